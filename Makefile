@@ -1,0 +1,42 @@
+# Two commands matter: `make run` and `make test`. Everything they need is set up on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench install check-migrations messages clean-db
+
+run: install .env  ## set up everything, load the demo data and serve http://127.0.0.1:8000
+	$(BIN)/python manage.py serve
+
+test: install .env  ## the whole test suite (browser tests skip without Chromium, except in CI)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: install .env  ## fail when models and migrations disagree
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install .env  ## benchmarks (see bench/README.md)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+messages:  ## recompile the Vietnamese translations (needs gettext's msgfmt)
+	msgfmt -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.env:
+	cp .env.example .env
+
+clean-db:  ## delete the embedded database (it is rebuilt by the next run)
+	rm -rf var/pgdata var/run

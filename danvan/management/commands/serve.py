@@ -1,0 +1,61 @@
+"""`make run`: prepare the database and demo data, then serve the portal until Ctrl-C."""
+
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from danvan.management.commands.load_demo import demo_logins, demo_password
+
+
+class Command(BaseCommand):
+    help = "Chuẩn bị cơ sở dữ liệu, nạp dữ liệu demo và chạy cổng thông tin (Ctrl-C để dừng)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="địa chỉ:cổng để phục vụ")
+        parser.add_argument("--no-demo", action="store_true", help="không nạp dữ liệu demo")
+
+    def handle(self, *args, addr, no_demo, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Cơ sở dữ liệu đã sẵn sàng (migrate xong).")
+        if not no_demo:
+            call_command("load_demo")
+        self._print_banner(addr, show_logins=not no_demo)
+
+        # The web server runs as a child process; the embedded database (if used) stays up
+        # while any process of the portal holds it and stops when the last one exits.
+        children = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", "runserver", addr], cwd=settings.BASE_DIR
+            )
+        ]
+        try:
+            for child in children:
+                child.wait()
+        except KeyboardInterrupt:
+            self.stdout.write("\nĐang dừng cổng thông tin…")
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGINT)
+            for child in children:
+                try:
+                    child.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
+        self.stdout.write("Đã dừng máy chủ web.")
+
+    def _print_banner(self, addr, show_logins):
+        url = f"http://{addr}/"
+        lines = ["", "=" * 72, f"  Cổng Dân vận khéo đang chạy tại {url}", ""]
+        if show_logins:
+            lines.append(f"  Tài khoản demo (mật khẩu chung: {demo_password()}):")
+            for username, description in demo_logins():
+                lines.append(f"    {username:<22} {description}")
+            lines.append("")
+        lines += [f"  Trang quản trị: {url}quan-tri/", "  Nhấn Ctrl-C để dừng.", "=" * 72, ""]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,167 @@
+"""Organisations and memberships in the Django admin, limited to the admin's own subtree."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.http import HttpResponse
+from django.urls import path
+from import_export.formats.base_formats import CSV, XLSX
+
+from danvan.admin import SafeImportExportMixin
+from danvan.spreadsheets import SafeCSV, SafeXLSX
+from organisations import services
+from organisations.models import Membership, Organisation
+from organisations.resources import SHEET_TITLE, OrganisationResource, import_template_workbook
+
+
+class OrganisationSheetXLSX(SafeXLSX):
+    preferred_sheet = SHEET_TITLE
+
+
+class ScopedAdminMixin:
+    """The admin's lists, pickers and lookups start from ``visible_to`` like every page."""
+
+    def get_queryset(self, request):
+        return self.model.objects.visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Organisation:
+            kwargs["queryset"] = Organisation.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is Organisation:
+            kwargs["queryset"] = Organisation.objects.visible_to(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label="Đơn vị cấp trên",
+        help_text="Để trống nếu là đơn vị gốc (chỉ quản trị hệ thống).",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "parent",
+            "name",
+            "short_name",
+            "kind",
+            "level",
+            "code",
+            "valid_from",
+            "valid_to",
+            "merged_from",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["parent"].queryset = Organisation.objects.visible_to(user)
+        self.fields["parent"].widget = AutocompleteSelect(
+            Organisation._meta.get_field("merged_from"), admin.site
+        )
+        if self.instance.pk and self.instance.depth > 1:
+            self.initial["parent"] = Organisation.objects.get_parent(self.instance)
+
+    def clean_code(self):
+        return self.cleaned_data["code"] or None
+
+    def clean(self):
+        cleaned = super().clean()
+        parent = cleaned.get("parent")
+        instance = self.instance
+        if parent is None and not self.user.is_superuser:
+            self.add_error("parent", "Hãy chọn đơn vị cấp trên.")
+        if parent and instance.pk and parent.path.startswith(instance.path):
+            self.add_error(
+                "parent",
+                "Không thể chuyển một đơn vị vào bên trong chính nó hoặc đơn vị cấp dưới của nó.",
+            )
+        if instance.pk and instance in cleaned.get("merged_from", []):
+            self.add_error("merged_from", "Một đơn vị không thể sáp nhập từ chính nó.")
+        return cleaned
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdminMixin, SafeImportExportMixin, admin.ModelAdmin):
+    form = OrganisationAdminForm
+    resource_classes = [OrganisationResource]
+    import_formats = [OrganisationSheetXLSX, SafeCSV]
+    export_formats = [XLSX, CSV]
+    import_template_name = "admin/organisations/organisation/import.html"
+    list_display = ["name", "kind", "level", "code", "valid_from", "valid_to", "numchild"]
+    list_filter = ["level", "kind"]
+    search_fields = ["name", "short_name", "code", "search_name"]
+    autocomplete_fields = ["merged_from"]
+    ordering = ["path"]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        user = request.user
+
+        class BoundForm(form_class):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, user=user, **form_kwargs)
+
+        return BoundForm
+
+    def get_search_results(self, request, queryset, search_term):
+        # "chua hang" must find "Chùa Hang" here too.
+        if search_term:
+            return queryset.matching(search_term), False
+        return queryset, False
+
+    def save_model(self, request, obj, form, change):
+        parent = form.cleaned_data.get("parent")
+        if change:
+            fields = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name not in ("parent", "merged_from")
+            }
+            updated = services.organisation_update(
+                organisation=obj, parent=parent, move="parent" in form.changed_data, **fields
+            )
+            obj.__dict__.update(updated.__dict__)
+        else:
+            services.organisation_create(parent=parent, organisation=obj)
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_urls(self):
+        return [
+            path(
+                "mau-nhap/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="organisations_organisation_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request):
+        """The empty workbook that documents the import columns."""
+        response = HttpResponse(
+            import_template_workbook(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="mau-nhap-don-vi.xlsx"'
+        return response
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]

@@ -1,0 +1,144 @@
+"""The organisation tree and who belongs where with which role."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Concat
+from django.urls import reverse
+from treebeard.mp_tree import MP_Node, MP_NodeManager
+
+from danvan.models import TimeStampedModel
+from organisations.choices import OrganisationKind, OrganisationLevel, Role
+from organisations.querysets import MembershipQuerySet, OrganisationQuerySet
+
+
+class SearchText(Func):
+    """``danvan_search_text(x)``: unaccent + lower, declared IMMUTABLE so it can be stored."""
+
+    function = "danvan_search_text"
+    output_field = models.TextField()
+
+
+class OrganisationManager(MP_NodeManager.from_queryset(OrganisationQuerySet)):
+    """Treebeard's tree operations plus the scoped queryset verbs (``visible_to``, ``matching``)."""
+
+    def get_queryset(self):
+        return OrganisationQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Organisation(MP_Node, TimeStampedModel):
+    """A unit in the tree: central → province → (former district) → commune → residential area."""
+
+    name = models.CharField("tên đơn vị", max_length=255)
+    short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
+    kind = models.CharField(
+        "loại hình", max_length=32, choices=OrganisationKind, default=OrganisationKind.OTHER
+    )
+    level = models.CharField("cấp", max_length=16, choices=OrganisationLevel)
+    code = models.CharField(
+        "mã đơn vị",
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Mã hành chính hoặc mã đơn vị, duy nhất trong toàn hệ thống.",
+    )
+    valid_from = models.DateField("hiệu lực từ ngày", null=True, blank=True)
+    valid_to = models.DateField("hiệu lực đến ngày", null=True, blank=True)
+    merged_from = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="merged_into",
+        blank=True,
+        verbose_name="sáp nhập từ các đơn vị",
+        help_text="Các đơn vị cũ đã sáp nhập vào đơn vị này; số liệu của chúng được tính vào đây.",
+    )
+    search_name = models.GeneratedField(
+        expression=SearchText(Concat("name", Value(" "), "short_name")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name="tên không dấu",
+    )
+
+    node_order_by = []  # children keep insertion order; pages sort them by name
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
+        ordering = ["path"]
+        indexes = [
+            GinIndex(
+                fields=["search_name"],
+                opclasses=["gin_trgm_ops"],
+                name="organisation_search_trgm",
+            ),
+            models.Index(fields=["depth", "name"], name="organisation_depth_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="organisation_valid_to_after_valid_from",
+                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code=""),
+                name="organisation_code_not_empty",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organisations:organisation_detail", args=[self.pk])
+
+    @property
+    def is_current(self) -> bool:
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= today) and (
+            self.valid_to is None or self.valid_to >= today
+        )
+
+
+class Membership(TimeStampedModel):
+    """A user's role on an organisation; it covers the organisation's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="người dùng",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="đơn vị",
+    )
+    role = models.CharField("vai trò", max_length=16, choices=Role)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "phân quyền"
+        verbose_name_plural = "phân quyền"
+        ordering = ["user__username", "organisation__path", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                name="membership_unique_user_organisation_role",
+                violation_error_message="Người dùng đã có vai trò này tại đơn vị này.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+    def get_absolute_url(self):
+        return self.organisation.get_absolute_url()

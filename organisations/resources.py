@@ -1,0 +1,513 @@
+"""Import and export of organisations (django-import-export), keyed by code.
+
+The whole file is validated before anything is written: unknown parent codes, duplicate codes,
+cycles, empty names, impossible validity dates and unknown kinds or levels are each reported with
+the spreadsheet row they stand on. Rows are written only when every row is valid, parents before
+children, through the organisation services; otherwise the transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from import_export import resources
+from import_export.fields import Field
+
+from danvan.spreadsheets import SpreadsheetError, cell_text, parse_date
+from organisations import services
+from organisations.choices import OrganisationKind, OrganisationLevel
+from organisations.models import Organisation
+
+SHEET_TITLE = "Đơn vị"
+
+COLUMNS = {
+    "code": "Mã đơn vị",
+    "parent_code": "Mã đơn vị cấp trên",
+    "name": "Tên đơn vị",
+    "short_name": "Tên viết tắt",
+    "kind": "Loại hình",
+    "level": "Cấp",
+    "valid_from": "Hiệu lực từ ngày",
+    "valid_to": "Hiệu lực đến ngày",
+    "merged_from": "Sáp nhập từ (mã đơn vị)",
+}
+REQUIRED_COLUMNS = ("code", "parent_code", "name", "level")
+COLUMN_HELP = {
+    "code": "Bắt buộc, duy nhất. Mã hành chính hoặc mã đơn vị.",
+    "parent_code": "Mã của đơn vị cấp trên (có trong hệ thống hoặc trong tệp). "
+    "Để trống nếu là đơn vị gốc.",
+    "name": "Bắt buộc.",
+    "short_name": "Không bắt buộc.",
+    "kind": "Mã hoặc tên: " + "; ".join(label for _, label in OrganisationKind.choices),
+    "level": "Bắt buộc, mã hoặc tên: " + "; ".join(label for _, label in OrganisationLevel.choices),
+    "valid_from": "Ngày dạng dd/mm/yyyy, không bắt buộc.",
+    "valid_to": "Ngày dạng dd/mm/yyyy, không trước ngày bắt đầu hiệu lực.",
+    "merged_from": "Mã các đơn vị cũ đã sáp nhập vào đơn vị này, cách nhau bởi dấu phẩy.",
+}
+
+
+def _choice(value: str, choices) -> str | None:
+    """A choice given by its code or its Vietnamese label (any case)."""
+    wanted = value.strip().casefold()
+    for code, label in choices.choices:
+        if wanted in (code.casefold(), label.casefold()):
+            return code
+    return None
+
+
+@dataclass
+class PlannedRow:
+    """One valid row, cleaned, with what it will do."""
+
+    sheet_row: int
+    code: str
+    parent_code: str
+    fields: dict
+    merged_from: list[str]
+    existing: Organisation | None = None
+    unchanged: bool = False
+
+
+@dataclass
+class ImportPlan:
+    rows: dict[int, PlannedRow] = field(default_factory=dict)  # by import-export row number
+    errors: dict[int, list[str]] = field(default_factory=dict)
+
+    def add_error(self, row_number: int, message: str) -> None:
+        self.errors.setdefault(row_number, []).append(message)
+
+
+class OrganisationResource(resources.ModelResource):
+    code = Field(attribute="code", column_name=COLUMNS["code"])
+    parent_code = Field(column_name=COLUMNS["parent_code"], readonly=False)
+    name = Field(attribute="name", column_name=COLUMNS["name"])
+    short_name = Field(attribute="short_name", column_name=COLUMNS["short_name"])
+    kind = Field(attribute="kind", column_name=COLUMNS["kind"])
+    level = Field(attribute="level", column_name=COLUMNS["level"])
+    valid_from = Field(attribute="valid_from", column_name=COLUMNS["valid_from"])
+    valid_to = Field(attribute="valid_to", column_name=COLUMNS["valid_to"])
+    merged_from = Field(column_name=COLUMNS["merged_from"])
+
+    class Meta:
+        model = Organisation
+        fields = tuple(COLUMNS)
+        export_order = tuple(COLUMNS)
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False
+        use_transactions = True
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.plan = ImportPlan()
+
+    # --- export ----------------------------------------------------------------------------
+
+    def get_export_queryset(self, request=None, **kwargs):
+        return Organisation.objects.visible_to(self.user).order_by("path")
+
+    def dehydrate_parent_code(self, organisation: Organisation) -> str:
+        planned = getattr(organisation, "_import_parent_code", None)
+        if planned is not None:
+            return planned
+        if not organisation.path or organisation.depth <= 1:
+            return ""
+        parent_path = organisation.path[: -organisation.steplen]
+        return (
+            Organisation.objects.filter(path=parent_path).values_list("code", flat=True).first()
+            or ""
+        )
+
+    def dehydrate_kind(self, organisation: Organisation) -> str:
+        return organisation.get_kind_display()
+
+    def dehydrate_level(self, organisation: Organisation) -> str:
+        return organisation.get_level_display() if organisation.level else ""
+
+    def dehydrate_valid_from(self, organisation: Organisation) -> str:
+        return organisation.valid_from.strftime("%d/%m/%Y") if organisation.valid_from else ""
+
+    def dehydrate_valid_to(self, organisation: Organisation) -> str:
+        return organisation.valid_to.strftime("%d/%m/%Y") if organisation.valid_to else ""
+
+    def dehydrate_merged_from(self, organisation: Organisation) -> str:
+        planned = getattr(organisation, "_import_merged_from", None)
+        if planned is not None:
+            return ", ".join(planned)
+        if not organisation.pk:
+            return ""
+        codes = organisation.merged_from.exclude(code=None).values_list("code", flat=True)
+        return ", ".join(sorted(codes))
+
+    # --- import: whole-file validation -----------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        # All or nothing, always: a partly invalid file writes no row at all.
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        self._check_headers(dataset)
+        self.plan = ImportPlan()
+        headers = {key: column for key, column in COLUMNS.items() if column in dataset.headers}
+        rows: dict[int, dict] = {}
+        for row_number, values in enumerate(dataset.dict, start=1):
+            raw = {key: values.get(column) for key, column in headers.items()}
+            if all(cell_text(value) == "" for value in raw.values()):
+                continue  # a blank line
+            rows[row_number] = raw
+        self._validate(rows)
+
+    def _check_headers(self, dataset) -> None:
+        missing = [COLUMNS[key] for key in REQUIRED_COLUMNS if COLUMNS[key] not in dataset.headers]
+        if missing:
+            sheet = dataset.title or "đầu tiên"
+            raise SpreadsheetError(
+                f"Trang tính “{sheet}” thiếu cột bắt buộc: {', '.join(missing)}. "
+                f"Dữ liệu phải nằm ở trang tính “{SHEET_TITLE}” (hoặc trang đầu tiên) với dòng 1 "
+                "là tiêu đề cột như trong tệp mẫu."
+            )
+
+    def _validate(self, rows: dict[int, dict]) -> None:
+        plan = self.plan
+        first_row_of_code: dict[str, int] = {}
+        for number, raw in rows.items():
+            sheet_row = number + 1  # line 1 of the sheet holds the headers
+            say = f"Dòng {sheet_row}: "
+            code = cell_text(raw.get("code"))
+            name = cell_text(raw.get("name"))
+            fields: dict = {
+                "name": name,
+                "short_name": cell_text(raw.get("short_name")),
+            }
+            if not code:
+                plan.add_error(number, say + "thiếu mã đơn vị.")
+            elif len(code) > 32:
+                plan.add_error(number, say + f"mã đơn vị “{code}” dài quá 32 ký tự.")
+            elif code in first_row_of_code:
+                plan.add_error(
+                    number,
+                    say + f"mã đơn vị “{code}” bị trùng với dòng {first_row_of_code[code] + 1}.",
+                )
+            else:
+                first_row_of_code[code] = number
+            if not name:
+                plan.add_error(number, say + "tên đơn vị không được để trống.")
+            elif len(name) > 255:
+                plan.add_error(number, say + "tên đơn vị dài quá 255 ký tự.")
+
+            kind_text = cell_text(raw.get("kind"))
+            fields["kind"] = _choice(kind_text, OrganisationKind) if kind_text else "other"
+            if fields["kind"] is None:
+                plan.add_error(number, say + f"loại hình “{kind_text}” không có trong danh mục.")
+            level_text = cell_text(raw.get("level"))
+            fields["level"] = _choice(level_text, OrganisationLevel) if level_text else None
+            if not level_text:
+                plan.add_error(number, say + "thiếu cấp của đơn vị.")
+            elif fields["level"] is None:
+                plan.add_error(number, say + f"cấp “{level_text}” không có trong danh mục.")
+
+            for key in ("valid_from", "valid_to"):
+                try:
+                    fields[key] = parse_date(raw.get(key))
+                except ValueError:
+                    fields[key] = None
+                    plan.add_error(
+                        number,
+                        say + f"{COLUMNS[key].lower()} “{cell_text(raw.get(key))}” không phải "
+                        "ngày hợp lệ (dạng dd/mm/yyyy).",
+                    )
+            start, end = fields["valid_from"], fields["valid_to"]
+            if isinstance(start, date) and isinstance(end, date) and end < start:
+                plan.add_error(
+                    number,
+                    say + f"ngày hết hiệu lực {end:%d/%m/%Y} trước ngày bắt đầu hiệu lực "
+                    f"{start:%d/%m/%Y}.",
+                )
+            merged = [part.strip() for part in cell_text(raw.get("merged_from")).split(",")]
+            plan.rows[number] = PlannedRow(
+                sheet_row=sheet_row,
+                code=code,
+                parent_code=cell_text(raw.get("parent_code")),
+                fields=fields,
+                merged_from=[part for part in merged if part],
+            )
+        self._validate_references()
+
+    def _validate_references(self) -> None:
+        """Parents and predecessors must exist (in the file or in scope); no cycles."""
+        plan = self.plan
+        in_file = {row.code: row for row in plan.rows.values() if row.code}
+        referenced = {row.parent_code for row in plan.rows.values() if row.parent_code}
+        referenced |= {code for row in plan.rows.values() for code in row.merged_from}
+        referenced |= set(in_file)
+        known = {
+            unit.code: unit
+            for unit in Organisation.objects.visible_to(self.user).filter(code__in=referenced)
+        }
+        taken_elsewhere = set(
+            Organisation.objects.filter(code__in=set(in_file) - set(known)).values_list(
+                "code", flat=True
+            )
+        )
+        # Codes of every ancestor of the units involved, nearest first, in one query.
+        step = Organisation.steplen
+        prefixes = {
+            unit.path[:end] for unit in known.values() for end in range(step, len(unit.path), step)
+        }
+        code_by_path = dict(
+            Organisation.objects.filter(path__in=prefixes).values_list("path", "code")
+        )
+        ancestors = {
+            code: [
+                code_by_path.get(unit.path[:end]) for end in range(len(unit.path) - step, 0, -step)
+            ]
+            for code, unit in known.items()
+        }
+
+        for number, row in plan.rows.items():
+            say = f"Dòng {row.sheet_row}: "
+            row.existing = known.get(row.code)
+            current_parent = (ancestors.get(row.code) or [None])[0] if row.existing else None
+            if row.code in taken_elsewhere:
+                plan.add_error(
+                    number, say + f"mã đơn vị “{row.code}” đã được dùng cho đơn vị khác."
+                )
+            if row.parent_code:
+                if row.parent_code == row.code:
+                    plan.add_error(number, say + "một đơn vị không thể là cấp trên của chính nó.")
+                elif (
+                    row.parent_code not in in_file
+                    and row.parent_code not in known
+                    and row.parent_code != current_parent
+                ):
+                    plan.add_error(
+                        number,
+                        say + f"mã đơn vị cấp trên “{row.parent_code}” không tồn tại "
+                        "(trong tệp và trong phạm vi quản lý của bạn).",
+                    )
+            elif not (self.user and self.user.is_superuser) and not (
+                row.existing and current_parent is None
+            ):
+                plan.add_error(
+                    number,
+                    say
+                    + "thiếu mã đơn vị cấp trên (chỉ quản trị hệ thống mới tạo được đơn vị gốc).",
+                )
+            for predecessor in row.merged_from:
+                if predecessor == row.code:
+                    plan.add_error(number, say + "một đơn vị không thể sáp nhập từ chính nó.")
+                elif predecessor not in in_file and predecessor not in known:
+                    plan.add_error(
+                        number,
+                        say + f"mã đơn vị sáp nhập “{predecessor}” không tồn tại "
+                        "(trong tệp và trong phạm vi quản lý của bạn).",
+                    )
+        self._report_cycles(in_file, ancestors)
+
+    def _report_cycles(self, in_file: dict[str, PlannedRow], ancestors: dict[str, list]) -> None:
+        """Report every row whose chain of parents, after the file's changes, loops back to it.
+
+        A unit named in the file takes the file's parent; any other unit keeps its place, so its
+        chain continues at its nearest ancestor that the file moves (if any).
+        """
+
+        def next_in_chain(code: str) -> str | None:
+            if code in in_file:
+                return in_file[code].parent_code or None
+            return next((a for a in ancestors.get(code, []) if a in in_file), None)
+
+        for code, row in in_file.items():
+            chain = [code]
+            current = next_in_chain(code)
+            while current is not None and current not in chain:
+                chain.append(current)
+                current = next_in_chain(current)
+            if current == code:
+                loop = " → ".join([*chain, code])
+                self.plan.add_error(
+                    row.sheet_row - 1,
+                    f"Dòng {row.sheet_row}: quan hệ cấp trên tạo thành vòng lặp ({loop}).",
+                )
+
+    # --- import: per row (preview only; writing waits for after_import) --------------------
+
+    def get_instance(self, instance_loader, row):
+        return None  # resolved from the plan in init_instance
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._current_row = kwargs["row_number"]
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def init_instance(self, row=None):
+        planned = self.plan.rows.get(self._current_row)
+        if planned is not None and planned.existing is not None:
+            self._is_new = False
+            return Organisation.objects.get(pk=planned.existing.pk)
+        self._is_new = True
+        return Organisation()
+
+    def get_or_init_instance(self, instance_loader, row):
+        instance = self.init_instance(row)
+        return instance, self._is_new
+
+    def import_instance(self, instance, row, **kwargs):
+        number = kwargs.get("row_number", self._current_row)
+        errors = self.plan.errors.get(number)
+        if errors:
+            raise ValidationError(errors)
+        planned = self.plan.rows.get(number)
+        if planned is None:
+            return  # a blank line
+        instance.code = planned.code
+        for name, value in planned.fields.items():
+            setattr(instance, name, value)
+        instance._import_parent_code = planned.parent_code
+        instance._import_merged_from = sorted(planned.merged_from)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        planned = self.plan.rows.get(self._current_row)
+        if planned is None:
+            return True
+        if original is None or not original.pk:
+            return False
+        planned.unchanged = (
+            all(getattr(original, name) == value for name, value in planned.fields.items())
+            and self.dehydrate_parent_code(original) == planned.parent_code
+            and self.dehydrate_merged_from(original) == ", ".join(sorted(planned.merged_from))
+        )
+        return planned.unchanged
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        pass  # every row is written in after_import, once the whole file is known to be valid
+
+    def save_m2m(self, instance, row, **kwargs):
+        pass
+
+    # --- import: writing -------------------------------------------------------------------
+
+    def after_import(self, dataset, result, **kwargs):
+        if kwargs.get("dry_run", True) or result.has_errors() or result.has_validation_errors():
+            return
+        rows = [row for row in self.plan.rows.values() if not row.unchanged]
+        by_code = {row.code: row for row in rows}
+
+        def depth(row: PlannedRow, seen=()) -> int:
+            parent = by_code.get(row.parent_code)
+            return (
+                0 if parent is None or parent.code in seen else 1 + depth(parent, (*seen, row.code))
+            )
+
+        saved: dict[str, Organisation] = {}
+        for row in sorted(rows, key=depth):
+            parent = None
+            if row.parent_code:
+                parent = saved.get(row.parent_code) or Organisation.objects.get(
+                    code=row.parent_code
+                )
+            if row.existing is None:
+                saved[row.code] = services.organisation_create(
+                    parent=parent, organisation=Organisation(code=row.code, **row.fields)
+                )
+            else:
+                moves = self.dehydrate_parent_code(row.existing) != row.parent_code
+                saved[row.code] = services.organisation_update(
+                    organisation=row.existing, parent=parent, move=moves, **row.fields
+                )
+        for row in rows:
+            if not row.merged_from and row.existing is None:
+                continue
+            predecessors = [
+                saved.get(code) or Organisation.objects.get(code=code) for code in row.merged_from
+            ]
+            services.organisation_set_predecessors(
+                organisation=saved[row.code], predecessors=predecessors
+            )
+
+
+def import_template_workbook() -> bytes:
+    """An empty import file: the data sheet with its headers and two examples, and a guide."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_TITLE
+    sheet.append(list(COLUMNS.values()))
+    sheet.append(
+        [
+            "TN-DX",
+            "TN",
+            "Phường Đức Xuân",
+            "",
+            "Chính quyền (Ủy ban nhân dân)",
+            "Xã, phường, đặc khu",
+            "01/07/2025",
+            "",
+            "",
+        ]
+    )
+    sheet.append(
+        [
+            "TN-DX-T15",
+            "TN-DX",
+            "Tổ dân phố 15",
+            "Tổ 15",
+            "Thôn, tổ dân phố, khu dân cư",
+            "Thôn, tổ dân phố, khu dân cư",
+            "",
+            "",
+            "",
+        ]
+    )
+    header_fill = PatternFill("solid", fgColor="FDE2E1")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+    for letter, width in zip("ABCDEFGHI", (14, 18, 34, 14, 30, 30, 16, 16, 26), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    # Excel limits an inline list to 255 characters, so the drop-downs point at "Danh mục".
+    for target, source, count in (
+        ("E", "A", len(OrganisationKind.choices)),
+        ("F", "B", len(OrganisationLevel.choices)),
+    ):
+        validation = DataValidation(type="list", allow_blank=True, showErrorMessage=False)
+        validation.formula1 = f"='Danh mục'!${source}$2:${source}${count + 1}"
+        sheet.add_data_validation(validation)
+        validation.add(f"{target}2:{target}5000")
+
+    guide = workbook.create_sheet("Hướng dẫn")
+    guide.append(["Cột", "Cách điền"])
+    for key, column in COLUMNS.items():
+        guide.append([column, COLUMN_HELP[key]])
+    guide.column_dimensions["A"].width = 28
+    guide.column_dimensions["B"].width = 110
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+
+    lists = workbook.create_sheet("Danh mục")
+    lists.append(["Loại hình", "Cấp"])
+    kinds = [label for _, label in OrganisationKind.choices]
+    levels = [label for _, label in OrganisationLevel.choices]
+    for index in range(max(len(kinds), len(levels))):
+        lists.append(
+            [
+                kinds[index] if index < len(kinds) else None,
+                levels[index] if index < len(levels) else None,
+            ]
+        )
+    lists.column_dimensions["A"].width = 34
+    lists.column_dimensions["B"].width = 48
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,79 @@
+"""Reads of the organisation tree for pages: roots, children, search, a user's roles."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from organisations.choices import Role
+from organisations.models import Membership, Organisation
+from organisations.querysets import scope_paths, user_memberships_paths
+
+
+def user_roles(user) -> frozenset[str]:
+    """The roles ``user`` holds anywhere (superusers hold every role)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Role.values)
+    return frozenset(role for role, _ in user_memberships_paths(user))
+
+
+def user_memberships(user) -> QuerySet[Membership]:
+    """``user``'s own memberships, for the home page."""
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__path", "role")
+    )
+
+
+def has_role_on(user, organisation: Organisation, roles) -> bool:
+    """Whether ``user`` holds one of ``roles`` on a unit whose scope covers ``organisation``."""
+    if user.is_superuser:
+        return True
+    return any(organisation.path.startswith(path) for path in scope_paths(user, roles))
+
+
+def tree_roots(user) -> QuerySet[Organisation]:
+    """The top nodes of the tree as ``user`` sees it: their scope's roots, or the real roots."""
+    if user.is_superuser:
+        roots = Organisation.objects.get_root_nodes()
+    else:
+        roots = Organisation.objects.filter(path__in=scope_paths(user))
+    return roots.order_by("name")
+
+
+def tree_children(user, parent: Organisation) -> QuerySet[Organisation]:
+    """``parent``'s children in scope, by name (a visible parent's children are all in scope)."""
+    return (
+        Organisation.objects.visible_to(user)
+        .filter(path__startswith=parent.path, depth=parent.depth + 1)
+        .order_by("name")
+    )
+
+
+def organisation_search(user, text: str, limit: int) -> list[Organisation]:
+    """Up to ``limit`` units in scope whose name matches ``text`` with or without diacritics.
+
+    Shallowest first; each carries ``parent_name`` (when the parent is in scope) so results can
+    say where they sit, fetched in one query for the whole page.
+    """
+    results = list(
+        Organisation.objects.visible_to(user).matching(text).order_by("depth", "name")[:limit]
+    )
+    parent_paths = {unit.path[: -unit.steplen] for unit in results if unit.depth > 1}
+    names = dict(
+        Organisation.objects.visible_to(user)
+        .filter(path__in=parent_paths)
+        .values_list("path", "name")
+    )
+    for unit in results:
+        unit.parent_name = names.get(unit.path[: -unit.steplen])
+    return results
+
+
+def visible_ancestors(user, organisation: Organisation) -> list[Organisation]:
+    """``organisation``'s ancestors that ``user`` may see, root first (for the breadcrumb)."""
+    step = organisation.steplen
+    paths = [organisation.path[:end] for end in range(step, len(organisation.path), step)]
+    return list(Organisation.objects.visible_to(user).filter(path__in=paths).order_by("depth"))

@@ -1,0 +1,102 @@
+"""Writes to the organisation tree; every one runs in a transaction."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from treebeard.exceptions import InvalidMoveToDescendant
+
+from organisations.choices import Role
+from organisations.models import Membership, Organisation
+from organisations.querysets import forget_scope
+
+
+@transaction.atomic
+def organisation_create(*, parent: Organisation | None, organisation: Organisation) -> Organisation:
+    """Add the unsaved ``organisation`` under ``parent`` (or as a new root)."""
+    organisation.full_clean(exclude=["path", "depth", "numchild"])
+    if parent is None:
+        return Organisation.objects.add_root(instance=organisation)
+    parent = Organisation.objects.select_for_update().get(pk=parent.pk)
+    return Organisation.objects.add_child(parent, instance=organisation)
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, parent: Organisation | None = None, move: bool = False, **fields
+) -> Organisation:
+    """Change a unit's fields and, with ``move``, put it (and its subtree) under ``parent``."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save()
+    if move:
+        organisation_move(organisation=organisation, parent=parent)
+        organisation.refresh_from_db()
+    return organisation
+
+
+@transaction.atomic
+def organisation_move(*, organisation: Organisation, parent: Organisation | None) -> None:
+    """Move ``organisation`` with its subtree under ``parent`` (None: make it a root)."""
+    organisation.refresh_from_db()
+    current_parent = Organisation.objects.get_parent(organisation)
+    if (current_parent.pk if current_parent else None) == (parent.pk if parent else None):
+        return
+    try:
+        if parent is None:
+            Organisation.objects.move(
+                organisation, Organisation.objects.get_last_root_node(), "last-sibling"
+            )
+        else:
+            parent.refresh_from_db()
+            Organisation.objects.move(organisation, parent, "last-child")
+    except InvalidMoveToDescendant as error:
+        raise ValidationError(
+            "Không thể chuyển một đơn vị vào bên trong chính nó hoặc đơn vị cấp dưới của nó."
+        ) from error
+
+
+@transaction.atomic
+def organisation_set_predecessors(
+    *, organisation: Organisation, predecessors: list[Organisation]
+) -> None:
+    """Record which units were merged into ``organisation``."""
+    if any(predecessor.pk == organisation.pk for predecessor in predecessors):
+        raise ValidationError("Một đơn vị không thể sáp nhập vào chính nó.")
+    organisation.merged_from.set(predecessors)
+
+
+ADMIN_GROUP_NAME = "Quản trị đơn vị"
+ADMIN_GROUP_MODELS = ("organisation", "membership")
+
+
+def admin_group() -> Group:
+    """The Django group that gives the admin role its pages in the admin site."""
+    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP_NAME)
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="organisations", content_type__model__in=ADMIN_GROUP_MODELS
+        )
+    )
+    return group
+
+
+@transaction.atomic
+def membership_grant(*, user, organisation: Organisation, role: str) -> Membership:
+    """Give ``user`` a role on ``organisation``'s subtree (idempotent).
+
+    The admin role also opens the admin site, where every list is limited to the same subtree.
+    """
+    membership, _ = Membership.objects.get_or_create(
+        user=user, organisation=organisation, role=role
+    )
+    if role == Role.ADMIN:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(admin_group())
+    forget_scope(user)
+    return membership
