@@ -1,0 +1,77 @@
+"""/healthz, production settings under check --deploy, and Vietnamese formats."""
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+from django.template import Context, Template
+from django.urls import reverse
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_with_json_when_the_database_answers(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
+    from danvan import views
+
+    class BrokenConnection:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr(views, "connection", BrokenConnection())
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def run_manage(*args, **env):
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k8$Jp2!vQz7@Lr4#Wn9^Xs6&Tb3*Ym5%Hc1(Gd0)Fe-Ua+Ri=Oo_Ps?Mq",
+    "DJANGO_ALLOWED_HOSTS": "danvan.example.gov.vn",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://danvan.example.gov.vn",
+    "DJANGO_PROXY_COUNT": "1",
+}
+
+
+def test_check_deploy_is_clean_with_the_production_variables():
+    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_without_debug_a_missing_secret_fails_at_start_up():
+    env = {**PRODUCTION, "DJANGO_SECRET_KEY": ""}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_vietnamese_date_and_number_formats(settings):
+    rendered = Template(
+        "{% load humanize %}{{ day }}|{{ day|date:'SHORT_DATE_FORMAT' }}|{{ amount }}"
+    ).render(Context({"day": date(2026, 11, 18), "amount": 1234567}))
+    assert rendered == "18/11/2026|18/11/2026|1.234.567"
