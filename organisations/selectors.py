@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
@@ -40,7 +40,8 @@ def tree_roots(user) -> QuerySet[Organisation]:
         roots = Organisation.objects.get_root_nodes()
     else:
         roots = Organisation.objects.filter(path__in=scope_paths(user))
-    return roots.order_by("name")
+    # Current units first; units that ended (merged away) after them.
+    return roots.order_by(F("valid_to").asc(nulls_first=True), "name")
 
 
 def tree_children(user, parent: Organisation) -> QuerySet[Organisation]:

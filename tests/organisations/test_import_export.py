@@ -367,9 +367,10 @@ def test_template_file_documents_the_columns(admin_client):
     assert "dd/mm/yyyy" in guide[COLUMNS["valid_from"]]
 
 
-def test_import_page_links_the_template(admin_client):
+def test_import_page_is_vietnamese_and_links_the_template(admin_client):
     page = admin_client.get(IMPORT_URL).content.decode()
     assert TEMPLATE_URL in page
+    assert "Tệp cần nhập" in page and "Các cột sẽ được nhập" in page
 
 
 def test_import_pages_are_closed_to_cadres(client, tree, cadre):

@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="không nạp dữ liệu demo")
 
     def handle(self, *args, addr, no_demo, **options):
+        # A supervisor's SIGTERM or a closed terminal stops everything like Ctrl-C does.
+        for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop_signal, _interrupt)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Cơ sở dữ liệu đã sẵn sàng (migrate xong).")
         if not no_demo:
@@ -59,3 +62,7 @@ class Command(BaseCommand):
             lines.append("")
         lines += [f"  Trang quản trị: {url}quan-tri/", "  Nhấn Ctrl-C để dừng.", "=" * 72, ""]
         self.stdout.write("\n".join(lines))
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
