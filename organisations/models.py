@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
@@ -55,7 +55,9 @@ class Organisation(MP_Node, TimeStampedModel):
         help_text="Các đơn vị cũ đã sáp nhập vào đơn vị này; số liệu của chúng được tính vào đây.",
     )
     search_name = models.GeneratedField(
-        expression=SearchText(Concat("name", Value(" "), "short_name")),
+        expression=SearchText(
+            Concat("name", Value(" "), "short_name", Value(" "), Coalesce("code", Value("")))
+        ),
         output_field=models.TextField(),
         db_persist=True,
         verbose_name="tên không dấu",
