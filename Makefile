@@ -6,26 +6,26 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test lint bench install check-migrations messages clean-db
 
-run: install .env  ## set up everything, load the demo data and serve http://127.0.0.1:8000
+run: install  ## set up everything, load the demo data and serve http://127.0.0.1:8000
 	$(BIN)/python manage.py serve
 
-test: install .env  ## the whole test suite (browser tests skip without Chromium, except in CI)
+test: install  ## the whole test suite (browser tests skip without Chromium, except in CI)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install  ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-check-migrations: install .env  ## fail when models and migrations disagree
+check-migrations: install  ## fail when models and migrations disagree
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-bench: install .env  ## benchmarks (see bench/README.md)
+bench: install  ## benchmarks (see bench/README.md)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 messages:  ## recompile the Vietnamese translations (needs gettext's msgfmt)
 	msgfmt -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
 
-install: $(STAMP)
+install: $(STAMP) .env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -9,7 +9,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from danvan.admin import SafeImportExportMixin
 from danvan.spreadsheets import SafeCSV, SafeXLSX
-from organisations import services
+from organisations import selectors, services
 from organisations.models import Membership, Organisation
 from organisations.resources import SHEET_TITLE, OrganisationResource, import_template_workbook
 
@@ -60,10 +60,11 @@ class OrganisationAdminForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["parent"].queryset = Organisation.objects.visible_to(user)
         self.fields["parent"].widget = AutocompleteSelect(
             Organisation._meta.get_field("merged_from"), admin.site
         )
+        # Set after the widget: assigning the queryset hands its choices to the widget.
+        self.fields["parent"].queryset = Organisation.objects.visible_to(user)
         if self.instance.pk and self.instance.depth > 1:
             self.initial["parent"] = Organisation.objects.get_parent(self.instance)
 
@@ -163,5 +164,20 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
-    autocomplete_fields = ["user", "organisation"]
+    # Users are picked from a plain list limited to the admin's scope: the user autocomplete
+    # would need rights on every account of the country.
+    autocomplete_fields = ["organisation"]
     list_select_related = ["user", "organisation"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = selectors.users_assignable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        granted = services.membership_grant(
+            user=obj.user, organisation=obj.organisation, role=obj.role
+        )
+        obj.pk = granted.pk

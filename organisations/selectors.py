@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
@@ -78,3 +78,16 @@ def visible_ancestors(user, organisation: Organisation) -> list[Organisation]:
     step = organisation.steplen
     paths = [organisation.path[:end] for end in range(step, len(organisation.path), step)]
     return list(Organisation.objects.visible_to(user).filter(path__in=paths).order_by("depth"))
+
+
+def users_assignable_by(user) -> QuerySet:
+    """Accounts an admin may give roles to: those already in their scope, and new accounts."""
+    from django.contrib.auth import get_user_model
+
+    in_scope = Membership.objects.visible_to(user).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=in_scope) | Q(memberships__isnull=True), is_superuser=False)
+        .distinct()
+        .order_by("username")
+    )
