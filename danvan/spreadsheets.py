@@ -1,10 +1,10 @@
 """Reading uploaded spreadsheets safely, and the import formats every importer uses.
 
 An uploaded workbook is untrusted: a zip bomb, XML entity expansion or a million-row sheet must
-not take the server down. openpyxl parses XML with the standard library's expat, which does not
-expand external entities, and refuses billion-laughs documents with defusedxml when installed;
-on top of that we check the archive itself before opening it (sizes and compression ratio) and
-read the sheet row by row in read-only mode with a row limit.
+not take the server down. openpyxl parses the XML through defusedxml (a dependency of the portal),
+which refuses entity declarations ("billion laughs", external entities). On top of that we check
+the archive itself before opening it (sizes and compression ratio) and read the sheet row by row
+in read-only mode with a row limit.
 """
 
 from __future__ import annotations
@@ -81,26 +81,36 @@ def read_xlsx(data: bytes, preferred_sheet: str | None = None) -> tablib.Dataset
             "Không đọc được bảng tính: tệp bị hỏng hoặc không đúng định dạng .xlsx."
         ) from error
     try:
-        if preferred_sheet and preferred_sheet in workbook.sheetnames:
-            sheet = workbook[preferred_sheet]
-        else:
-            sheet = workbook.active
-        rows = sheet.iter_rows(values_only=True)
-        dataset = tablib.Dataset(title=sheet.title)
-        header = next(rows, None)
-        if header is None:
-            raise SpreadsheetError(f"Trang tính “{sheet.title}” không có dữ liệu.")
-        width = len(header)
-        dataset.headers = [str(value).strip() if value is not None else "" for value in header]
-        for number, row in enumerate(rows, start=2):
-            if number > MAX_ROWS + 1:
-                raise SpreadsheetError(_too_many_rows_message())
-            values = [_cell(value) for value in row[:width]]
-            values += [None] * (width - len(values))
-            dataset.append(values)
-        return dataset
+        return _sheet_dataset(workbook, preferred_sheet)
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # a sheet's XML is only parsed while its rows are read
+        raise SpreadsheetError(
+            "Không đọc được nội dung trang tính: tệp bị hỏng hoặc chứa cấu trúc không được phép."
+        ) from error
     finally:
         workbook.close()
+
+
+def _sheet_dataset(workbook, preferred_sheet: str | None) -> tablib.Dataset:
+    if preferred_sheet and preferred_sheet in workbook.sheetnames:
+        sheet = workbook[preferred_sheet]
+    else:
+        sheet = workbook.active
+    rows = sheet.iter_rows(values_only=True)
+    dataset = tablib.Dataset(title=sheet.title)
+    header = next(rows, None)
+    if header is None:
+        raise SpreadsheetError(f"Trang tính “{sheet.title}” không có dữ liệu.")
+    width = len(header)
+    dataset.headers = [str(value).strip() if value is not None else "" for value in header]
+    for number, row in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            raise SpreadsheetError(_too_many_rows_message())
+        values = [_cell(value) for value in row[:width]]
+        values += [None] * (width - len(values))
+        dataset.append(values)
+    return dataset
 
 
 def read_csv(data: bytes) -> tablib.Dataset:

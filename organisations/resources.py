@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from import_export import resources
 from import_export.fields import Field
 
@@ -107,8 +108,17 @@ class OrganisationResource(resources.ModelResource):
 
     # --- export ----------------------------------------------------------------------------
 
-    def get_export_queryset(self, request=None, **kwargs):
-        return Organisation.objects.visible_to(self.user).order_by("path")
+    def get_queryset(self):
+        return Organisation.objects.visible_to(self.user)
+
+    def filter_export(self, queryset, **kwargs):
+        # Whatever queryset the caller hands over, only the user's scope is exported.
+        queryset = queryset.visible_to(self.user).prefetch_related(
+            Prefetch("merged_from", queryset=Organisation.objects.order_by())
+        )
+        # Parent codes for the whole export in one query instead of one per row.
+        self._code_by_path = dict(queryset.order_by().values_list("path", "code"))
+        return queryset
 
     def dehydrate_parent_code(self, organisation: Organisation) -> str:
         planned = getattr(organisation, "_import_parent_code", None)
@@ -117,10 +127,13 @@ class OrganisationResource(resources.ModelResource):
         if not organisation.path or organisation.depth <= 1:
             return ""
         parent_path = organisation.path[: -organisation.steplen]
-        return (
-            Organisation.objects.filter(path=parent_path).values_list("code", flat=True).first()
-            or ""
-        )
+        cache = getattr(self, "_code_by_path", None)
+        if cache is None or parent_path not in cache:
+            cache = self._code_by_path = cache or {}
+            cache[parent_path] = (
+                Organisation.objects.filter(path=parent_path).values_list("code", flat=True).first()
+            )
+        return cache[parent_path] or ""
 
     def dehydrate_kind(self, organisation: Organisation) -> str:
         return organisation.get_kind_display()
@@ -140,8 +153,8 @@ class OrganisationResource(resources.ModelResource):
             return ", ".join(planned)
         if not organisation.pk:
             return ""
-        codes = organisation.merged_from.exclude(code=None).values_list("code", flat=True)
-        return ", ".join(sorted(codes))
+        # .all() reads the export's prefetch; a single unit costs one query.
+        return ", ".join(sorted(unit.code for unit in organisation.merged_from.all() if unit.code))
 
     # --- import: whole-file validation -----------------------------------------------------
 

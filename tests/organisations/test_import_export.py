@@ -402,3 +402,63 @@ def test_the_resource_itself_writes_nothing_when_any_row_is_invalid(tree, superu
     result = OrganisationResource(user=superuser).import_data(dataset, dry_run=False)
     assert not result.has_validation_errors()
     assert Organisation.objects.filter(code="T19-TT").exists()
+
+
+def test_export_query_count_does_not_grow_with_the_number_of_units(client, tree, superuser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganisationFactory
+
+    client.force_login(superuser)
+    data = {"format": "0", "resource": "0", **{f"organisationresource_{n}": "on" for n in COLUMNS}}
+
+    def export_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(EXPORT_URL, data).status_code == 200
+        return len(queries)
+
+    before = export_queries()
+    for index in range(25):
+        OrganisationFactory(name=f"Thôn {index}", parent=tree.residential)
+    assert export_queries() == before
+
+
+def test_xml_entity_expansion_is_refused(admin_client, tree):
+    source = io.BytesIO(xlsx_file([row("T19-TT", "T19", "Phường Tân Thịnh")]).read())
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'
+            for n in range(1, 10)
+        )
+        + "]>"
+    )
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(bomb, "w") as rebuilt:
+        for entry in original.infolist():
+            content = original.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                text = content.decode()
+                text = (
+                    laughs + text[text.index("?>") + 2 :]
+                    if text.startswith("<?xml")
+                    else laughs + text
+                )
+                text = text.replace("Phường Tân Thịnh", "&lol9;")
+                content = text.encode()
+            rebuilt.writestr(entry, content)
+    before = snapshot()
+    page = page_errors(preview(admin_client, SimpleUploadedFile("don-vi.xlsx", bomb.getvalue())))
+    # Refused while opening (defusedxml forbids entity declarations), never expanded.
+    assert "Không đọc được bảng tính" in page
+    assert snapshot() == before
+
+
+def test_a_sheet_over_the_row_limit_is_refused_while_reading(admin_client, tree, monkeypatch):
+    from danvan import spreadsheets
+
+    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
+    rows = [row(f"T19-{n}", "T19", f"Phường {n}") for n in range(5)]
+    page = page_errors(preview(admin_client, xlsx_file(rows)))
+    assert "Tệp có hơn 3 dòng dữ liệu" in page
