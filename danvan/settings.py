@@ -186,7 +186,9 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Blank lines stay in the dataset so row numbers match the spreadsheet; importers skip them.
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = False
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Formula cells are neutralised by danvan.spreadsheets.FormulaSafeExportMixin (a leading
+# apostrophe), not by import-export's option, which deletes the "=" and loses data.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_MAX_FILE_BYTES = env.int("DJANGO_IMPORT_MAX_MB", default=20) * 1024 * 1024

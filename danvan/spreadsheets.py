@@ -191,11 +191,25 @@ def cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    # Undo neutralise_formula, so that an exported file imports back unchanged.
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        text = text[1:]
+    return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_formula(value):
     """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+class FormulaSafeExportMixin:
+    """For import-export resources: every exported text cell is neutralised (see above)."""
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralise_formula(super().export_field(field, instance, **kwargs))

@@ -16,7 +16,12 @@ from django.db.models import Prefetch
 from import_export import resources
 from import_export.fields import Field
 
-from danvan.spreadsheets import SpreadsheetError, cell_text, parse_date
+from danvan.spreadsheets import (
+    FormulaSafeExportMixin,
+    SpreadsheetError,
+    cell_text,
+    parse_date,
+)
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel
 from organisations.models import Organisation
@@ -80,7 +85,7 @@ class ImportPlan:
         self.errors.setdefault(row_number, []).append(message)
 
 
-class OrganisationResource(resources.ModelResource):
+class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
     code = Field(attribute="code", column_name=COLUMNS["code"])
     parent_code = Field(column_name=COLUMNS["parent_code"], readonly=False)
     name = Field(attribute="name", column_name=COLUMNS["name"])

@@ -462,3 +462,20 @@ def test_a_sheet_over_the_row_limit_is_refused_while_reading(admin_client, tree,
     rows = [row(f"T19-{n}", "T19", f"Phường {n}") for n in range(5)]
     page = page_errors(preview(admin_client, xlsx_file(rows)))
     assert "Tệp có hơn 3 dòng dữ liệu" in page
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_exported_formulas_are_neutralised_and_import_back_unchanged(admin_client, tree, name):
+    Organisation.objects.filter(pk=tree.other_ward.pk).update(name=name)
+    data = {"format": "0", "resource": "0", **{f"organisationresource_{n}": "on" for n in COLUMNS}}
+    response = admin_client.post(EXPORT_URL, data)
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = {r[0]: r for r in workbook.active.iter_rows(values_only=True)}
+    assert cells["T19-GS"][2] == "'" + name  # text, never a formula
+
+    before = snapshot()
+    response = preview(admin_client, SimpleUploadedFile("xuat.xlsx", response.content))
+    assert not response.context["result"].has_validation_errors()
+    confirm(admin_client, response)
+    assert snapshot() == before
+    assert Organisation.objects.get(pk=tree.other_ward.pk).name == name
