@@ -149,3 +149,14 @@ def test_home_shows_organisations_and_roles(client_for, tree):
 def test_navigation_shows_admin_only_to_admins(client_for, tree, admin_user, cadre):
     assert "/quan-tri/" in client_for(admin_user).get(reverse("home")).content.decode()
     assert "/quan-tri/" not in client_for(cadre).get(reverse("home")).content.decode()
+
+
+def test_tree_node_ids_are_never_formatted_as_numbers(rf, tree):
+    """With Vietnamese number formatting, id 1071 must not become "1.071" in the markup:
+    "#con-1.071" is no CSS selector and the node could never be expanded."""
+    from django.template.loader import render_to_string
+
+    tree.ward.pk = 1071
+    html = render_to_string("organisations/partials/_tree_node.html", {"node": tree.ward})
+    assert 'aria-controls="con-1071"' in html
+    assert 'hx-target="#con-1071"' in html and 'id="con-1071"' in html
