@@ -75,3 +75,13 @@ def test_vietnamese_date_and_number_formats(settings):
         "{% load humanize %}{{ day }}|{{ day|date:'SHORT_DATE_FORMAT' }}|{{ amount }}"
     ).render(Context({"day": date(2026, 11, 18), "amount": 1234567}))
     assert rendered == "18/11/2026|18/11/2026|1.234.567"
+
+
+def test_pagination_links_never_format_page_numbers():
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    page = Paginator(range(5000), 1).get_page(1500)
+    html = render_to_string("includes/_pagination.html", {"page_obj": page})
+    assert "page=1499" in html and "page=1501" in html
+    assert "Trang 1.500 / 5.000" in html  # what people read is formatted the Vietnamese way
