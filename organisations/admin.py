@@ -112,6 +112,17 @@ class OrganisationAdmin(ScopedAdminMixin, SafeImportExportMixin, admin.ModelAdmi
 
         return BoundForm
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a unit deletes its whole subtree: only empty units can go, one at a time.
+        if obj is not None and obj.numchild:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # would take whole subtrees along unseen
+        return actions
+
     def get_search_results(self, request, queryset, search_term):
         # "chua hang" must find "Chùa Hang" here too.
         if search_term:

@@ -39,7 +39,7 @@ def tree_roots(user) -> QuerySet[Organisation]:
     if user.is_superuser:
         roots = Organisation.objects.get_root_nodes()
     else:
-        roots = Organisation.objects.filter(path__in=scope_paths(user))
+        roots = Organisation.objects.visible_to(user).filter(path__in=scope_paths(user))
     # Current units first; units that ended (merged away) after them.
     return roots.order_by(F("valid_to").asc(nulls_first=True), "name")
 

@@ -139,3 +139,15 @@ def test_cadres_and_reviewers_have_no_admin_site(client_for, tree, cadre, review
         response = client_for(user).get(CHANGELIST)
         assert response.status_code == 302
         assert response.url.startswith(reverse("admin:login"))
+
+
+def test_only_units_without_children_can_be_deleted(client_for, tree, admin_user):
+    client = client_for(admin_user)
+    delete = "admin:organisations_organisation_delete"
+    assert client.get(reverse(delete, args=[tree.ward.pk])).status_code == 403
+    response = client.post(reverse(delete, args=[tree.residential.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Organisation.objects.filter(pk=tree.residential.pk).exists()
+    action_form = client.get(CHANGELIST).context["action_form"]
+    actions = dict(action_form.fields["action"].choices) if action_form else {}
+    assert "delete_selected" not in actions
