@@ -8,6 +8,7 @@ children, through the organisation services; otherwise the transaction is rolled
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -158,6 +159,9 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
             return ", ".join(planned)
         if not organisation.pk:
             return ""
+        known = getattr(self, "_merged_codes_by_pk", {})
+        if organisation.pk in known:
+            return known[organisation.pk]
         # .all() reads the export's prefetch; a single unit costs one query.
         return ", ".join(sorted(unit.code for unit in organisation.merged_from.all() if unit.code))
 
@@ -266,7 +270,9 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
         referenced |= set(in_file)
         known = {
             unit.code: unit
-            for unit in Organisation.objects.visible_to(self.user).filter(code__in=referenced)
+            for unit in Organisation.objects.visible_to(self.user)
+            .filter(code__in=referenced)
+            .prefetch_related(Prefetch("merged_from", queryset=Organisation.objects.order_by()))
         }
         taken_elsewhere = set(
             Organisation.objects.filter(code__in=set(in_file) - set(known)).values_list(
@@ -281,6 +287,12 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
         code_by_path = dict(
             Organisation.objects.filter(path__in=prefixes).values_list("path", "code")
         )
+        # The preview compares every row with what is stored: answer from memory, not per row.
+        self._code_by_path = dict(code_by_path)
+        self._merged_codes_by_pk = {
+            unit.pk: ", ".join(sorted(u.code for u in unit.merged_from.all() if u.code))
+            for unit in known.values()
+        }
         ancestors = {
             code: [
                 code_by_path.get(unit.path[:end]) for end in range(len(unit.path) - step, 0, -step)
@@ -366,7 +378,8 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
         planned = self.plan.rows.get(self._current_row)
         if planned is not None and planned.existing is not None:
             self._is_new = False
-            return Organisation.objects.get(pk=planned.existing.pk)
+            # A copy: the preview sets the file's values on it; ``existing`` stays as stored.
+            return copy.copy(planned.existing)
         self._is_new = True
         return Organisation()
 

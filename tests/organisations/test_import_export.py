@@ -479,3 +479,36 @@ def test_exported_formulas_are_neutralised_and_import_back_unchanged(admin_clien
     confirm(admin_client, response)
     assert snapshot() == before
     assert Organisation.objects.get(pk=tree.other_ward.pk).name == name
+
+
+def test_import_preview_query_count_does_not_grow_with_the_rows(admin_client, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganisationFactory
+
+    def preview_queries(rows):
+        with CaptureQueriesContext(connection) as queries:
+            response = preview(admin_client, xlsx_file(rows))
+        assert not response.context["result"].has_validation_errors()
+        # import-export wraps each row in a savepoint of its own: round trips that read and
+        # write no table. Counted here: the statements that do.
+        return sum("SAVEPOINT" not in query["sql"] for query in queries.captured_queries)
+
+    def existing_rows():
+        units = Organisation.objects.filter(code__startswith="T19-CH-").order_by("path")
+        return [
+            row(unit.code, "T19-CH", unit.name, level="residential", kind="residential_area")
+            for unit in units
+        ]
+
+    few = preview_queries(existing_rows())
+    for index in range(30):
+        OrganisationFactory(
+            name=f"Tổ {index}",
+            code=f"T19-CH-{index + 100}",
+            parent=tree.ward,
+            level="residential",
+            kind="residential_area",
+        )
+    assert preview_queries(existing_rows()) == few
