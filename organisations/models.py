@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
+from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from danvan.models import TimeStampedModel
@@ -100,8 +101,7 @@ class Organisation(MP_Node, TimeStampedModel):
 
     @property
     def is_current(self) -> bool:
-        from django.utils import timezone
-
+        """Valid today (units merged away in 2025 are not)."""
         today = timezone.localdate()
         return (self.valid_from is None or self.valid_from <= today) and (
             self.valid_to is None or self.valid_to >= today

@@ -120,16 +120,6 @@ class ScopedQuerySetMixin:
 
 
 class OrganisationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
-    def current(self, on=None):
-        """Units valid on the date ``on`` (today by default)."""
-        from django.utils import timezone
-
-        day = on or timezone.localdate()
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        )
-
     def matching(self, text: str):
         """Units whose name, short name or code contains ``text``, ignoring diacritics and case."""
         from danvan.text import search_text

@@ -23,8 +23,12 @@ class OrganisationTreeView(TemplateView):
 
     template_name = "organisations/organisation_tree.html"
 
+    def is_search_fragment(self) -> bool:
+        """htmx asks for the results only, as the user types."""
+        return bool(self.request.headers.get("HX-Request")) and "q" in self.request.GET
+
     def get_template_names(self):
-        if self.request.headers.get("HX-Request") and "q" in self.request.GET:
+        if self.is_search_fragment():
             return ["organisations/partials/_search_results.html"]
         return [self.template_name]
 
@@ -37,7 +41,8 @@ class OrganisationTreeView(TemplateView):
             results = selectors.organisation_search(user, query, limit=SEARCH_RESULTS_SHOWN + 1)
             context["results"] = results[:SEARCH_RESULTS_SHOWN]
             context["results_truncated"] = len(results) > SEARCH_RESULTS_SHOWN
-        context["roots"] = selectors.tree_roots(user)
+        if not self.is_search_fragment():
+            context["roots"] = selectors.tree_roots(user)
         return context
 
 

@@ -61,6 +61,7 @@ def test_htmx_search_returns_only_the_results_fragment(client_for, tree, reviewe
     page = response.content.decode()
     assert "Tổ dân phố 9" in page
     assert "<html" not in page
+    assert "roots" not in response.context  # the fragment does not load the tree
 
 
 def test_expanding_a_node_lists_its_children(client_for, tree, reviewer):
