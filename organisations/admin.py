@@ -3,11 +3,9 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.http import HttpResponse
-from django.urls import path
 from import_export.formats.base_formats import CSV, XLSX
 
-from danvan.admin import SafeImportExportMixin
+from danvan.admin import ImportTemplateMixin, SafeImportExportMixin
 from danvan.spreadsheets import SafeCSV, SafeXLSX
 from organisations import selectors, services
 from organisations.models import Membership, Organisation
@@ -88,12 +86,15 @@ class OrganisationAdminForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, SafeImportExportMixin, admin.ModelAdmin):
+class OrganisationAdmin(
+    ScopedAdminMixin, ImportTemplateMixin, SafeImportExportMixin, admin.ModelAdmin
+):
     form = OrganisationAdminForm
     resource_classes = [OrganisationResource]
     import_formats = [OrganisationSheetXLSX, SafeCSV]
     export_formats = [XLSX, CSV]
     import_template_name = "admin/organisations/organisation/import.html"
+    import_template_filename = "mau-nhap-don-vi.xlsx"
     list_display = ["name", "kind", "level", "code", "valid_from", "valid_to", "numchild"]
     list_filter = ["level", "kind"]
     search_fields = ["name", "short_name", "code", "search_name"]
@@ -150,24 +151,8 @@ class OrganisationAdmin(ScopedAdminMixin, SafeImportExportMixin, admin.ModelAdmi
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
-    def get_urls(self):
-        return [
-            path(
-                "mau-nhap/",
-                self.admin_site.admin_view(self.import_template_view),
-                name="organisations_organisation_import_template",
-            ),
-            *super().get_urls(),
-        ]
-
-    def import_template_view(self, request):
-        """The empty workbook that documents the import columns."""
-        response = HttpResponse(
-            import_template_workbook(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="mau-nhap-don-vi.xlsx"'
-        return response
+    def import_template_workbook(self) -> bytes:
+        return import_template_workbook()
 
 
 @admin.register(Membership)

@@ -39,51 +39,74 @@ def _minimal(paths: Iterable[str]) -> list[str]:
     return kept
 
 
-def user_memberships_paths(user) -> list[tuple[str, str]]:
-    """``(role, organisation path)`` of every membership of ``user``; one query per request."""
-    from organisations.models import Membership
+# Walks the merge links down from a set of (role, path) seeds: every unit merged into a unit
+# under a seed path adds its own path with the seed's role. UNION (not UNION ALL) drops rows
+# already found, so a cycle of mergers ends. ``direct`` marks the seeds themselves.
+_WIDEN_SQL = """
+WITH RECURSIVE scope(role, path, direct) AS (
+    {seed}
+  UNION
+    SELECT scope.role, predecessor.path, false
+    FROM scope
+    JOIN organisations_organisation successor ON successor.path LIKE scope.path || '%%'
+    JOIN organisations_organisation_merged_from merge
+      ON merge.from_organisation_id = successor.id
+    JOIN organisations_organisation predecessor ON predecessor.id = merge.to_organisation_id
+)
+SELECT role, path, direct FROM scope
+"""
 
+
+def _widened(seed_sql: str, params) -> list[tuple[str, str, bool]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_WIDEN_SQL.format(seed=seed_sql), params)
+        return cursor.fetchall()
+
+
+def _user_scope_rows(user) -> list[tuple[str, str, bool]]:
+    """Every (role, path, direct) the user reaches; one query per request, cached on the user."""
     cache = _cache(user)
-    if "memberships" not in cache:
-        cache["memberships"] = list(
-            Membership.objects.filter(user=user)
-            .order_by()
-            .values_list("role", "organisation__path")
+    if "rows" not in cache:
+        cache["rows"] = _widened(
+            "SELECT membership.role, unit.path, true FROM organisations_membership membership "
+            "JOIN organisations_organisation unit ON unit.id = membership.organisation_id "
+            "WHERE membership.user_id = %s",
+            [user.pk],
         )
-    return cache["memberships"]
+    return cache["rows"]
+
+
+def user_memberships_paths(user) -> list[tuple[str, str]]:
+    """``(role, organisation path)`` of every membership of ``user``."""
+    return [(role, path) for role, path, direct in _user_scope_rows(user) if direct]
 
 
 def scope_paths(user, roles: Iterable[str] | None = None) -> list[str]:
     """The tree paths whose subtrees ``user`` reaches through memberships with ``roles``.
 
     Includes, transitively, the subtrees of units merged into any unit in scope. Superusers and
-    anonymous users are handled by the callers (all, nothing). Cached on the user object for the
-    request, per set of roles.
+    anonymous users are handled by the callers (all, nothing). The memberships and the mergers
+    are read in one query, cached on the user object for the request.
     """
-    from organisations.models import Organisation
-
     key = ("scope", tuple(sorted(roles)) if roles is not None else None)
     cache = _cache(user)
-    if key in cache:
-        return cache[key]
-
-    paths = _minimal(
-        path for role, path in user_memberships_paths(user) if roles is None or role in roles
-    )
-    merges = Organisation.merged_from.through.objects.order_by()
-    while paths:
-        predecessors = set(
-            merges.filter(subtree_q(paths, "from_organisation__path")).values_list(
-                "to_organisation__path", flat=True
-            )
+    if key not in cache:
+        cache[key] = _minimal(
+            path for role, path, _ in _user_scope_rows(user) if roles is None or role in roles
         )
-        widened = _minimal([*paths, *predecessors])
-        if widened == paths:
-            break
-        paths = widened
+    return cache[key]
 
-    cache[key] = paths
-    return paths
+
+def with_predecessors(paths: Iterable[str]) -> list[str]:
+    """``paths`` widened, transitively, by the subtrees of units merged into any unit under them
+    (one query; cycle-safe)."""
+    paths = _minimal(paths)
+    if not paths:
+        return []
+    rows = _widened("SELECT '', path, true FROM unnest(%s::text[]) AS seed(path)", [paths])
+    return _minimal(path for _, path, _ in rows)
 
 
 def _cache(user) -> dict:

@@ -9,19 +9,21 @@ children, through the organisation services; otherwise the transaction is rolled
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from import_export import resources
 from import_export.fields import Field
 
 from danvan.spreadsheets import (
     FormulaSafeExportMixin,
-    SpreadsheetError,
+    ImportPlan,
+    PlannedImportMixin,
     cell_text,
+    parse_choice,
     parse_date,
+    template_workbook,
 )
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel
@@ -55,15 +57,6 @@ COLUMN_HELP = {
 }
 
 
-def _choice(value: str, choices) -> str | None:
-    """A choice given by its code or its Vietnamese label (any case)."""
-    wanted = value.strip().casefold()
-    for code, label in choices.choices:
-        if wanted in (code.casefold(), label.casefold()):
-            return code
-    return None
-
-
 @dataclass
 class PlannedRow:
     """One valid row, cleaned, with what it will do."""
@@ -77,16 +70,7 @@ class PlannedRow:
     unchanged: bool = False
 
 
-@dataclass
-class ImportPlan:
-    rows: dict[int, PlannedRow] = field(default_factory=dict)  # by import-export row number
-    errors: dict[int, list[str]] = field(default_factory=dict)
-
-    def add_error(self, row_number: int, message: str) -> None:
-        self.errors.setdefault(row_number, []).append(message)
-
-
-class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
+class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources.ModelResource):
     code = Field(attribute="code", column_name=COLUMNS["code"])
     parent_code = Field(column_name=COLUMNS["parent_code"], readonly=False)
     name = Field(attribute="name", column_name=COLUMNS["name"])
@@ -106,6 +90,10 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
         report_skipped = True
         clean_model_instances = False
         use_transactions = True
+
+    columns = COLUMNS
+    required_columns = REQUIRED_COLUMNS
+    sheet_title = SHEET_TITLE
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -167,38 +155,10 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
 
     # --- import: whole-file validation -----------------------------------------------------
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        # All or nothing, always: a partly invalid file writes no row at all.
-        kwargs["use_transactions"] = True
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
-
-    def before_import(self, dataset, **kwargs):
-        self._check_headers(dataset)
-        self.plan = ImportPlan()
-        headers = {key: column for key, column in COLUMNS.items() if column in dataset.headers}
-        rows: dict[int, dict] = {}
-        for row_number, values in enumerate(dataset.dict, start=1):
-            raw = {key: values.get(column) for key, column in headers.items()}
-            if all(cell_text(value) == "" for value in raw.values()):
-                continue  # a blank line
-            rows[row_number] = raw
-        self._validate(rows)
-
-    def _check_headers(self, dataset) -> None:
-        missing = [COLUMNS[key] for key in REQUIRED_COLUMNS if COLUMNS[key] not in dataset.headers]
-        if missing:
-            sheet = dataset.title or "đầu tiên"
-            raise SpreadsheetError(
-                f"Trang tính “{sheet}” thiếu cột bắt buộc: {', '.join(missing)}. "
-                f"Dữ liệu phải nằm ở trang tính “{SHEET_TITLE}” (hoặc trang đầu tiên) với dòng 1 "
-                "là tiêu đề cột như trong tệp mẫu."
-            )
-
-    def _validate(self, rows: dict[int, dict]) -> None:
-        plan = self.plan
+    def plan_import(self, rows, **kwargs) -> ImportPlan:
+        plan = self.plan = ImportPlan()
         first_row_of_code: dict[str, int] = {}
-        for number, raw in rows.items():
+        for number, raw in rows:
             sheet_row = number + 1  # line 1 of the sheet holds the headers
             say = f"Dòng {sheet_row}: "
             code = cell_text(raw.get("code"))
@@ -224,11 +184,11 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
                 plan.add_error(number, say + "tên đơn vị dài quá 255 ký tự.")
 
             kind_text = cell_text(raw.get("kind"))
-            fields["kind"] = _choice(kind_text, OrganisationKind) if kind_text else "other"
+            fields["kind"] = parse_choice(kind_text, OrganisationKind) if kind_text else "other"
             if fields["kind"] is None:
                 plan.add_error(number, say + f"loại hình “{kind_text}” không có trong danh mục.")
             level_text = cell_text(raw.get("level"))
-            fields["level"] = _choice(level_text, OrganisationLevel) if level_text else None
+            fields["level"] = parse_choice(level_text, OrganisationLevel) if level_text else None
             if not level_text:
                 plan.add_error(number, say + "thiếu cấp của đơn vị.")
             elif fields["level"] is None:
@@ -260,6 +220,7 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
                 merged_from=[part for part in merged if part],
             )
         self._validate_references()
+        return plan
 
     def _validate_references(self) -> None:
         """Parents and predecessors must exist (in the file or in scope); no cycles."""
@@ -365,14 +326,7 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
                     f"Dòng {row.sheet_row}: quan hệ cấp trên tạo thành vòng lặp ({loop}).",
                 )
 
-    # --- import: per row (preview only; writing waits for after_import) --------------------
-
-    def get_instance(self, instance_loader, row):
-        return None  # resolved from the plan in init_instance
-
-    def import_row(self, row, instance_loader, **kwargs):
-        self._current_row = kwargs["row_number"]
-        return super().import_row(row, instance_loader, **kwargs)
+    # --- import: per row (preview only; writing waits for write_plan) ----------------------
 
     def init_instance(self, row=None):
         planned = self.plan.rows.get(self._current_row)
@@ -387,14 +341,7 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
         instance = self.init_instance(row)
         return instance, self._is_new
 
-    def import_instance(self, instance, row, **kwargs):
-        number = kwargs.get("row_number", self._current_row)
-        errors = self.plan.errors.get(number)
-        if errors:
-            raise ValidationError(errors)
-        planned = self.plan.rows.get(number)
-        if planned is None:
-            return  # a blank line
+    def apply_planned(self, instance, planned: PlannedRow) -> None:
         instance.code = planned.code
         for name, value in planned.fields.items():
             setattr(instance, name, value)
@@ -414,17 +361,9 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
         )
         return planned.unchanged
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        pass  # every row is written in after_import, once the whole file is known to be valid
-
-    def save_m2m(self, instance, row, **kwargs):
-        pass
-
     # --- import: writing -------------------------------------------------------------------
 
-    def after_import(self, dataset, result, **kwargs):
-        if kwargs.get("dry_run", True) or result.has_errors() or result.has_validation_errors():
-            return
+    def write_plan(self, **kwargs) -> None:
         rows = [row for row in self.plan.rows.values() if not row.unchanged]
         by_code = {row.code: row for row in rows}
 
@@ -463,82 +402,37 @@ class OrganisationResource(FormulaSafeExportMixin, resources.ModelResource):
 
 def import_template_workbook() -> bytes:
     """An empty import file: the data sheet with its headers and two examples, and a guide."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_TITLE
-    sheet.append(list(COLUMNS.values()))
-    sheet.append(
-        [
-            "TN-DX",
-            "TN",
-            "Phường Đức Xuân",
-            "",
-            "Chính quyền (Ủy ban nhân dân)",
-            "Xã, phường, đặc khu",
-            "01/07/2025",
-            "",
-            "",
-        ]
-    )
-    sheet.append(
-        [
-            "TN-DX-T15",
-            "TN-DX",
-            "Tổ dân phố 15",
-            "Tổ 15",
-            "Thôn, tổ dân phố, khu dân cư",
-            "Thôn, tổ dân phố, khu dân cư",
-            "",
-            "",
-            "",
-        ]
-    )
-    header_fill = PatternFill("solid", fgColor="FDE2E1")
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-    for letter, width in zip("ABCDEFGHI", (14, 18, 34, 14, 30, 30, 16, 16, 26), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    # Excel limits an inline list to 255 characters, so the drop-downs point at "Danh mục".
-    for target, source, count in (
-        ("E", "A", len(OrganisationKind.choices)),
-        ("F", "B", len(OrganisationLevel.choices)),
-    ):
-        validation = DataValidation(type="list", allow_blank=True, showErrorMessage=False)
-        validation.formula1 = f"='Danh mục'!${source}$2:${source}${count + 1}"
-        sheet.add_data_validation(validation)
-        validation.add(f"{target}2:{target}5000")
-
-    guide = workbook.create_sheet("Hướng dẫn")
-    guide.append(["Cột", "Cách điền"])
-    for key, column in COLUMNS.items():
-        guide.append([column, COLUMN_HELP[key]])
-    guide.column_dimensions["A"].width = 28
-    guide.column_dimensions["B"].width = 110
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
-
-    lists = workbook.create_sheet("Danh mục")
-    lists.append(["Loại hình", "Cấp"])
-    kinds = [label for _, label in OrganisationKind.choices]
-    levels = [label for _, label in OrganisationLevel.choices]
-    for index in range(max(len(kinds), len(levels))):
-        lists.append(
+    return template_workbook(
+        sheet_title=SHEET_TITLE,
+        columns=COLUMNS,
+        column_help=COLUMN_HELP,
+        examples=[
             [
-                kinds[index] if index < len(kinds) else None,
-                levels[index] if index < len(levels) else None,
-            ]
-        )
-    lists.column_dimensions["A"].width = 34
-    lists.column_dimensions["B"].width = 48
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+                "TN-DX",
+                "TN",
+                "Phường Đức Xuân",
+                "",
+                "Chính quyền (Ủy ban nhân dân)",
+                "Xã, phường, đặc khu",
+                "01/07/2025",
+                "",
+                "",
+            ],
+            [
+                "TN-DX-T15",
+                "TN-DX",
+                "Tổ dân phố 15",
+                "Tổ 15",
+                "Thôn, tổ dân phố, khu dân cư",
+                "Thôn, tổ dân phố, khu dân cư",
+                "",
+                "",
+                "",
+            ],
+        ],
+        widths=dict(zip(COLUMNS, (14, 18, 34, 14, 30, 30, 16, 16, 26), strict=True)),
+        lists={
+            "kind": ("Loại hình", [label for _, label in OrganisationKind.choices]),
+            "level": ("Cấp", [label for _, label in OrganisationLevel.choices]),
+        },
+    )

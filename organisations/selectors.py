@@ -91,3 +91,71 @@ def users_assignable_by(user) -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+def nearby_units(user, roles=None, *, levels: int = 1, include=()) -> list[Organisation]:
+    """The units at the top of ``user``'s scope and ``levels`` below them, in tree order.
+
+    Pickers offer these rather than a whole national subtree; ``include`` (units or ids) adds
+    units already chosen deeper down, so an existing choice always shows (if in scope).
+    """
+    if user.is_superuser:
+        condition = Q(depth__lte=1 + levels)
+    else:
+        step = Organisation.steplen
+        condition = Q(pk__in=[])
+        for path in scope_paths(user, roles):
+            condition |= Q(path__startswith=path, depth__lte=len(path) // step + levels)
+    extra = [getattr(unit, "pk", unit) for unit in include if unit is not None]
+    if extra:
+        condition |= Q(pk__in=extra)
+    return list(
+        Organisation.objects.visible_to(user, roles)
+        .filter(condition)
+        .only("pk", "name", "depth", "path", "valid_to")
+        .order_by("path")
+    )
+
+
+def covering_paths(organisation: Organisation) -> list[str]:
+    """The paths of every unit whose subtree covers ``organisation``, nearest first.
+
+    Ancestors first, then — for a unit merged into another — its successor and the successor's
+    ancestors, transitively (the reverse of the merge roll-up of ``scope_paths``).
+    """
+    step = organisation.steplen
+    ordered: list[str] = []
+    frontier = [organisation.path]
+    while frontier:
+        level = []
+        for path in frontier:
+            for end in range(len(path), 0, -step):
+                ancestor = path[:end]
+                if ancestor not in ordered:
+                    ordered.append(ancestor)
+                    level.append(ancestor)
+        frontier = list(
+            Organisation.objects.filter(merged_from__path__in=level)
+            .exclude(path__in=ordered)
+            .values_list("path", flat=True)
+        )
+    return ordered
+
+
+def users_responsible_for(organisation: Organisation, roles) -> list:
+    """The active users holding one of ``roles`` at the nearest level that covers ``organisation``.
+
+    The commune's reviewers hear of a commune's registration; the province's only when the
+    commune has none — so nobody is told of what somebody nearer handles.
+    """
+    paths = covering_paths(organisation)
+    holders: dict[str, list] = {}
+    memberships = Membership.objects.filter(
+        organisation__path__in=paths, role__in=roles, user__is_active=True
+    ).select_related("user", "organisation")
+    for membership in memberships:
+        holders.setdefault(membership.organisation.path, []).append(membership.user)
+    for path in paths:
+        if path in holders:
+            return holders[path]
+    return []

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from treebeard.exceptions import InvalidMoveToDescendant
 
 from organisations.choices import Role
@@ -70,17 +72,20 @@ def organisation_set_predecessors(
 
 
 ADMIN_GROUP_NAME = "Quản trị đơn vị"
-ADMIN_GROUP_MODELS = ("organisation", "membership")
 
 
 def admin_group() -> Group:
-    """The Django group that gives the admin role its pages in the admin site."""
+    """The Django group that gives the admin role its pages in the admin site.
+
+    Its permissions are listed in ``settings.ADMIN_ROLE_PERMISSIONS`` ("app_label.codename"), so
+    each app adds its own admin pages without this app knowing about it.
+    """
     group, _ = Group.objects.get_or_create(name=ADMIN_GROUP_NAME)
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="organisations", content_type__model__in=ADMIN_GROUP_MODELS
-        )
-    )
+    wanted = Q(pk__in=[])
+    for name in settings.ADMIN_ROLE_PERMISSIONS:
+        app_label, codename = name.split(".", 1)
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(wanted))
     return group
 
 

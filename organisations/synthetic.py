@@ -18,6 +18,8 @@ from organisations.models import Organisation
 
 PROVINCES = 34
 COMMUNES = 3321
+# Codes of generated units start with this, so a later run finds the tree it made before.
+CODE_PREFIX = "SYN"
 PROVINCE_BODIES = [
     ("Ban Tuyên giáo và Dân vận Tỉnh ủy", OrganisationKind.PARTY_COMMITTEE),
     ("Ủy ban MTTQ Việt Nam tỉnh", OrganisationKind.FATHERLAND_FRONT),
@@ -129,16 +131,53 @@ def _step(index: int) -> str:
     return digits.rjust(Organisation.steplen, alphabet[0])
 
 
-def _place_name(rng: random.Random) -> str:
+def place_name(rng: random.Random) -> str:
+    """A two-syllable Vietnamese place name, e.g. "Tân Hòa"."""
     return f"{rng.choice(SYLLABLES)} {rng.choice(SYLLABLES)}"
 
 
+def find_synthetic_root() -> Organisation | None:
+    """The root of a tree generated earlier in this database, if there is one."""
+    return (
+        Organisation.objects.filter(code__startswith=CODE_PREFIX, depth=1).order_by("path").first()
+    )
+
+
+def describe_tree(root: Organisation) -> GeneratedTree:
+    """Size, provinces and communes of the generated tree under ``root``."""
+    subtree = Organisation.objects.filter(path__startswith=root.path)
+    return GeneratedTree(
+        organisations=subtree.count(),
+        provinces=list(
+            subtree.filter(depth=root.depth + 1).order_by("path").values_list("pk", flat=True)
+        ),
+        communes=list(
+            subtree.filter(level=OrganisationLevel.COMMUNE, depth=root.depth + 2)
+            .order_by("path")
+            .values_list("pk", flat=True)
+        ),
+    )
+
+
+def ensure_organisation_tree(target: int, *, seed: int = 2025) -> tuple[GeneratedTree, bool]:
+    """The generated tree of this database, made first if missing; ``True`` when just made."""
+    root = find_synthetic_root()
+    if root is not None:
+        return describe_tree(root), False
+    return generate_organisation_tree(target, seed=seed), True
+
+
 @transaction.atomic
-def generate_organisation_tree(target: int, *, seed: int = 2025) -> GeneratedTree:
-    """Add about ``target`` organisations under a new root "Toàn quốc (dữ liệu mẫu)"."""
+def generate_organisation_tree(
+    target: int, *, seed: int = 2025, provinces: int = PROVINCES, communes: int = COMMUNES
+) -> GeneratedTree:
+    """Add about ``target`` organisations under a new root "Toàn quốc (dữ liệu mẫu)".
+
+    ``provinces`` and ``communes`` are the national figures; tests pass smaller ones.
+    """
     rng = random.Random(seed)
-    fixed = 1 + PROVINCES * (1 + len(PROVINCE_BODIES)) + COMMUNES * (1 + len(COMMUNE_BODIES))
-    residential_per_commune = max(0, (target - fixed) // COMMUNES)
+    fixed = 1 + provinces * (1 + len(PROVINCE_BODIES)) + communes * (1 + len(COMMUNE_BODIES))
+    residential_per_commune = max(0, (target - fixed) // communes)
 
     last_root = Organisation.objects.get_last_root_node()
     # Paths are base-36 numerals, so the next root follows the last one.
@@ -160,8 +199,8 @@ def generate_organisation_tree(target: int, *, seed: int = 2025) -> GeneratedTre
             )
         )
 
-    communes_per_province = [COMMUNES // PROVINCES] * PROVINCES
-    for index in range(COMMUNES % PROVINCES):
+    communes_per_province = [communes // provinces] * provinces
+    for index in range(communes % provinces):
         communes_per_province[index] += 1
 
     add(
@@ -169,21 +208,21 @@ def generate_organisation_tree(target: int, *, seed: int = 2025) -> GeneratedTre
         "Toàn quốc (dữ liệu mẫu)",
         OrganisationKind.OTHER,
         OrganisationLevel.CENTRAL,
-        PROVINCES,
-        f"SYN{root_index}",
+        provinces,
+        f"{CODE_PREFIX}{root_index}",
     )
     commune_number = 0
-    for p_index in range(PROVINCES):
+    for p_index in range(provinces):
         province_path = root_path + _step(p_index + 1)
         province_name = PROVINCE_NAMES[p_index % len(PROVINCE_NAMES)]
-        communes = communes_per_province[p_index]
+        commune_count = communes_per_province[p_index]
         add(
             province_path,
             f"Tỉnh {province_name} (mẫu)",
             OrganisationKind.PEOPLES_COMMITTEE,
             OrganisationLevel.PROVINCE,
-            len(PROVINCE_BODIES) + communes,
-            f"SYN{root_index}-{p_index + 1:02d}",
+            len(PROVINCE_BODIES) + commune_count,
+            f"{CODE_PREFIX}{root_index}-{p_index + 1:02d}",
         )
         for b_index, (body, kind) in enumerate(PROVINCE_BODIES, start=1):
             add(
@@ -194,18 +233,18 @@ def generate_organisation_tree(target: int, *, seed: int = 2025) -> GeneratedTre
                 0,
                 None,
             )
-        for c_index in range(communes):
+        for c_index in range(commune_count):
             commune_number += 1
             commune_path = province_path + _step(len(PROVINCE_BODIES) + c_index + 1)
             prefix = "Phường" if rng.random() < 0.3 else "Xã"
-            commune_name = f"{prefix} {_place_name(rng)} {commune_number}"
+            commune_name = f"{prefix} {place_name(rng)} {commune_number}"
             add(
                 commune_path,
                 commune_name,
                 OrganisationKind.PEOPLES_COMMITTEE,
                 OrganisationLevel.COMMUNE,
                 len(COMMUNE_BODIES) + residential_per_commune,
-                f"SYN{root_index}-X{commune_number:05d}",
+                f"{CODE_PREFIX}{root_index}-X{commune_number:05d}",
             )
             for b_index, (body, kind) in enumerate(COMMUNE_BODIES, start=1):
                 add(
@@ -232,12 +271,5 @@ def generate_organisation_tree(target: int, *, seed: int = 2025) -> GeneratedTre
     Organisation.objects.bulk_create(rows, batch_size=5_000)
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE organisations_organisation")
-    subtree = Organisation.objects.filter(path__startswith=root_path)
-    return GeneratedTree(
-        organisations=subtree.count(),
-        provinces=list(subtree.filter(depth=2).order_by("path").values_list("pk", flat=True)),
-        communes=list(
-            subtree.filter(level=OrganisationLevel.COMMUNE, depth=3).values_list("pk", flat=True)
-        ),
-    )
+        cursor.execute(f"ANALYZE {Organisation._meta.db_table}")
+    return describe_tree(Organisation.objects.get(path=root_path))

@@ -1,22 +1,11 @@
 """A cadre logs in, opens the organisation tree and finds a ward typed without diacritics."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from danvan.management.commands.load_demo import demo_password
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, username):
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/dang-nhap/"))
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(demo_password())
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
 
 
 def test_cadre_finds_the_ward_by_typing_without_diacritics(page, demo_data):
