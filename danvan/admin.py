@@ -1,8 +1,13 @@
 """Admin pieces shared by every importer."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.urls import path
 from import_export.admin import ImportExportMixin
 
 from danvan.spreadsheets import SpreadsheetError
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SafeImportExportMixin(ImportExportMixin):
@@ -17,3 +22,35 @@ class SafeImportExportMixin(ImportExportMixin):
                 "và không bị hỏng."
             )
         form.add_error("import_file", message)
+
+
+class ImportTemplateMixin:
+    """A download of the empty workbook that documents the import columns.
+
+    Served at ``mau-nhap/`` under the model's admin pages and named
+    ``<app>_<model>_import_template``, for whoever may import.
+    """
+
+    import_template_filename = "mau-nhap.xlsx"
+
+    def import_template_workbook(self) -> bytes:
+        raise NotImplementedError
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "mau-nhap/",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{opts.app_label}_{opts.model_name}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request):
+        """The empty workbook that documents the import columns."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(self.import_template_workbook(), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{self.import_template_filename}"'
+        return response

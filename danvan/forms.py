@@ -1,5 +1,6 @@
-"""Shared forms: the log-in form with Vietnamese messages."""
+"""Shared forms: the log-in form, notification settings, Bootstrap styling of widgets."""
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -18,3 +19,51 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "Mật khẩu"
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
+
+
+def style_widgets(form) -> None:
+    """Give every widget of ``form`` its Bootstrap class, and mark fields with errors.
+
+    Never validates the form itself: errors are marked only once validation has run.
+    """
+    errors = form._errors or {}
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(
+            widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput
+        ):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = widget.attrs.get("class", "")
+        if css not in classes.split():
+            widget.attrs["class"] = f"{classes} {css}".strip()
+        if name in errors:
+            widget.attrs["class"] += " is-invalid"
+            widget.attrs["aria-invalid"] = "true"
+
+
+class StyledFormMixin:
+    """Forms whose widgets carry Bootstrap's classes (errors marked once validated)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def full_clean(self):
+        super().full_clean()
+        style_widgets(self)
+
+
+class NotificationPreferenceForm(StyledFormMixin, forms.Form):
+    """Whether the user also wants their notifications by e-mail."""
+
+    email_enabled = forms.BooleanField(
+        label="Nhận thông báo qua e-mail",
+        required=False,
+        help_text="Thông báo trên cổng luôn được gửi; e-mail chỉ là bản sao để bạn không bỏ lỡ.",
+    )

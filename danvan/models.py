@@ -1,5 +1,8 @@
 """Base classes shared by every app."""
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 
@@ -11,3 +14,119 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Đang chờ"
+    RUNNING = "running", "Đang thực hiện"
+    DONE = "done", "Hoàn tất"
+    FAILED = "failed", "Lỗi"
+
+
+class BackgroundJob(models.Model):
+    """Work one user asked for that the background worker may do: its progress and outcome.
+
+    List exports and report files share it; each adds what it builds and for whom.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=JobStatus, default=JobStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField("tổng số dòng", default=0)
+    done_rows = models.PositiveIntegerField("số dòng đã ghi", default=0)
+    error = models.TextField("lỗi", blank=True)
+    created_at = models.DateTimeField("thời điểm yêu cầu", auto_now_add=True)
+    finished_at = models.DateTimeField("thời điểm hoàn tất", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.done_rows * 100 // self.total_rows)
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", "Đăng ký mới chờ duyệt"
+    ACCEPTED = "accepted", "Đăng ký được duyệt"
+    RETURNED = "returned", "Đăng ký bị trả lại để bổ sung"
+    REJECTED = "rejected", "Đăng ký không được duyệt"
+    PROPOSED = "proposed", "Đề nghị công nhận mới"
+    RETURNED_FOR_EVIDENCE = "returned_for_evidence", "Đề nghị công nhận bị trả lại"
+    RECOGNISED = "recognised", "Được công nhận"
+    NOT_RECOGNISED = "not_recognised", "Không được công nhận"
+    OUTSTANDING = "outstanding", "Được chọn là tiêu biểu"
+    COMMENDED = "commended", "Được biểu dương, khen thưởng"
+
+
+class Notification(models.Model):
+    """A message to one user about something that happened to what concerns them."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="người nhận",
+    )
+    kind = models.CharField("loại", max_length=24, choices=NotificationKind)
+    title = models.CharField("tiêu đề", max_length=300)
+    body = models.TextField("nội dung", blank=True)
+    url = models.CharField("đường dẫn", max_length=300, blank=True)
+    created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+    read_at = models.DateTimeField("thời điểm đọc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="notification_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("notification_open", args=[self.pk])
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to be told: in the portal always, by e-mail unless switched off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name="người dùng",
+    )
+    email_enabled = models.BooleanField("nhận thông báo qua e-mail", default=True)
+
+    class Meta:
+        verbose_name = "cài đặt thông báo"
+        verbose_name_plural = "cài đặt thông báo"
+        ordering = ["user"]
+
+    def __str__(self):
+        return f"Cài đặt thông báo của {self.user}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("notification_settings")

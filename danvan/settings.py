@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "import_export",
     "treebeard",
     "axes",
+    "pgtrigger",
+    "pghistory",
+    "django_tasks",
+    "django_tasks_db",
     "danvan",
     "organisations",
     "models_registry",
@@ -59,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "danvan.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Stamps every audit-trail row written during a request with the user and the URL.
+    "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authenticate() into a response.
     "axes.middleware.AxesMiddleware",
@@ -105,7 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication and sessions -----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "danvan.auth.PortalBackend",  # Django's, reading the bell's count with the user
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,6 +199,56 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_MAX_FILE_BYTES = env.int("DJANGO_IMPORT_MAX_MB", default=20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# What the admin role may do in the admin site (always limited to the admin's subtree). Themes and
+# indicators are national lists: province admins see them, superusers change them.
+ADMIN_ROLE_PERMISSIONS = [
+    *(
+        f"organisations.{action}_{model}"
+        for model in ("organisation", "membership")
+        for action in ("view", "add", "change", "delete")
+    ),
+    "models_registry.view_danvanmodel",
+    "models_registry.change_danvanmodel",
+    "models_registry.view_theme",
+    "models_registry.view_indicator",
+    *(f"reports.{action}_period" for action in ("view", "add", "change", "delete")),
+    "reports.view_reportsnapshot",
+]
+
+# The audit trail's request context (user, URL) is set for writes only: a GET writes nothing, so
+# it would spend two round trips for no row.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# --- Uploaded files and background work -------------------------------------------------------
+# Attachments and generated exports live outside every public URL; views stream them after
+# checking scope.
+PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+ATTACHMENT_MAX_BYTES = env.int("DJANGO_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
+ATTACHMENTS_PER_MODEL = 20
+FILE_UPLOAD_PERMISSIONS = 0o640
+# A list export with more rows than this runs as a background task with a progress bar.
+EXPORT_SYNC_MAX_ROWS = env.int("DJANGO_EXPORT_SYNC_MAX_ROWS", default=5000)
+# A report file or freeze of a unit whose subtree holds more models than this is built by the
+# background worker with a progress bar; smaller ones are built within the request.
+REPORT_SYNC_MAX_MODELS = env.int("DJANGO_REPORT_SYNC_MAX_MODELS", default=5000)
+# Background tasks (Django's Tasks API) are stored in the same PostgreSQL; `make run` starts a
+# worker (`manage.py db_worker`) beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- E-mail -----------------------------------------------------------------------------------
+# Notifications are e-mailed by the background worker. Without EMAIL_URL they are printed to the
+# console; production sets e.g. EMAIL_URL=smtp+tls://user:password@mail.example.gov.vn:587.
+vars().update(
+    (name, value)
+    for name, value in env.email_url("EMAIL_URL", default="consolemail://").items()
+    if value not in (None, "")
+)
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="Cổng Dân vận khéo <khong-tra-loi@localhost>"
+)
+# The portal's public address, for links in e-mails.
+PORTAL_BASE_URL = env.str("DJANGO_PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -26,6 +26,26 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("thong-bao/", views.NotificationListView.as_view(), name="notification_list"),
+    path(
+        "thong-bao/doc-tat-ca/",
+        views.NotificationReadAllView.as_view(),
+        name="notification_read_all",
+    ),
+    path(
+        "thong-bao/cai-dat/",
+        views.NotificationSettingsView.as_view(),
+        name="notification_settings",
+    ),
+    path("thong-bao/<int:pk>/", views.NotificationOpenView.as_view(), name="notification_open"),
+    path(
+        "thong-bao/<int:pk>/da-doc/",
+        views.NotificationReadView.as_view(),
+        name="notification_read",
+    ),
     path("don-vi/", include("organisations.urls")),
+    path("mo-hinh/", include("models_registry.urls")),
+    path("tham-dinh/", include("reviews.urls")),
+    path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

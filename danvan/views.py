@@ -1,12 +1,28 @@
-"""Cross-cutting pages: the home page and the health check."""
+"""Cross-cutting pages: the home page, the user's notifications and the health check."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
+from danvan import hooks
+from danvan.forms import NotificationPreferenceForm
+from danvan.models import Notification
+from danvan.notifications import (
+    email_enabled,
+    notifications_mark_read,
+    preference_set,
+    unread_count,
+)
+from models_registry.models import DanVanModel
+from models_registry.selectors import can_register_anywhere
 from organisations.selectors import user_memberships
 
 
@@ -25,11 +41,112 @@ def healthz(request):
 
 
 class HomeView(TemplateView):
-    """The signed-in user's organisations and roles (later: work queues and figures)."""
+    """The signed-in user's organisations and roles, and the registrations awaiting them."""
 
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["memberships"] = user_memberships(self.request.user)
+        user = self.request.user
+        context["memberships"] = user_memberships(user)
+        context["can_register"] = can_register_anywhere(user)
+        if context["can_register"]:
+            # Drafts and returned registrations: the cadre's own to-do list.
+            awaiting = DanVanModel.objects.editable_by(user).select_related("owning_unit")
+            context["awaiting"] = awaiting.order_by("-updated_at")[:HOME_AWAITING_SHOWN]
+        # What later apps show here (the reviewer's queue, figures).
+        context["panels"] = hooks.panels(hooks.HOME, self.request)
         return context
+
+
+HOME_AWAITING_SHOWN = 10
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def own_notifications(user):
+    """The only notifications a user may see or touch: their own."""
+    return Notification.objects.filter(recipient=user)
+
+
+def _list_url(page: str = "") -> str:
+    url = reverse("notification_list")
+    return f"{url}?page={page}" if page.isdigit() and page != "1" else url
+
+
+def safe_target(url: str) -> str | None:
+    """``url`` when it is a path on this portal ("/…"), else None: never sent elsewhere."""
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
+        return url
+    return None
+
+
+class NotificationListView(ListView):
+    """The signed-in user's notifications, newest first, unread ones highlighted."""
+
+    template_name = "notifications/notification_list.html"
+    context_object_name = "notifications"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return own_notifications(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["has_unread"] = unread_count(self.request.user) > 0
+        return context
+
+
+class NotificationOpenView(View):
+    """Open a notification: mark it read and go to what it is about."""
+
+    def get(self, request, pk):
+        notification = get_object_or_404(own_notifications(request.user), pk=pk)
+        notifications_mark_read(user=request.user, ids=[notification.pk])
+        return redirect(safe_target(notification.url) or reverse("notification_list"))
+
+
+class NotificationReadView(View):
+    """POST: mark one notification read, back to the same page of the list."""
+
+    def post(self, request, pk):
+        notification = get_object_or_404(own_notifications(request.user), pk=pk)
+        notifications_mark_read(user=request.user, ids=[notification.pk])
+        return redirect(_list_url(request.POST.get("page", "")))
+
+
+class NotificationReadAllView(View):
+    """POST: mark every notification of the user read."""
+
+    def post(self, request):
+        marked = notifications_mark_read(user=request.user)
+        if marked:
+            messages.success(request, f"Đã đánh dấu {marked} thông báo là đã đọc.")
+        return redirect("notification_list")
+
+
+class NotificationSettingsView(View):
+    """Switch e-mail notifications off or on; says where (or whether) e-mails can go."""
+
+    template_name = "notifications/notification_settings.html"
+
+    def get(self, request):
+        form = NotificationPreferenceForm(initial={"email_enabled": email_enabled(request.user)})
+        return self.render_form(form)
+
+    def post(self, request):
+        form = NotificationPreferenceForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        enabled = form.cleaned_data["email_enabled"]
+        preference_set(user=request.user, email_enabled=enabled)
+        if enabled:
+            messages.success(request, "Đã bật nhận thông báo qua e-mail.")
+        else:
+            messages.success(request, "Đã tắt nhận thông báo qua e-mail.")
+        return redirect("notification_settings")
+
+    def render_form(self, form, status=200):
+        context = {"form": form, "email": self.request.user.email}
+        return render(self.request, self.template_name, context, status=status)

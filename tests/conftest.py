@@ -25,6 +25,36 @@ class Tree:
     former_residential: Organisation
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Attachments and exports written by a test go to a folder of its own."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+# The rows data migrations seed: a transactional test's flush empties their tables.
+SEEDING_MIGRATIONS = (
+    "models_registry.migrations.0002_seed_themes_and_indicators",
+    "reviews.migrations.0002_seed_default_rubric",
+)
+
+
+@pytest.fixture
+def seeded_rows(transactional_db):
+    """Tests that commit for real (threads, the live server) get the seeded rows back.
+
+    Re-running the migrations' own seeding functions (idempotent) is used rather than
+    serialized rollback, which breaks once another transactional test has flushed the tables
+    and recreated the content types with new ids.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in SEEDING_MIGRATIONS:
+        import_module(module).seed(apps, None)
+
+
 @pytest.fixture
 def tree(db) -> Tree:
     province = OrganisationFactory(

@@ -13,3 +13,18 @@ def minutes(value: timedelta | None) -> int:
     if not value:
         return 0
     return -(-int(value.total_seconds()) // 60)
+
+
+@register.filter
+def grouped(value):
+    """Numbers with Vietnamese thousands separators (1.234.567); anything else as it is.
+
+    ``intcomma`` would also group the digits inside text such as a phone number.
+    """
+    from decimal import Decimal
+
+    from django.utils import formats
+
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return formats.number_format(value, force_grouping=True)
