@@ -1,0 +1,198 @@
+"""The list's filters: every choice limited to what the user may see."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import Count
+
+from danvan.forms import style_widgets
+from models_registry.choices import Actor, Field, ModelKind, Status
+from models_registry.models import DanVanModel, Theme
+from organisations.models import Organisation
+from organisations.querysets import subtree_q, with_predecessors
+from organisations.selectors import nearby_units
+
+SORTS = (
+    ("-start_date", "Ngày bắt đầu (mới nhất)"),
+    ("start_date", "Ngày bắt đầu (cũ nhất)"),
+    ("name", "Tên (A–Z)"),
+    ("-name", "Tên (Z–A)"),
+    ("-updated_at", "Cập nhật gần đây"),
+)
+# The database order of each sort; the primary key keeps pages stable between requests.
+SORT_ORDERING = {
+    "-start_date": ("-start_date", "-pk"),
+    "start_date": ("start_date", "pk"),
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "-updated_at": ("-updated_at", "-pk"),
+}
+DEFAULT_SORT = "-start_date"
+
+
+def unit_options(units: list[Organisation]) -> list[tuple[int, str]]:
+    """Units as indented picker options (tree order)."""
+    if not units:
+        return []
+    top = min(unit.depth for unit in units)
+    return [(unit.pk, "\u2003" * (unit.depth - top) + unit.name) for unit in units]
+
+
+class DanVanModelFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Tìm kiếm",
+        method="filter_text",
+        widget=forms.TextInput(
+            attrs={"placeholder": "Tên, nội dung, mã… (gõ có dấu hoặc không dấu)", "type": "search"}
+        ),
+    )
+    field = django_filters.ChoiceFilter(
+        label="Lĩnh vực", choices=Field.choices, empty_label="Tất cả"
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Loại", choices=ModelKind.choices, empty_label="Tất cả"
+    )
+    actor = django_filters.ChoiceFilter(
+        label="Chủ thể", choices=Actor.choices, empty_label="Tất cả"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Trạng thái", choices=Status.choices, empty_label="Tất cả"
+    )
+    themes = django_filters.ModelChoiceFilter(
+        label="Chủ đề", queryset=Theme.objects.all(), empty_label="Tất cả"
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label="Đơn vị (gồm cả đơn vị trực thuộc)",
+        queryset=Organisation.objects.none(),
+        method="filter_unit",
+        empty_label="Toàn bộ phạm vi",
+    )
+    year = django_filters.NumberFilter(
+        label="Năm bắt đầu",
+        field_name="start_date",
+        lookup_expr="year",
+        widget=forms.NumberInput(attrs={"min": 2000, "max": 2100, "placeholder": "vd. 2025"}),
+    )
+    start_from = django_filters.DateFilter(
+        label="Bắt đầu từ ngày",
+        field_name="start_date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    start_to = django_filters.DateFilter(
+        label="đến ngày",
+        field_name="start_date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    replicated = django_filters.ChoiceFilter(
+        label="Nhân rộng",
+        choices=(("yes", "Nhân rộng từ mô hình khác"), ("no", "Mô hình gốc")),
+        method="filter_replicated",
+        empty_label="Tất cả",
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sắp xếp", choices=SORTS, method="filter_sort", empty_label=None
+    )
+
+    class Meta:
+        model = DanVanModel
+        fields = ["q", "field", "kind", "actor", "status", "themes", "unit", "year"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        self.user = user
+        # Always bound: no parameters is a valid filter that shows everything in scope.
+        data = data if data is not None else {}
+        super().__init__(data, *args, queryset=DanVanModel.objects.visible_to(user), **kwargs)
+        # Any unit in scope is accepted (links from a unit's page); the picker lists the top ones.
+        self.filters["unit"].queryset = Organisation.objects.visible_to(user)
+
+    @classmethod
+    def lenient(cls, params, *, user) -> DanVanModelFilter:
+        """A valid filterset for ``params``: a value that does not validate is dropped (and
+        listed in ``ignored``) rather than emptying the list."""
+        filterset = cls(params, user=user)
+        filterset.ignored = []
+        if not filterset.is_valid():
+            params = params.copy()
+            for name in filterset.errors:
+                params.pop(name, None)
+            ignored = [filterset.filters[name].label for name in filterset.errors]
+            filterset = cls(params, user=user)
+            filterset.ignored = ignored
+        return filterset
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            chosen = str(form.data.get("unit") or "")
+            include = [int(chosen)] if chosen.isdigit() else []
+            units = nearby_units(self.user, levels=1, include=include)
+            form.fields["unit"].widget.choices = [("", "Toàn bộ phạm vi"), *unit_options(units)]
+            form.fields["sort"].initial = DEFAULT_SORT
+            style_widgets(form)
+        return self._form
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORT_ORDERING[DEFAULT_SORT])
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        return queryset.matching(value)
+
+    def filter_unit(self, queryset, name, value):
+        # A unit's figures include the units merged into it (the 2025 mergers).
+        return queryset.filter(subtree_q(with_predecessors([value.path]), "owning_unit__path"))
+
+    def filter_replicated(self, queryset, name, value):
+        return queryset.filter(replicated_from__isnull=(value == "no"))
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORT_ORDERING[value])
+
+    def counts_by_field(self) -> dict[str, int]:
+        """How many models of the current filter fall in each field (one grouped query)."""
+        rows = self.qs.order_by().values_list("field").annotate(count=Count("pk"))
+        return dict(rows)
+
+    def searched_counts_and_page(self, number: int, per_page: int) -> tuple[dict, list[int]]:
+        """For a text search: the counts by field and the ids of page ``number``, in one
+        statement that searches once.
+
+        The search itself (the full-text index, a prefix on the last word) is most of the cost
+        of a search page; asked separately, the count and the page would each pay for it.
+        """
+        queryset = self.qs
+        ordering = queryset.query.order_by or DanVanModel._meta.ordering
+        names = ["id" if name.lstrip("-") == "pk" else name.lstrip("-") for name in ordering]
+        columns = ["id", "field", *dict.fromkeys(n for n in names if n not in ("id", "field"))]
+        inner = queryset.order_by().values("pk", *columns[1:])
+        sql, params = inner.query.sql_with_params()
+        order = ", ".join(
+            f'"{column}" {"DESC" if name.startswith("-") else "ASC"}'
+            for column, name in zip(names, ordering, strict=True)
+        )
+        statement = (
+            f"WITH matches({', '.join(columns)}) AS MATERIALIZED ({sql}) "
+            "SELECT field, COUNT(*), NULL::bigint FROM matches GROUP BY field "
+            f"UNION ALL (SELECT NULL, NULL, id FROM matches ORDER BY {order} LIMIT %s OFFSET %s)"
+        )
+        counts, ids = {}, []
+        with connection.cursor() as cursor:
+            cursor.execute(statement, (*params, per_page, (number - 1) * per_page))
+            for field, count, pk in cursor.fetchall():
+                if pk is None:
+                    counts[field] = count
+                else:
+                    ids.append(pk)
+        return counts, ids
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("q"))

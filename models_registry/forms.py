@@ -1,0 +1,250 @@
+"""The registration form, result reports and discontinuation; every choice scoped to the user."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from danvan.forms import StyledFormMixin, style_widgets
+from danvan.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
+from models_registry.filters import unit_options
+from models_registry.models import DanVanModel, Indicator, Theme
+from models_registry.rules import REGISTRANT_ROLES
+from organisations.models import Organisation
+from organisations.selectors import nearby_units
+
+ACCEPT = ",".join(KINDS)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by its content (``inspect_upload``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            f"{ALLOWED_EXTENSIONS_TEXT}; mỗi tệp tối đa "
+            f"{settings.ATTACHMENT_MAX_BYTES // 1024 // 1024} MB, "
+            f"tối đa {settings.ATTACHMENTS_PER_MODEL} tệp cho một mô hình.",
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        errors = []
+        for upload in uploads:
+            try:
+                inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return list(uploads)
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _text(rows=3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class DanVanModelForm(StyledFormMixin, forms.ModelForm):
+    """Everything a registration holds. Nothing is required here: a draft may be incomplete;
+    ``models_registry.rules.missing_items`` decides whether it can be submitted."""
+
+    attachments = MultipleFileField(label="Tệp đính kèm (ảnh, kế hoạch, quyết định…)")
+
+    class Meta:
+        model = DanVanModel
+        fields = [
+            "name",
+            "code",
+            "kind",
+            "actor",
+            "person_name",
+            "person_position",
+            "field",
+            "themes",
+            "owning_unit",
+            "territory",
+            "territory_note",
+            "coordinating_units",
+            "situation",
+            "goals",
+            "content",
+            "target_group",
+            "forces",
+            "funds",
+            "workdays",
+            "socialised_funds",
+            "resources_note",
+            "start_date",
+            "schedule",
+            "evaluation_date",
+            "outputs",
+            "sustainability",
+            "contact_name",
+            "contact_phone",
+            "replicated_from",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "actor": forms.RadioSelect,
+            "themes": forms.CheckboxSelectMultiple,
+            "territory": forms.SelectMultiple(attrs={"size": 6}),
+            "coordinating_units": forms.SelectMultiple(attrs={"size": 6}),
+            "situation": _text(4),
+            "goals": _text(4),
+            "content": _text(6),
+            "target_group": _text(2),
+            "forces": _text(3),
+            "resources_note": _text(2),
+            "schedule": _text(3),
+            "outputs": _text(3),
+            "sustainability": _text(3),
+            "start_date": _date_input(),
+            "evaluation_date": _date_input(),
+            "replicated_from": forms.HiddenInput,
+            "funds": forms.NumberInput(attrs={"min": 0, "step": 1000, "inputmode": "numeric"}),
+            "socialised_funds": forms.NumberInput(
+                attrs={"min": 0, "step": 1000, "inputmode": "numeric"}
+            ),
+            "workdays": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        instance = self.instance if self.instance.pk else None
+        fields = self.fields
+
+        fields["field"].choices = [("", "— Chọn lĩnh vực —"), *fields["field"].choices[1:]]
+        chosen_themes = instance.themes.all() if instance else Theme.objects.none()
+        fields["themes"].queryset = (
+            Theme.objects.filter(is_active=True) | Theme.objects.filter(pk__in=chosen_themes)
+        ).distinct()
+
+        # The owning unit: a unit where the user registers (cadre role), top of scope first.
+        registrable = Organisation.objects.visible_to(user, REGISTRANT_ROLES)
+        fields["owning_unit"].queryset = registrable
+        fields["owning_unit"].empty_label = "— Chọn đơn vị chủ trì —"
+        current_unit = instance.owning_unit if instance else None
+        owning_units = nearby_units(user, REGISTRANT_ROLES, levels=2, include=[current_unit])
+        fields["owning_unit"].widget.choices = [
+            ("", "— Chọn đơn vị chủ trì —"),
+            *unit_options(owning_units),
+        ]
+        if not self.is_bound and not instance and len(owning_units) >= 1:
+            fields["owning_unit"].initial = owning_units[0].pk
+
+        # Territory and coordinating units: any unit the user can see; the picker lists the
+        # nearby ones and whatever is already chosen.
+        visible = Organisation.objects.visible_to(user)
+        for name, levels in (("territory", 3), ("coordinating_units", 1)):
+            chosen = list(getattr(instance, name).all()) if instance else []
+            fields[name].queryset = visible
+            fields[name].widget.choices = unit_options(
+                nearby_units(user, levels=levels, include=chosen)
+            )
+        fields["territory"].help_text = (
+            "Giữ Ctrl (hoặc ⌘) để chọn nhiều địa bàn. Địa bàn chưa có trong danh sách thì ghi ở ô "
+            "dưới."
+        )
+
+        replicable = DanVanModel.objects.visible_to(user).replicable()
+        if instance:
+            # A link made before keeps validating, whatever its origin's status now.
+            replicable = (
+                replicable
+                | DanVanModel.objects.visible_to(user).filter(pk=instance.replicated_from_id)
+            ).exclude(pk=instance.pk)
+        fields["replicated_from"].queryset = replicable
+        fields["code"].help_text = "Không bắt buộc. Mã riêng của đơn vị, ví dụ DVK-2025-01."
+
+    def initial_replicated_from(self) -> DanVanModel | None:
+        """The model chosen in the "replicated from" picker, to show its name."""
+        value = self["replicated_from"].value()
+        if not value or not str(value).isdigit():
+            return None
+        return self.fields["replicated_from"].queryset.filter(pk=value).first()
+
+    def model_fields(self) -> dict:
+        """The cleaned plain fields for the services (relations and files apart)."""
+        relations = ("themes", "territory", "coordinating_units", "attachments")
+        return {name: value for name, value in self.cleaned_data.items() if name not in relations}
+
+    def relations(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("themes", "territory", "coordinating_units")
+            if name in self.cleaned_data
+        }
+
+    def without_files(self) -> DanVanModelForm:
+        """Drop the file field (autosave sends the text fields only)."""
+        del self.fields["attachments"]
+        return self
+
+
+class ResultReportForm(StyledFormMixin, forms.Form):
+    """A period's result: a narrative, a value for the indicators that apply, and evidence."""
+
+    period_start = forms.DateField(label="Từ ngày", widget=_date_input())
+    period_end = forms.DateField(label="Đến ngày", widget=_date_input())
+    narrative = forms.CharField(
+        label="Tóm tắt kết quả",
+        widget=_text(5),
+        help_text="Kết quả chính đạt được trong kỳ, cách làm mới, khó khăn.",
+    )
+    attachments = MultipleFileField(label="Tệp minh chứng")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(Indicator.objects.filter(is_active=True))
+        for indicator in self.indicators:
+            self.fields[self.indicator_field(indicator)] = forms.DecimalField(
+                label=f"{indicator.name} ({indicator.unit})",
+                required=False,
+                min_value=0,
+                max_digits=18,
+                decimal_places=2,
+                widget=forms.NumberInput(attrs={"min": 0, "step": "any"}),
+            )
+        style_widgets(self)
+
+    @staticmethod
+    def indicator_field(indicator) -> str:
+        return f"indicator_{indicator.code}"
+
+    def indicator_fields(self):
+        return [self[self.indicator_field(indicator)] for indicator in self.indicators]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.")
+        return data
+
+    def values(self) -> dict:
+        return {
+            indicator: self.cleaned_data.get(self.indicator_field(indicator))
+            for indicator in self.indicators
+        }
+
+
+class DiscontinueForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Lý do dừng thực hiện",
+        widget=_text(3),
+        help_text="Lý do sẽ được lưu trong lịch sử của mô hình.",
+    )

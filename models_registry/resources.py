@@ -1,0 +1,781 @@
+"""Import and export of registered models and exemplars (django-import-export).
+
+The import brings in records of earlier years that were registered and accepted, or recognised,
+before the portal existed. The whole file is checked first (``PlannedImportMixin``): units by
+code within the importing admin's scope, fields, kinds, actors and themes from their lists,
+dates, amounts, statuses with their decisions, duplicates. Every error names its spreadsheet row;
+one bad row and nothing is written. A valid file is written in bulk in one transaction: the
+models, their theme links and one ``WorkflowEvent`` (``IMPORTED``) each, under a
+``pghistory.context`` naming the file and the user, so the audit trail says where rows came from.
+
+A row is matched with what is stored by its ``Mã mô hình`` when that cell is filled, otherwise
+by unit code + name + start date, so importing the same file again changes nothing. A matched
+model takes the file's values (only for the columns the file has), but never a new status:
+the workflow moves only through its services.
+
+An imported model carries the dates of the whole path to its status (00:00 Vietnam time), as if
+it had gone through the workflow, so that the reports, which start from ``accepted_at``, count
+it: an accepted model was submitted and accepted on its decision date, or on its start date when
+it has none; a recognised one was submitted and accepted on its start date, then proposed and
+recognised on the date of its recognition decision.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import lru_cache
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Prefetch
+from django.utils import timezone
+from import_export import resources, widgets
+from import_export.fields import Field as ResourceField
+
+from danvan.spreadsheets import (
+    FormulaSafeExportMixin,
+    ImportPlan,
+    PlannedImportMixin,
+    cell_text,
+    lookup_key,
+    parse_choice,
+    parse_count,
+    parse_date,
+    template_workbook,
+)
+from models_registry.choices import STATUS_DATE_FIELDS, Actor, EventAction, Field, ModelKind, Status
+from models_registry.models import DanVanModel, Theme, WorkflowEvent, phone_validator
+from organisations.models import Organisation
+
+SHEET_TITLE = "Mô hình, điển hình"
+
+COLUMNS = {
+    "code": "Mã mô hình",
+    "owning_unit": "Mã đơn vị chủ trì",
+    "name": "Tên mô hình, điển hình",
+    "kind": "Loại",
+    "actor": "Chủ thể",
+    "person_name": "Họ và tên cá nhân",
+    "person_position": "Chức vụ, nơi công tác",
+    "field": "Lĩnh vực",
+    "themes": "Chủ đề",
+    "territory_note": "Địa bàn thực hiện",
+    "situation": "Thực trạng, lý do xây dựng",
+    "goals": "Mục tiêu, tiêu chí đánh giá",
+    "content": "Nội dung, cách làm",
+    "target_group": "Đối tượng tác động",
+    "forces": "Lực lượng thực hiện và vai trò",
+    "funds": "Kinh phí (đồng)",
+    "workdays": "Ngày công",
+    "socialised_funds": "Nguồn xã hội hóa (đồng)",
+    "resources_note": "Nguồn lực khác",
+    "start_date": "Ngày bắt đầu",
+    "schedule": "Lộ trình thực hiện",
+    "evaluation_date": "Ngày đánh giá",
+    "outputs": "Sản phẩm, kết quả kiểm chứng được",
+    "sustainability": "Tính bền vững, khả năng nhân rộng",
+    "contact_name": "Người liên hệ",
+    "contact_phone": "Số điện thoại liên hệ",
+    "status": "Trạng thái",
+    "decision_number": "Số quyết định",
+    "decision_date": "Ngày quyết định",
+}
+REQUIRED_COLUMNS = ("owning_unit", "name", "field", "start_date", "status")
+EXPORT_ONLY = {"owning_unit_name": "Tên đơn vị chủ trì"}  # a reader's aid; imports ignore it
+IMPORTABLE_STATUSES = (Status.ACCEPTED, Status.RECOGNISED)
+TEXT_FIELDS = (
+    "person_name",
+    "person_position",
+    "territory_note",
+    "situation",
+    "goals",
+    "content",
+    "target_group",
+    "forces",
+    "resources_note",
+    "schedule",
+    "outputs",
+    "sustainability",
+    "contact_name",
+    "decision_number",
+)
+MAX_LENGTHS = {key: DanVanModel._meta.get_field(key).max_length for key in TEXT_FIELDS}
+MODEL_ATTNAMES = [f.attname for f in DanVanModel._meta.concrete_fields]
+NEW_MODEL_DEFAULTS = {
+    f.attname: None if f.generated else f.get_default() for f in DanVanModel._meta.concrete_fields
+}
+COUNT_FIELDS = {"funds": 2**63 - 1, "workdays": 2**31 - 1, "socialised_funds": 2**63 - 1}
+DATE_FIELDS = ("start_date", "evaluation_date", "decision_date")
+PREVIEW_ROWS = 500  # the preview page shows the first rows of a large file
+PREVIEW_COLUMNS = ("code", "owning_unit", "name", "field", "start_date", "status")
+BATCH_SIZE = 2000
+IMPORT_LOCK = 0x44564D49  # "DVMI": one real import of models at a time
+
+
+def _labels(choices) -> str:
+    return "; ".join(label for _, label in choices.choices)
+
+
+_STATUS_LABELS = " hoặc ".join(f"“{Status(status).label}”" for status in IMPORTABLE_STATUSES)
+COLUMN_HELP = {
+    "code": "Không bắt buộc, duy nhất. Khi có mã, dòng được đối chiếu theo mã; khi không có, "
+    "theo mã đơn vị chủ trì + tên + ngày bắt đầu (nhập lại cùng một tệp không tạo bản ghi mới).",
+    "owning_unit": "Bắt buộc. Mã của đơn vị chủ trì (cột “Mã đơn vị” trong danh mục đơn vị), "
+    "thuộc phạm vi quản lý của bạn.",
+    "name": "Bắt buộc.",
+    "kind": "Mã hoặc tên: " + _labels(ModelKind) + ". Để trống: Mô hình.",
+    "actor": "Mã hoặc tên: " + _labels(Actor) + ". Để trống: Tập thể.",
+    "person_name": "Bắt buộc khi chủ thể là cá nhân.",
+    "person_position": "Dành cho cá nhân.",
+    "field": "Bắt buộc, mã hoặc tên: " + _labels(Field) + ".",
+    "themes": "Tên các chủ đề đã có trong danh mục chủ đề, cách nhau bởi dấu chấm phẩy (;) "
+    "hoặc dấu phẩy.",
+    "territory_note": "Thôn, tổ dân phố, xã, phường nơi thực hiện.",
+    "situation": "Không bắt buộc.",
+    "goals": "Không bắt buộc.",
+    "content": "Không bắt buộc.",
+    "target_group": "Không bắt buộc.",
+    "forces": "Không bắt buộc.",
+    "funds": "Số nguyên không âm, ví dụ 150000000 hoặc 150.000.000.",
+    "workdays": "Số nguyên không âm.",
+    "socialised_funds": "Số nguyên không âm (đồng).",
+    "resources_note": "Vật tư, đất, công sức nhân dân đóng góp, …",
+    "start_date": "Bắt buộc, ngày dạng dd/mm/yyyy.",
+    "schedule": "Không bắt buộc.",
+    "evaluation_date": "Ngày dạng dd/mm/yyyy, không trước ngày bắt đầu.",
+    "outputs": "Không bắt buộc.",
+    "sustainability": "Không bắt buộc.",
+    "contact_name": "Không bắt buộc.",
+    "contact_phone": "Chỉ gồm chữ số, ví dụ 0912 345 678 (nên định dạng ô là văn bản để giữ "
+    "số 0 ở đầu).",
+    "status": f"Bắt buộc, mã hoặc tên: {_STATUS_LABELS}. Chỉ nhập hồ sơ đã được duyệt đăng ký "
+    "hoặc đã công nhận; các bước khác đi qua quy trình trên Cổng. Đã duyệt đăng ký: ngày gửi "
+    "duyệt và ngày duyệt ghi theo ngày quyết định, hoặc ngày bắt đầu nếu không có quyết định. "
+    "Đã công nhận: ngày gửi duyệt và ngày duyệt ghi theo ngày bắt đầu, ngày đề nghị và ngày "
+    "công nhận ghi theo ngày quyết định công nhận.",
+    "decision_number": "Bắt buộc khi đã công nhận (số quyết định công nhận).",
+    "decision_date": "Bắt buộc khi đã công nhận; dạng dd/mm/yyyy, không sau ngày hôm nay.",
+}
+
+
+@lru_cache(maxsize=4096)  # an import repeats the same few dates on many rows
+def _status_date(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def _path_dates(fields: dict) -> dict[str, datetime]:
+    """The date of every step an imported model went through to reach its status (see the
+    module's docstring); the reports filter on these, not on the status alone."""
+    start, decided = fields["start_date"], fields.get("decision_date")
+    if fields["status"] == Status.RECOGNISED:
+        steps = {
+            Status.SUBMITTED: start,
+            Status.ACCEPTED: start,
+            Status.PROPOSED: decided or start,
+            Status.RECOGNISED: decided or start,
+        }
+    else:
+        accepted = decided or start
+        steps = {Status.SUBMITTED: accepted, Status.ACCEPTED: accepted}
+    return {STATUS_DATE_FIELDS[status]: _status_date(day) for status, day in steps.items()}
+
+
+def split_theme_names(text: str, known: dict[str, int]) -> tuple[list[int], list[str]]:
+    """Theme ids named in ``text`` and the names not found.
+
+    Names are separated by semicolons or commas, but a theme's own name may hold a comma
+    ("Xây dựng nông thôn mới, đô thị văn minh"): the longest run of comma-separated pieces that
+    names a theme wins.
+    """
+    found: list[int] = []
+    unknown: list[str] = []
+    for part in text.replace("\n", ";").split(";"):
+        pieces = [piece.strip() for piece in part.split(",")]
+        start = 0
+        while start < len(pieces):
+            for end in range(len(pieces), start, -1):
+                theme = known.get(lookup_key(", ".join(pieces[start:end])))
+                if theme is not None:
+                    if theme not in found:
+                        found.append(theme)
+                    start = end
+                    break
+            else:
+                if pieces[start]:
+                    unknown.append(pieces[start])
+                start += 1
+    return found, unknown
+
+
+@dataclass
+class PlannedModel:
+    """One valid row, cleaned: the values it sets and what it will do with the stored model."""
+
+    sheet_row: int
+    fields: dict | None  # None once the instance holds the values
+    unit_code: str
+    theme_ids: list[int] | None  # None: the file has no theme column
+    instance: DanVanModel | None = None
+    existing: DanVanModel | None = None
+    action: str = "new"  # new | update | skip
+    changes: list[str] = field(default_factory=list)
+
+
+# Dates and amounts leave as native values; the export formats write them (DatedXLSX, DatedCSV).
+NATIVE_DATE = widgets.DateWidget(coerce_to_string=False)
+NATIVE_COUNT = widgets.IntegerWidget(coerce_to_string=False)
+
+
+class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.ModelResource):
+    code = ResourceField(attribute="code", column_name=COLUMNS["code"])
+    owning_unit = ResourceField(column_name=COLUMNS["owning_unit"])
+    owning_unit_name = ResourceField(column_name=EXPORT_ONLY["owning_unit_name"])
+    name = ResourceField(attribute="name", column_name=COLUMNS["name"])
+    kind = ResourceField(column_name=COLUMNS["kind"])
+    actor = ResourceField(column_name=COLUMNS["actor"])
+    person_name = ResourceField(attribute="person_name", column_name=COLUMNS["person_name"])
+    person_position = ResourceField(
+        attribute="person_position", column_name=COLUMNS["person_position"]
+    )
+    field = ResourceField(column_name=COLUMNS["field"])
+    themes = ResourceField(column_name=COLUMNS["themes"])
+    territory_note = ResourceField(
+        attribute="territory_note", column_name=COLUMNS["territory_note"]
+    )
+    situation = ResourceField(attribute="situation", column_name=COLUMNS["situation"])
+    goals = ResourceField(attribute="goals", column_name=COLUMNS["goals"])
+    content = ResourceField(attribute="content", column_name=COLUMNS["content"])
+    target_group = ResourceField(attribute="target_group", column_name=COLUMNS["target_group"])
+    forces = ResourceField(attribute="forces", column_name=COLUMNS["forces"])
+    funds = ResourceField(
+        attribute="funds",
+        column_name=COLUMNS["funds"],
+        widget=NATIVE_COUNT,
+    )
+    workdays = ResourceField(
+        attribute="workdays",
+        column_name=COLUMNS["workdays"],
+        widget=NATIVE_COUNT,
+    )
+    socialised_funds = ResourceField(
+        attribute="socialised_funds",
+        column_name=COLUMNS["socialised_funds"],
+        widget=NATIVE_COUNT,
+    )
+    resources_note = ResourceField(
+        attribute="resources_note", column_name=COLUMNS["resources_note"]
+    )
+    start_date = ResourceField(
+        attribute="start_date",
+        column_name=COLUMNS["start_date"],
+        widget=NATIVE_DATE,
+    )
+    schedule = ResourceField(attribute="schedule", column_name=COLUMNS["schedule"])
+    evaluation_date = ResourceField(
+        attribute="evaluation_date",
+        column_name=COLUMNS["evaluation_date"],
+        widget=NATIVE_DATE,
+    )
+    outputs = ResourceField(attribute="outputs", column_name=COLUMNS["outputs"])
+    sustainability = ResourceField(
+        attribute="sustainability", column_name=COLUMNS["sustainability"]
+    )
+    contact_name = ResourceField(attribute="contact_name", column_name=COLUMNS["contact_name"])
+    contact_phone = ResourceField(attribute="contact_phone", column_name=COLUMNS["contact_phone"])
+    status = ResourceField(column_name=COLUMNS["status"])
+    decision_number = ResourceField(
+        attribute="decision_number", column_name=COLUMNS["decision_number"]
+    )
+    decision_date = ResourceField(
+        attribute="decision_date",
+        column_name=COLUMNS["decision_date"],
+        widget=NATIVE_DATE,
+    )
+
+    class Meta:
+        model = DanVanModel
+        name = "Mô hình, điển hình"
+        fields = ("owning_unit_name", *COLUMNS)
+        export_order = ("code", "owning_unit", "owning_unit_name", *list(COLUMNS)[2:])
+        # The natural key; a filled "Mã mô hình" cell takes its place (see plan_import).
+        import_id_fields = ("owning_unit", "name", "start_date")
+        skip_diff = True  # the preview shows the plan instead (after_import_row)
+        report_skipped = True
+        clean_model_instances = False
+        use_bulk = True  # no savepoint per row; writing is done by write_plan anyway
+        chunk_size = 2000
+
+    columns = COLUMNS
+    required_columns = REQUIRED_COLUMNS
+    sheet_title = SHEET_TITLE
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.plan = ImportPlan()
+
+    # --- export ----------------------------------------------------------------------------
+
+    def get_queryset(self):
+        return DanVanModel.objects.visible_to(self.user)
+
+    def filter_export(self, queryset, **kwargs):
+        # Whatever queryset the caller hands over, only the user's scope is exported.
+        return (
+            queryset.visible_to(self.user)
+            .select_related("owning_unit")
+            .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+        )
+
+    def get_import_fields(self):
+        return [f for f in super().get_import_fields() if f.column_name in COLUMNS.values()]
+
+    def dehydrate_owning_unit(self, model: DanVanModel) -> str:
+        return model.owning_unit.code or ""
+
+    def dehydrate_owning_unit_name(self, model: DanVanModel) -> str:
+        return model.owning_unit.name
+
+    def dehydrate_kind(self, model: DanVanModel) -> str:
+        return model.get_kind_display()
+
+    def dehydrate_actor(self, model: DanVanModel) -> str:
+        return model.get_actor_display()
+
+    def dehydrate_field(self, model: DanVanModel) -> str:
+        return model.get_field_display() if model.field else ""
+
+    def dehydrate_themes(self, model: DanVanModel) -> str:
+        return "; ".join(theme.name for theme in model.themes.all())
+
+    def dehydrate_status(self, model: DanVanModel) -> str:
+        return model.get_status_display()
+
+    # --- import: whole-file validation -----------------------------------------------------
+
+    def plan_import(self, rows, **kwargs) -> ImportPlan:
+        self.user = self.user or kwargs.get("user")
+        if not self.dry_run:
+            # Two confirmations of one file at once: the second is planned after the first is
+            # committed, so it finds the rows and adds nothing (the lock ends with the import).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+        plan = self.plan = ImportPlan()
+        themes = {lookup_key(name): pk for pk, name in Theme.objects.values_list("pk", "name")}
+        theme_texts: dict[int, str] = {}
+        for number, raw in rows:
+            planned = self._clean_row(number, raw)
+            plan.rows[number] = planned
+            if planned.theme_ids is not None:
+                theme_texts[number] = cell_text(raw["themes"])
+        for number, text in theme_texts.items():
+            found, unknown = split_theme_names(text, themes)
+            plan.rows[number].theme_ids = found
+            if unknown:
+                names = ", ".join(f"“{name}”" for name in unknown)
+                plan.add_error(
+                    number, self._say(number) + f"chủ đề {names} không có trong danh mục chủ đề."
+                )
+        self._resolve_units()
+        self._match_stored()
+        return plan
+
+    @staticmethod
+    def _say(number: int) -> str:
+        return f"Dòng {number + 1}: "  # line 1 of the sheet holds the headers
+
+    def _clean_row(self, number: int, raw: dict) -> PlannedModel:
+        plan, say = self.plan, self._say(number)
+
+        def error(message: str) -> None:
+            plan.add_error(number, say + message)
+
+        fields: dict = {}
+        for key in TEXT_FIELDS:
+            if key in raw:
+                fields[key] = cell_text(raw[key])
+                limit = MAX_LENGTHS[key]
+                if limit and len(fields[key]) > limit:
+                    error(f"{COLUMNS[key].lower()} dài quá {limit} ký tự.")
+        if "code" in raw:
+            fields["code"] = cell_text(raw["code"]) or None
+            if fields["code"] and len(fields["code"]) > 40:
+                error("mã mô hình dài quá 40 ký tự.")
+        fields["name"] = name = cell_text(raw.get("name"))
+        if not name:
+            error("tên mô hình, điển hình không được để trống.")
+        elif len(name) > 500:
+            error("tên mô hình, điển hình dài quá 500 ký tự.")
+
+        for key, choices, default in (
+            ("kind", ModelKind, ModelKind.MODEL),
+            ("actor", Actor, Actor.COLLECTIVE),
+            ("field", Field, None),
+        ):
+            if key not in raw:
+                continue
+            text = cell_text(raw[key])
+            fields[key] = parse_choice(text, choices) if text else default
+            if not text and default is None:
+                error(f"thiếu {COLUMNS[key].lower()} ({_labels(choices)}).")
+            elif fields[key] is None:
+                error(
+                    f"{COLUMNS[key].lower()} “{text}” không có trong danh mục ({_labels(choices)})."
+                )
+        if fields.get("actor") == Actor.INDIVIDUAL and not fields.get("person_name"):
+            error("chủ thể là cá nhân thì phải ghi họ và tên cá nhân.")
+
+        for key, maximum in COUNT_FIELDS.items():
+            if key in raw:
+                try:
+                    fields[key] = parse_count(raw[key], maximum)
+                except ValueError:
+                    error(
+                        f"{COLUMNS[key].lower()} “{cell_text(raw[key])}” phải là số nguyên "
+                        "không âm, ví dụ 1.500.000."
+                    )
+        if "contact_phone" in raw:
+            phone = raw["contact_phone"]
+            # A number typed into a number cell loses its leading zero: put it back.
+            phone = f"0{phone:.0f}" if isinstance(phone, int | float) else cell_text(phone)
+            fields["contact_phone"] = phone
+            try:
+                phone_validator(phone)
+                valid = len(phone) <= 20
+            except ValidationError:
+                valid = False
+            if phone and not valid:
+                error(
+                    f"số điện thoại liên hệ “{phone}” không hợp lệ (chỉ gồm chữ số, "
+                    "ví dụ 0912 345 678)."
+                )
+
+        for key in DATE_FIELDS:
+            if key in raw:
+                try:
+                    fields[key] = parse_date(raw[key])
+                except ValueError:
+                    fields[key] = None
+                    error(
+                        f"{COLUMNS[key].lower()} “{cell_text(raw[key])}” không phải ngày hợp lệ "
+                        "(dạng dd/mm/yyyy)."
+                    )
+        start, evaluation = fields.get("start_date"), fields.get("evaluation_date")
+        decided = fields.get("decision_date")
+        if start is None and not cell_text(raw.get("start_date")):
+            error("thiếu ngày bắt đầu.")
+        if start and evaluation and evaluation < start:
+            error(f"ngày đánh giá {evaluation:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y}.")
+        if decided and decided > timezone.localdate():
+            error(f"ngày quyết định {decided:%d/%m/%Y} sau ngày hôm nay.")
+
+        status_text = cell_text(raw.get("status"))
+        status = parse_choice(status_text, Status) if status_text else None
+        fields["status"] = status
+        if not status_text:
+            error(f"thiếu trạng thái ({_STATUS_LABELS}).")
+        elif status is None:
+            error(f"trạng thái “{status_text}” không có trong danh mục; chỉ nhận {_STATUS_LABELS}.")
+        elif status not in IMPORTABLE_STATUSES:
+            error(
+                f"trạng thái “{Status(status).label}” không nhập được từ tệp: chỉ nhận "
+                f"{_STATUS_LABELS}; các bước khác phải đi qua quy trình trên Cổng."
+            )
+        elif status == Status.RECOGNISED:
+            if not fields.get("decision_number"):
+                error("mô hình đã công nhận phải có số quyết định công nhận.")
+            if not decided and not cell_text(raw.get("decision_date")):
+                error("mô hình đã công nhận phải có ngày quyết định công nhận.")
+            elif decided and start and decided < start:
+                error(
+                    f"ngày quyết định công nhận {decided:%d/%m/%Y} trước ngày bắt đầu "
+                    f"{start:%d/%m/%Y}."
+                )
+        return PlannedModel(
+            sheet_row=number + 1,
+            fields=fields,
+            unit_code=cell_text(raw.get("owning_unit")),
+            theme_ids=[] if "themes" in raw else None,
+        )
+
+    def _resolve_units(self) -> None:
+        """Owning units by code, within the user's scope (one query for the whole file)."""
+        plan = self.plan
+        codes = {row.unit_code for row in plan.rows.values() if row.unit_code}
+        units = dict(
+            Organisation.objects.visible_to(self.user)
+            .filter(code__in=codes)
+            .order_by()
+            .values_list("code", "pk")
+        )
+        for number, row in plan.rows.items():
+            if not row.unit_code:
+                plan.add_error(number, self._say(number) + "thiếu mã đơn vị chủ trì.")
+            elif row.unit_code not in units:
+                plan.add_error(
+                    number,
+                    self._say(number) + f"mã đơn vị chủ trì “{row.unit_code}” không tồn tại "
+                    "hoặc không thuộc phạm vi quản lý của bạn.",
+                )
+            else:
+                row.fields["owning_unit_id"] = units[row.unit_code]
+
+    def _match_stored(self) -> None:
+        """Find each row's stored model (by code, else by natural key); refuse duplicates."""
+        plan = self.plan
+        rows = plan.rows
+        codes = {row.fields["code"] for row in rows.values() if row.fields.get("code")}
+        by_code = dict(DanVanModel.objects.filter(code__in=codes).values_list("code", "pk"))
+        visible = set(
+            DanVanModel.objects.visible_to(self.user)
+            .filter(pk__in=by_code.values())
+            .values_list("pk", flat=True)
+        )
+        uncoded = [row for row in rows.values() if not row.fields.get("code")]
+        by_key: dict[tuple, list[int]] = {}
+        stored_keys = DanVanModel.objects.filter(
+            owning_unit_id__in={row.fields.get("owning_unit_id") for row in uncoded} - {None},
+            name__in={row.fields["name"] for row in uncoded},
+        ).values_list("pk", "owning_unit_id", "name", "start_date")
+        for pk, *key in stored_keys.order_by("pk"):
+            by_key.setdefault(tuple(key), []).append(pk)
+
+        first_row_of: dict[tuple, int] = {}
+        stored_pk: dict[int, int] = {}  # row number → stored model
+        matched: dict[int, int] = {}  # stored model → sheet row
+        for number, row in rows.items():
+            say, fields = self._say(number), row.fields
+            code = fields.get("code")
+            key = (code,) if code else (row.unit_code, fields["name"], fields.get("start_date"))
+            if key in first_row_of:
+                what = f"mã mô hình “{code}”" if code else "đơn vị chủ trì, tên và ngày bắt đầu"
+                plan.add_error(number, say + f"trùng {what} với dòng {first_row_of[key]}.")
+                continue
+            first_row_of[key] = row.sheet_row
+            if code:
+                pks = [by_code[code]] if code in by_code else []
+                if pks and pks[0] not in visible:
+                    plan.add_error(
+                        number, say + f"mã mô hình “{code}” đã được dùng cho mô hình khác."
+                    )
+                    continue
+            else:
+                pks = by_key.get(
+                    (fields.get("owning_unit_id"), fields["name"], fields.get("start_date")), []
+                )
+                if len(pks) > 1:
+                    plan.add_error(
+                        number,
+                        say + "khớp với nhiều mô hình đã có (cùng đơn vị chủ "
+                        "trì, tên và ngày bắt đầu); hãy ghi mã mô hình để phân biệt.",
+                    )
+                    continue
+            if pks:
+                if pks[0] in matched:
+                    plan.add_error(
+                        number, say + f"là cùng một mô hình đã có với dòng {matched[pks[0]]}."
+                    )
+                    continue
+                matched[pks[0]] = row.sheet_row
+                stored_pk[number] = pks[0]
+
+        stored = DanVanModel.objects.filter(pk__in=matched).prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.only("pk"))
+        )
+        stored_by_pk = {model.pk: model for model in stored}
+        for number, pk in stored_pk.items():
+            rows[number].existing = stored_by_pk[pk]
+            if number not in plan.errors:
+                self._compare(number, rows[number])
+        if plan.errors:
+            return  # the file is refused: no need to build what it would have written
+        user = self.user if getattr(self.user, "pk", None) else None
+        for row in rows.values():
+            if row.existing is None:
+                row.instance = self._new_model(row, user)
+            row.fields = None  # held by the instance now; a large file is not kept twice
+
+    def _new_model(self, row: PlannedModel, user) -> DanVanModel:
+        fields = row.fields
+        values = {**NEW_MODEL_DEFAULTS, **fields, "created_by_id": user and user.pk}
+        values.update(_path_dates(fields))
+        # Positional arguments: Django's fast path (as when loading rows), ten times quicker
+        # than keywords, which counts at tens of thousands of rows.
+        return DanVanModel(*(values[name] for name in MODEL_ATTNAMES))
+
+    def _compare(self, number: int, row: PlannedModel) -> None:
+        existing = row.existing
+        if existing.status != row.fields["status"]:
+            self.plan.add_error(
+                number,
+                self._say(number) + f"mô hình “{existing.name}” đã có với trạng thái "
+                f"“{existing.get_status_display()}”; nhập từ tệp không đổi được trạng thái.",
+            )
+            return
+        changes = [
+            name
+            for name, value in row.fields.items()
+            # An empty code cell leaves the stored code alone (the row matched by its key).
+            if name != "status"
+            and not (name == "code" and value is None)
+            and getattr(existing, name) != value
+        ]
+        stored_themes = sorted(theme.pk for theme in existing.themes.all())
+        if row.theme_ids is not None and sorted(row.theme_ids) != stored_themes:
+            changes.append("themes")
+        row.changes = changes
+        if not changes:
+            row.action, row.instance = "skip", existing
+            return
+        row.action = "update"
+        row.instance = copy.copy(existing)
+        for name in changes:
+            if name != "themes":
+                setattr(row.instance, name, row.fields[name])
+
+    # --- import: per row (the preview of the plan) -----------------------------------------
+
+    def get_or_init_instance(self, instance_loader, row):
+        planned = self.plan.rows.get(self._current_row)
+        if planned is None or planned.instance is None:
+            return DanVanModel(), True
+        return planned.instance, planned.existing is None
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        planned = self.plan.rows.get(self._current_row)
+        return planned is None or planned.action == "skip"
+
+    def get_diff_headers(self):
+        return ["Dòng", *(COLUMNS[key] for key in PREVIEW_COLUMNS), "Thay đổi"]
+
+    def after_import_row(self, row, row_result, **kwargs):
+        number = kwargs.get("row_number")
+        planned = self.plan.rows.get(number)
+        if not kwargs.get("dry_run") or planned is None or number > PREVIEW_ROWS:
+            return
+        model = planned.instance
+        names = {"owning_unit_id": COLUMNS["owning_unit"], **COLUMNS}
+        row_result.diff = [
+            planned.sheet_row,
+            model.code or "",
+            planned.unit_code,
+            model.name,
+            model.get_field_display(),
+            f"{model.start_date:%d/%m/%Y}",
+            model.get_status_display(),
+            ", ".join(names[name] for name in planned.changes),
+        ]
+
+    # --- import: writing -------------------------------------------------------------------
+
+    def write_plan(self, **kwargs) -> None:
+        rows = list(self.plan.rows.values())
+        created = [row for row in rows if row.action == "new"]
+        updated = [row for row in rows if row.action == "update"]
+        file_name = os.path.basename(str(kwargs.get("file_name") or ""))[:255]
+        user = self.user if getattr(self.user, "pk", None) else None
+        now = timezone.now()
+        with pghistory.context(source="import", file=file_name, user=user and user.pk):
+            DanVanModel.objects.bulk_create(
+                [row.instance for row in created], batch_size=BATCH_SIZE
+            )
+            # A change of themes alone also marks the model as updated (and so in its history).
+            for row in updated:
+                row.instance.updated_at = now
+            changed_fields = {name for row in updated for name in row.changes} - {"themes"}
+            DanVanModel.objects.bulk_update(
+                [row.instance for row in updated],
+                [*sorted(changed_fields), "updated_at"],
+                batch_size=500,
+            )
+            links = DanVanModel.themes.through
+            relinked = [row for row in updated if "themes" in row.changes]
+            links.objects.filter(danvanmodel_id__in=[row.instance.pk for row in relinked]).delete()
+            links.objects.bulk_create(
+                [
+                    links(danvanmodel_id=row.instance.pk, theme_id=theme_id)
+                    for row in [*created, *relinked]
+                    for theme_id in row.theme_ids or ()
+                ],
+                batch_size=5 * BATCH_SIZE,
+            )
+            WorkflowEvent.objects.bulk_create(
+                [
+                    WorkflowEvent(
+                        model_id=row.instance.pk,
+                        action=EventAction.IMPORTED,
+                        from_status="",
+                        to_status=row.instance.status,
+                        actor=user,
+                        reason=self._decision_text(row.instance),
+                        source=file_name,
+                    )
+                    for row in created
+                ],
+                batch_size=BATCH_SIZE,
+            )
+
+    @staticmethod
+    def _decision_text(model: DanVanModel) -> str:
+        if not model.decision_number:
+            return ""
+        text = f"Quyết định số {model.decision_number}"
+        return f"{text} ngày {model.decision_date:%d/%m/%Y}" if model.decision_date else text
+
+
+def import_template_workbook() -> bytes:
+    """An empty import file: the data sheet with its headers and two examples, and a guide."""
+    example = {
+        "owning_unit": "T19-CH",
+        "name": "Hiến đất làm đường giao thông nông thôn",
+        "kind": ModelKind.MODEL.label,
+        "actor": Actor.COLLECTIVE.label,
+        "field": Field.ECONOMY.label,
+        "themes": "Xây dựng nông thôn mới, đô thị văn minh; Giảm nghèo bền vững",
+        "territory_note": "Tổ dân phố 9",
+        "content": "Vận động nhân dân hiến đất, góp ngày công làm đường.",
+        "funds": 150_000_000,
+        "workdays": 500,
+        "start_date": "01/03/2023",
+        "evaluation_date": "01/12/2023",
+        "contact_name": "Nguyễn Văn An",
+        "contact_phone": "0912 345 678",
+        "status": Status.RECOGNISED.label,
+        "decision_number": "125/QĐ-UBND",
+        "decision_date": "15/12/2023",
+    }
+    exemplar = {
+        "code": "CH-2024-07",
+        "owning_unit": "T19-CH",
+        "name": "Ông Nông Văn Hạnh – Trưởng Ban công tác Mặt trận tổ 15",
+        "kind": ModelKind.EXEMPLAR.label,
+        "actor": Actor.INDIVIDUAL.label,
+        "person_name": "Nông Văn Hạnh",
+        "person_position": "Trưởng Ban công tác Mặt trận tổ 15",
+        "field": Field.POLITICAL_SYSTEM.label,
+        "start_date": "01/01/2024",
+        "status": Status.ACCEPTED.label,
+    }
+    widths = {key: 18 for key in COLUMNS}
+    widths.update(name=40, field=26, themes=40, content=40, status=18)
+    return template_workbook(
+        sheet_title=SHEET_TITLE,
+        columns=COLUMNS,
+        column_help=COLUMN_HELP,
+        examples=[[values.get(key, "") for key in COLUMNS] for values in (example, exemplar)],
+        widths=widths,
+        lists={
+            "kind": ("Loại", [label for _, label in ModelKind.choices]),
+            "actor": ("Chủ thể", [label for _, label in Actor.choices]),
+            "field": ("Lĩnh vực", [label for _, label in Field.choices]),
+            "status": ("Trạng thái", [Status(status).label for status in IMPORTABLE_STATUSES]),
+            "themes": (
+                "Chủ đề",
+                list(Theme.objects.filter(is_active=True).values_list("name", flat=True)),
+            ),
+        },
+    )

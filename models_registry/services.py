@@ -1,0 +1,279 @@
+"""Every write to the registry with a meaning: a transaction, a row lock, checks, an event row.
+
+Views and importers call these; nothing else changes a registration's status.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from danvan.models import NotificationKind
+from danvan.notifications import notify_on_commit
+from danvan.uploads import inspect_upload
+from models_registry import rules
+from models_registry.choices import (
+    EDITABLE_STATUSES,
+    STATUS_DATE_FIELDS,
+    TRANSITIONS,
+    EventAction,
+    Status,
+)
+from models_registry.models import (
+    Attachment,
+    DanVanModel,
+    Indicator,
+    ResultReport,
+    ResultValue,
+    WorkflowEvent,
+)
+from organisations.choices import Role
+from organisations.selectors import users_responsible_for
+
+# The many-to-many parts of a registration, set after the row itself.
+RELATIONS = ("themes", "territory", "coordinating_units")
+
+
+def _locked(model: DanVanModel) -> DanVanModel:
+    return DanVanModel.objects.select_for_update().get(pk=model.pk)
+
+
+def _set_relations(model: DanVanModel, relations: Mapping[str, Iterable]) -> None:
+    for name in RELATIONS:
+        if name in relations:
+            getattr(model, name).set(relations[name])
+
+
+def transition(
+    *,
+    model: DanVanModel,
+    to: str,
+    by,
+    action: str,
+    reason: str = "",
+    source: str = "",
+    stamp: bool = True,
+) -> WorkflowEvent:
+    """Move a locked ``model`` to status ``to`` and record it; callers hold the transaction.
+
+    Refuses a move the workflow table does not allow from the current status. ``stamp=False``
+    keeps the date the status was first reached (a proposal sent back is still accepted since
+    the day it was accepted).
+    """
+    if to not in TRANSITIONS[model.status]:
+        raise ValidationError(
+            f"Không thể chuyển từ “{Status(model.status).label}” sang “{Status(to).label}”: "
+            "hồ sơ có thể đã được xử lý. Hãy tải lại trang để xem trạng thái mới nhất.",
+            code="transition",
+        )
+    event = WorkflowEvent(
+        model=model,
+        action=action,
+        from_status=model.status,
+        to_status=to,
+        actor=by,
+        reason=reason,
+        source=source,
+    )
+    model.status = to
+    model.status_reason = reason
+    if stamp or getattr(model, STATUS_DATE_FIELDS[to]) is None:
+        setattr(model, STATUS_DATE_FIELDS[to], timezone.now())
+    model.full_clean()
+    model.save()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def model_create(*, by, fields: Mapping, relations: Mapping[str, Iterable] | None = None):
+    """Start a registration as a draft; the mandatory items may still be empty."""
+    model = DanVanModel(**fields, status=Status.DRAFT, created_by=by)
+    if not rules.can_register_in(by, model.owning_unit):
+        raise PermissionDenied("Bạn không có quyền đăng ký mô hình cho đơn vị này.")
+    model.full_clean()
+    model.save()
+    _set_relations(model, relations or {})
+    WorkflowEvent.objects.create(
+        model=model, action=EventAction.CREATED, to_status=Status.DRAFT, actor=by
+    )
+    return model
+
+
+@transaction.atomic
+def model_update(
+    *, model: DanVanModel, by, fields: Mapping, relations: Mapping[str, Iterable] | None = None
+) -> DanVanModel:
+    """Change a draft or returned registration (cadres of its unit only)."""
+    model = _locked(model)
+    if not rules.can_register_in(by, model.owning_unit):
+        raise PermissionDenied("Bạn không có quyền sửa mô hình của đơn vị này.")
+    if model.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            f"Mô hình đang ở trạng thái “{model.get_status_display()}” nên không sửa được.",
+            code="not_editable",
+        )
+    for name, value in fields.items():
+        setattr(model, name, value)
+    if not rules.can_register_in(by, model.owning_unit):
+        raise PermissionDenied("Bạn không có quyền chuyển mô hình sang đơn vị này.")
+    model.full_clean()
+    model.save()
+    _set_relations(model, relations or {})
+    return model
+
+
+@transaction.atomic
+def model_submit(*, model: DanVanModel, by) -> DanVanModel:
+    """Send a complete draft (or a returned registration) to the reviewers."""
+    model = _locked(model)
+    if not rules.can_register_in(by, model.owning_unit):
+        raise PermissionDenied("Bạn không có quyền gửi duyệt mô hình của đơn vị này.")
+    missing = rules.missing_items(model)
+    if missing and model.status in EDITABLE_STATUSES:
+        raise ValidationError(
+            "Chưa gửi được vì còn thiếu: " + "; ".join(item.label for item in missing) + ".",
+            code="incomplete",
+        )
+    resubmitted = model.status == Status.RETURNED
+    action = EventAction.RESUBMITTED if resubmitted else EventAction.SUBMITTED
+    transition(model=model, to=Status.SUBMITTED, by=by, action=action)
+    notify_on_commit(
+        recipients=users_responsible_for(model.owning_unit, [Role.REVIEWER]),
+        exclude=by,
+        kind=NotificationKind.SUBMITTED,
+        title=f"{'Gửi lại' if resubmitted else 'Đăng ký mới'}: “{model.name}” chờ duyệt",
+        body=f"{model.owning_unit.name} đã gửi đăng ký “{model.name}”.",
+        url=model.get_absolute_url(),
+    )
+    return model
+
+
+@transaction.atomic
+def model_discontinue(*, model: DanVanModel, by, reason: str) -> DanVanModel:
+    """Stop a model that is being carried out; the reason is kept and shown."""
+    model = _locked(model)
+    if not rules.can_register_in(by, model.owning_unit):
+        raise PermissionDenied("Bạn không có quyền dừng mô hình của đơn vị này.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Hãy ghi lý do dừng thực hiện."}, code="reason")
+    transition(
+        model=model,
+        to=Status.DISCONTINUED,
+        by=by,
+        action=EventAction.DISCONTINUED,
+        reason=reason.strip(),
+    )
+    return model
+
+
+def _store_attachments(*, model, by, uploads, result_report=None) -> list[Attachment]:
+    """Check every upload first, then store them all: one bad file keeps none."""
+    uploads = list(uploads)
+    kinds = [inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES) for upload in uploads]
+    limit = settings.ATTACHMENTS_PER_MODEL
+    present = model.attachments.count()
+    if present + len(uploads) > limit:
+        raise ValidationError(
+            f"Mỗi mô hình có tối đa {limit} tệp đính kèm (đã có {present}, "
+            f"thêm {len(uploads)}). Hãy bớt tệp rồi thử lại.",
+            code="too_many",
+        )
+    stored = []
+    try:
+        for upload, kind in zip(uploads, kinds, strict=True):
+            attachment = Attachment(
+                model=model,
+                result_report=result_report,
+                original_name=os.path.basename(upload.name)[:255],
+                extension=kind.extension,
+                content_type=kind.content_type,
+                size=upload.size,
+                uploaded_by=by,
+            )
+            attachment.file.save(attachment.original_name, upload, save=False)
+            stored.append(attachment)
+            attachment.save()
+    except Exception:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return stored
+
+
+@transaction.atomic
+def attachment_add(*, model: DanVanModel, by, uploads: Iterable) -> list[Attachment]:
+    """Attach files to a registration still in the cadre's hands; all or none are kept."""
+    model = _locked(model)
+    if not rules.can_edit(by, model):
+        raise PermissionDenied("Bạn không thể thêm tệp cho mô hình này.")
+    return _store_attachments(model=model, by=by, uploads=uploads)
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, by) -> None:
+    """Remove a file of a registration still in the cadre's hands."""
+    model = _locked(attachment.model)
+    if not rules.can_edit(by, model):
+        raise PermissionDenied("Bạn không thể xóa tệp của mô hình này.")
+    name = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def result_report_create(
+    *,
+    model: DanVanModel,
+    by,
+    period_start: date,
+    period_end: date,
+    narrative: str,
+    values: Mapping[Indicator, Decimal | None],
+    uploads: Iterable = (),
+) -> ResultReport:
+    """Record what a model achieved in a period, with indicator values and evidence files."""
+    model = _locked(model)
+    if not rules.can_report_results(by, model):
+        raise PermissionDenied("Chỉ báo cáo kết quả cho mô hình đang thực hiện của đơn vị mình.")
+    report = ResultReport(
+        model=model,
+        period_start=period_start,
+        period_end=period_end,
+        narrative=narrative,
+        created_by=by,
+    )
+    report.full_clean()
+    report.save()
+    ResultValue.objects.bulk_create(
+        ResultValue(report=report, indicator=indicator, value=value)
+        for indicator, value in values.items()
+        if value is not None
+    )
+    _store_attachments(model=model, by=by, uploads=uploads, result_report=report)
+    WorkflowEvent.objects.create(
+        model=model,
+        action=EventAction.RESULT_REPORTED,
+        actor=by,
+        reason=f"Kỳ {period_start:%d/%m/%Y} – {period_end:%d/%m/%Y}",
+    )
+    return report
+
+
+@transaction.atomic
+def export_request(*, by, query: str, fmt: str):
+    """Queue a large list export for ``by``; the worker builds it after this commits."""
+    from models_registry.models import ExportJob
+    from models_registry.tasks import export_models
+
+    job = ExportJob.objects.create(requested_by=by, query=query, format=fmt)
+    transaction.on_commit(lambda: export_models.enqueue(str(job.pk)))
+    return job

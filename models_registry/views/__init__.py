@@ -1,0 +1,1 @@
+"""Pages of the registry: finding, registering, files and results, exports."""

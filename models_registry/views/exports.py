@@ -1,0 +1,90 @@
+"""Exporting the list on screen: directly when small, by the background worker when large."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+
+from django.conf import settings
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from models_registry import services
+from models_registry.choices import ExportFormat, ExportStatus
+from models_registry.exports import csv_lines, write_xlsx
+from models_registry.models import ExportJob
+from models_registry.selectors import filtered_models
+
+CONTENT_TYPES = {
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+}
+
+
+def export_filename(fmt: str, when: datetime | None = None) -> str:
+    when = timezone.localtime(when or timezone.now())
+    return f"danh-sach-mo-hinh-{when:%Y%m%d-%H%M}.{fmt}"
+
+
+class ExportView(View):
+    """GET with the list's filters and ``format``: the file, or a page that follows its making."""
+
+    def get(self, request):
+        params = request.GET.copy()
+        fmt = params.pop("format", [ExportFormat.XLSX])[-1]
+        if fmt not in ExportFormat.values:
+            raise Http404
+        params.pop("page", None)
+        queryset = filtered_models(request.user, params)
+        if queryset.count() > settings.EXPORT_SYNC_MAX_ROWS:
+            job = services.export_request(by=request.user, query=params.urlencode(), fmt=fmt)
+            return redirect(job)
+        if fmt == ExportFormat.CSV:
+            response = StreamingHttpResponse(
+                csv_lines(queryset, user=request.user), content_type=CONTENT_TYPES[fmt]
+            )
+            response["Content-Disposition"] = f'attachment; filename="{export_filename(fmt)}"'
+            return response
+        scratch = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        write_xlsx(queryset, scratch, user=request.user)
+        scratch.seek(0)
+        return FileResponse(
+            scratch,
+            as_attachment=True,
+            filename=export_filename(fmt),
+            content_type=CONTENT_TYPES[fmt],
+        )
+
+
+class ExportStatusView(View):
+    """The progress of a background export (the whole page, or the bar alone for htmx)."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk)
+        template = (
+            "models_registry/partials/_export_progress.html"
+            if request.headers.get("HX-Request")
+            else "models_registry/export_status.html"
+        )
+        return render(request, template, {"job": job, "finished": job.finished})
+
+
+class ExportDownloadView(View):
+    """The finished file, for the person who asked for it only."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(
+            ExportJob.objects.visible_to(request.user), pk=pk, status=ExportStatus.DONE
+        )
+        try:
+            handle = job.file.open("rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=export_filename(job.format, job.created_at),
+            content_type=CONTENT_TYPES[job.format],
+        )

@@ -1,0 +1,350 @@
+"""Finding models, reading one, registering and changing one, submitting, discontinuing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.views import View
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from danvan import hooks
+from models_registry import rules, selectors, services
+from models_registry.choices import Field
+from models_registry.filters import DanVanModelFilter
+from models_registry.forms import DanVanModelForm, DiscontinueForm
+from models_registry.models import Attachment, DanVanModel, ResultReport, ResultValue
+
+PAGE_SIZE = 25
+PICKER_RESULTS = 15
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (the per-field counts already summed it, no second query)
+    that reads a page in two steps within one statement: the page's ids first, then the rows.
+
+    The ids of a page come from the list index alone (``danvanmodel_unit_list``: unit, field,
+    status, start date and id), so a province's tens of thousands of candidates are sorted
+    without reading their wide rows; only the page's 25 rows are then read from the table.
+    """
+
+    def __init__(self, *args, known_count: int, known_page=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = known_count
+        self.known_page = known_page  # (number, ids) when they came with the count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        listed = self.object_list
+        if self.known_page and self.known_page[0] == number:
+            ids = self.known_page[1]
+        else:
+            bottom = (number - 1) * self.per_page
+            ids = listed.values("pk")[bottom : bottom + self.per_page]
+        ordering = listed.query.order_by or DanVanModel._meta.ordering
+        rows = DanVanModel.objects.filter(pk__in=ids).for_list().order_by(*ordering)
+        return self._get_page(rows, number, self)
+
+
+class ModelListView(FilterView):
+    """Every model the user may see, filtered, searched, sorted and counted by field."""
+
+    filterset_class = DanVanModelFilter
+    template_name = "models_registry/model_list.html"
+    paginate_by = PAGE_SIZE
+    strict = False
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = DanVanModelFilter.lenient(request.GET, user=request.user)
+        self.object_list = self.filterset.qs.for_list()
+        self.known_page = None
+        number = request.GET.get(self.page_kwarg) or "1"
+        if self.filterset.searching and number.isdigit() and int(number) > 0:
+            self.field_counts, ids = self.filterset.searched_counts_and_page(
+                int(number), self.paginate_by
+            )
+            self.known_page = (int(number), ids)
+        else:
+            self.field_counts = self.filterset.counts_by_field()
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        return self.render_to_response(context)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return CountedPaginator(
+            queryset,
+            per_page,
+            known_count=sum(self.field_counts.values()),
+            known_page=self.known_page,
+            **kwargs,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["query_prefix"] = params.urlencode()
+        context["field_counts"] = [
+            (value, label, self.field_counts.get(value, 0)) for value, label in Field.choices
+        ]
+        context["unclassified"] = self.field_counts.get("", 0)
+        context["total"] = sum(self.field_counts.values())
+        context["can_register"] = selectors.can_register_anywhere(self.request.user)
+        context["export_query"] = params.urlencode()
+        return context
+
+
+class ScopedModelMixin:
+    """Looks the model up among those the user may see: anything else is a 404."""
+
+    def get_model(self, pk) -> DanVanModel:
+        return get_object_or_404(DanVanModel.objects.visible_to(self.request.user), pk=pk)
+
+
+class ModelDetailView(ScopedModelMixin, DetailView):
+    """Every section of a registration, its files, results, replication links and history."""
+
+    template_name = "models_registry/model_detail.html"
+    context_object_name = "model"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            DanVanModel.objects.visible_to(self.request.user)
+            .select_related("owning_unit", "created_by")
+            .prefetch_related("themes", "territory", "coordinating_units"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        model = self.object
+        visible = DanVanModel.objects.visible_to(user)
+        # An origin or a replica outside the user's scope is not mentioned at all: its name,
+        # and even that it exists, belong to another unit.
+        context["replicated_from"] = (
+            visible.filter(pk=model.replicated_from_id).first()
+            if model.replicated_from_id
+            else None
+        )
+        context["replicas"] = visible.filter(replicated_from=model).select_related("owning_unit")
+        files = Attachment.objects.filter(model=model).order_by("uploaded_at", "pk")
+        context["attachments"] = [a for a in files if a.result_report_id is None]
+        context["result_reports"] = ResultReport.objects.filter(model=model).prefetch_related(
+            Prefetch("values", ResultValue.objects.select_related("indicator")),
+            Prefetch("attachments", Attachment.objects.order_by("uploaded_at", "pk")),
+        )
+        context["events"] = model.events.select_related("actor").order_by("-created_at", "-pk")
+        context["history"] = selectors.model_history(model, user)
+        context["can_edit"] = rules.can_edit(user, model)
+        context["can_report"] = rules.can_report_results(user, model)
+        context["can_discontinue"] = rules.can_discontinue(user, model)
+        context["missing"] = rules.missing_items(model) if context["can_edit"] else []
+        context["sections"] = selectors.model_sections(model)
+        # What later apps show on this page (review actions, appraisals, commendations).
+        context["panels"] = hooks.panels(hooks.MODEL_DETAIL, self.request, model)
+        return context
+
+
+def _missing_message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+class ModelFormView(ScopedModelMixin, View):
+    """Create (no pk) or change (pk) a registration; "save" keeps a draft, "submit" sends it."""
+
+    template_name = "models_registry/model_form.html"
+
+    def get_instance(self) -> DanVanModel | None:
+        pk = self.kwargs.get("pk")
+        if pk is None:
+            if not selectors.can_register_anywhere(self.request.user):
+                raise PermissionDenied("Chỉ cán bộ cơ sở được đăng ký mô hình.")
+            return None
+        model = self.get_model(pk)
+        if not rules.can_edit(self.request.user, model):
+            raise PermissionDenied(
+                "Mô hình này không sửa được: chỉ sửa khi còn là bản nháp hoặc được trả lại."
+            )
+        return model
+
+    def render_form(self, form, instance, *, status=200, lost_files=()):
+        context = {
+            "form": form,
+            "model": instance,
+            "missing": rules.missing_items(instance) if instance else [],
+            "lost_files": lost_files,
+            "attachments": list(instance.attachments.filter(result_report=None))
+            if instance
+            else [],
+            "replicated_from_choice": form.initial_replicated_from(),
+            "autosave_url": reverse("models_registry:model_autosave", args=[instance.pk])
+            if instance
+            else reverse("models_registry:model_autosave_new"),
+            "saved_at": int(instance.updated_at.timestamp() * 1000) if instance else 0,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk=None):
+        instance = self.get_instance()
+        form = DanVanModelForm(instance=instance, user=request.user)
+        return self.render_form(form, instance)
+
+    def post(self, request, pk=None):
+        instance = self.get_instance()
+        form = DanVanModelForm(request.POST, request.FILES, instance=instance, user=request.user)
+        if not form.is_valid():
+            lost = [upload.name for upload in request.FILES.getlist("attachments")]
+            messages.error(request, "Chưa lưu được: hãy sửa các ô được đánh dấu bên dưới.")
+            return self.render_form(form, instance, status=400, lost_files=lost)
+        try:
+            model = self.save(form, instance)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            lost = [upload.name for upload in request.FILES.getlist("attachments")]
+            return self.render_form(form, instance, status=400, lost_files=lost)
+        if request.POST.get("action") == "submit":
+            try:
+                services.model_submit(model=model, by=request.user)
+            except ValidationError as error:
+                messages.warning(request, "Đã lưu bản nháp. " + _missing_message(error))
+                return redirect("models_registry:model_update", pk=model.pk)
+            messages.success(request, "Đã gửi duyệt. Bạn sẽ được báo khi có kết quả xét duyệt.")
+            return redirect(model)
+        messages.success(request, "Đã lưu bản nháp.")
+        return redirect("models_registry:model_update", pk=model.pk)
+
+    @transaction.atomic
+    def save(self, form, instance) -> DanVanModel:
+        # One transaction for the registration and its files: without ATOMIC_REQUESTS a file
+        # refused after model_create committed would leave a draft the re-shown (still "new")
+        # form knows nothing of, and posting again would make a second one.
+        user = self.request.user
+        if instance is None:
+            model = services.model_create(
+                by=user, fields=form.model_fields(), relations=form.relations()
+            )
+        else:
+            model = services.model_update(
+                model=instance, by=user, fields=form.model_fields(), relations=form.relations()
+            )
+        uploads = form.cleaned_data.get("attachments") or []
+        if uploads:
+            services.attachment_add(model=model, by=user, uploads=uploads)
+        return model
+
+
+class ModelAutosaveView(ModelFormView):
+    """Saves the draft as the cadre types (text fields only); answers JSON for the script."""
+
+    def get(self, request, pk=None):
+        raise Http404
+
+    def post(self, request, pk=None):
+        try:
+            instance = self.get_instance()
+        except PermissionDenied as error:
+            return JsonResponse({"ok": False, "error": str(error)}, status=403)
+        form = DanVanModelForm(request.POST, instance=instance, user=request.user).without_files()
+        if not form.is_valid():
+            errors = {
+                (form.fields[name].label if name in form.fields else ""): list(messages_)
+                for name, messages_ in form.errors.items()
+            }
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        try:
+            model = self.save(form, instance)
+        except ValidationError as error:
+            return JsonResponse({"ok": False, "errors": {"": error.messages}}, status=400)
+        saved = timezone.localtime(model.updated_at)
+        return JsonResponse(
+            {
+                "ok": True,
+                "id": model.pk,
+                "edit_url": reverse("models_registry:model_update", args=[model.pk]),
+                "autosave_url": reverse("models_registry:model_autosave", args=[model.pk]),
+                "saved_at": int(model.updated_at.timestamp() * 1000),
+                "saved_at_text": formats.time_format(saved, "H:i:s"),
+                "missing": [item.label for item in rules.missing_items(model)],
+            }
+        )
+
+
+class ModelSubmitView(ScopedModelMixin, View):
+    """POST: send a registration to the reviewers (from its page)."""
+
+    def post(self, request, pk):
+        model = self.get_model(pk)
+        if not rules.can_register_in(request.user, model.owning_unit):
+            raise PermissionDenied("Bạn không có quyền gửi duyệt mô hình này.")
+        try:
+            services.model_submit(model=model, by=request.user)
+        except ValidationError as error:
+            messages.error(request, _missing_message(error))
+            if rules.can_edit(request.user, model):
+                return redirect("models_registry:model_update", pk=model.pk)
+            return redirect(model)
+        messages.success(request, "Đã gửi duyệt.")
+        return redirect(model)
+
+
+class ModelDiscontinueView(ScopedModelMixin, View):
+    """Stop a model being carried out, with a reason."""
+
+    template_name = "models_registry/model_discontinue.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.model = self.get_model(kwargs["pk"])
+        if not rules.can_register_in(request.user, self.model.owning_unit):
+            raise PermissionDenied("Bạn không có quyền dừng mô hình này.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"model": self.model, "form": DiscontinueForm()})
+
+    def post(self, request, pk):
+        form = DiscontinueForm(request.POST)
+        if form.is_valid():
+            try:
+                services.model_discontinue(
+                    model=self.model, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Đã ghi nhận dừng thực hiện mô hình.")
+                return redirect(self.model)
+        context = {"model": self.model, "form": form}
+        return render(request, self.template_name, context, status=400)
+
+
+class ModelPickerView(View):
+    """The "replicated from" picker's suggestions: models the user can see matching the text."""
+
+    def get(self, request):
+        text = request.GET.get("q", "").strip()
+        exclude = request.GET.get("exclude", "")
+        results = []
+        if text:
+            found = (
+                DanVanModel.objects.visible_to(request.user)
+                .replicable()
+                .matching(text)
+                .select_related("owning_unit")
+                .order_by("-start_date", "-pk")
+            )
+            if exclude.isdigit():
+                found = found.exclude(pk=exclude)
+            results = list(found[:PICKER_RESULTS])
+        return render(
+            request,
+            "models_registry/partials/_picker_results.html",
+            {"results": results, "query": text},
+        )

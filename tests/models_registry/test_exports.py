@@ -1,0 +1,261 @@
+"""Exporting the list: the same rows as the screen, real spreadsheet types, safe cells, and
+large exports built in the background for their requester only."""
+
+import csv
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from models_registry.choices import ExportStatus, Status
+from models_registry.models import ExportJob, Theme
+from tests.factories import DanVanModelFactory
+
+EXPORT = "/mo-hinh/xuat/"
+
+
+@pytest.fixture
+def models(tree):
+    # get_or_create: a transactional test before this one may have flushed the seeded themes.
+    theme, _ = Theme.objects.get_or_create(name="Bảo vệ môi trường")
+    return [
+        DanVanModelFactory(
+            owning_unit=tree.ward,
+            name='=HYPERLINK("http://x","bấm")',
+            person_name="+84 912",
+            contact_name="@admin",
+            code="-CODE",
+            field="economy",
+            status=Status.ACCEPTED,
+            start_date=date(2024, 3, 15),
+            funds=250_000_000,
+            themes=[theme],
+        ),
+        DanVanModelFactory(
+            owning_unit=tree.residential,
+            name="Khu dân cư không rác",
+            field="culture_society",
+            status=Status.RECOGNISED,
+            decision_number="125/QĐ-BDV",
+            decision_date=date(2025, 11, 18),
+        ),
+        DanVanModelFactory(owning_unit=tree.other_ward, name="Góc xanh", status=Status.SUBMITTED),
+        DanVanModelFactory(owning_unit=tree.other_province_ward, name="Ngoài phạm vi"),
+    ]
+
+
+def read_xlsx(response) -> list[list]:
+    content = b"".join(response.streaming_content)
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)], workbook.active
+
+
+def test_xlsx_holds_the_filtered_scoped_rows_with_real_types(client_for, tree, models, cadre):
+    response = client_for(cadre).get(EXPORT, {"format": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="danh-sach-mo-hinh-')
+    rows, sheet = read_xlsx(response)
+    header, *data = rows
+    assert header[:4] == ["Mã hệ thống", "Mã mô hình", "Tên mô hình, điển hình", "Loại"]
+    assert len(data) == 2  # the ward's models; not the other ward's, nor the other province's
+    by_name = {row[2]: dict(zip(header, row, strict=True)) for row in data}
+    first = by_name['\'=HYPERLINK("http://x","bấm")']
+    assert first["Họ tên cá nhân"] == "'+84 912"
+    assert first["Người liên hệ"] == "'@admin"
+    assert first["Mã mô hình"] == "'-CODE"
+    assert first["Ngày bắt đầu"].date() == date(2024, 3, 15)
+    assert first["Kinh phí (đồng)"] == 250_000_000 and isinstance(first["Kinh phí (đồng)"], int)
+    assert first["Lĩnh vực"] == "Kinh tế" and first["Trạng thái"] == "Đã duyệt đăng ký"
+    assert first["Chủ đề"] == "Bảo vệ môi trường"
+    second = by_name["Khu dân cư không rác"]
+    assert second["Số quyết định"] == "125/QĐ-BDV"
+    assert second["Ngày quyết định"].date() == date(2025, 11, 18)
+    date_column = header.index("Ngày bắt đầu") + 1
+    assert sheet.cell(row=2, column=date_column).number_format == "dd/mm/yyyy"
+    assert not any(
+        isinstance(cell, str) and cell.startswith(("=", "+", "-", "@"))
+        for row in data
+        for cell in row
+    )
+
+
+def test_export_follows_the_filters_on_screen(client_for, tree, models, reviewer):
+    client = client_for(reviewer)
+    response = client.get(EXPORT, {"format": "xlsx", "q": "khu dan cu", "page": "3"})
+    rows, _ = read_xlsx(response)
+    assert [row[2] for row in rows[1:]] == ["Khu dân cư không rác"]
+    rows, _ = read_xlsx(client.get(EXPORT, {"format": "xlsx", "unit": tree.other_ward.pk}))
+    assert [row[2] for row in rows[1:]] == ["Góc xanh"]
+    # Another province's unit is not a valid filter: ignored, the scope still applies.
+    rows, _ = read_xlsx(client.get(EXPORT, {"format": "xlsx", "unit": tree.other_province.pk}))
+    assert "Ngoài phạm vi" not in [row[2] for row in rows[1:]]
+
+
+def test_csv_is_utf8_with_a_byte_order_mark(client_for, models, cadre):
+    response = client_for(cadre).get(EXPORT, {"format": "csv", "field": "culture_society"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0][2] == "Tên mô hình, điển hình"
+    assert [row[2] for row in rows[1:]] == ["Khu dân cư không rác"]
+    assert rows[1][rows[0].index("Ngày quyết định")] == "18/11/2025"
+
+
+def test_unknown_format_is_404(client_for, cadre):
+    assert client_for(cadre).get(EXPORT, {"format": "pdf"}).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_export_runs_in_the_background(client_for, tree, models, cadre, reviewer, settings):
+    # A real commit: the task is queued when the request's transaction commits, and the worker
+    # (the same command `make run` starts) picks it up from the database.
+    settings.EXPORT_SYNC_MAX_ROWS = 1
+    client = client_for(cadre)
+    response = client.get(EXPORT, {"format": "xlsx"})
+    job = ExportJob.objects.get(query="")
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.status == ExportStatus.PENDING and job.requested_by == cadre
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'role="progressbar"' in page and "Đang chờ đến lượt xử lý" in page
+    assert 'hx-trigger="every 1s"' in page
+    download = reverse("models_registry:export_download", args=[job.pk])
+    assert client.get(download).status_code == 404  # not ready yet
+
+    call_command("db_worker", batch=True, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.done_rows == job.total_rows == 2
+    fragment = client.get(job.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+    assert "100%" in fragment and download in fragment and "every 1s" not in fragment
+    response = client.get(download)
+    assert response.status_code == 200
+    rows, _ = read_xlsx(response)
+    assert len(rows) == 3
+
+    # Only the requester sees the job and its file.
+    other = client_for(reviewer)
+    assert other.get(job.get_absolute_url()).status_code == 404
+    assert other.get(download).status_code == 404
+
+
+def test_background_export_reports_progress(tree, cadre, monkeypatch):
+    from models_registry import exports
+    from models_registry.tasks import export_models
+
+    for number in range(5):
+        DanVanModelFactory(owning_unit=tree.ward, name=f"Mô hình {number}")
+    job = ExportJob.objects.create(requested_by=cadre, query="field=economy", format="csv")
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
+    with CaptureQueriesContext(connection) as captured:
+        export_models.call(str(job.pk))
+    progress = [q["sql"] for q in captured.captured_queries if '"done_rows" = 2' in q["sql"]]
+    progress += [q["sql"] for q in captured.captured_queries if '"done_rows" = 4' in q["sql"]]
+    assert len(progress) == 2  # after rows 2 and 4, before the end
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.total_rows == 5 and job.percent == 100
+    assert job.file.name == f"exports/{job.pk}.csv"
+    with job.file.open("rb") as handle:
+        assert handle.read().decode("utf-8-sig").count("\n") == 6
+
+
+def test_failed_export_says_so(tree, cadre, monkeypatch):
+    from models_registry import tasks
+
+    job = ExportJob.objects.create(requested_by=cadre, query="", format="xlsx")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("models_registry.exports.write_xlsx", broken)
+    with pytest.raises(OSError):
+        tasks.export_models.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and job.finished_at
+
+
+# --- text a workbook cannot hold, and models outside the scope --------------------------------
+
+WORD_TEXT = "Trồng bí xanh\x0btổ 9\x07"  # Word's line break and a stray bell, pasted
+
+
+def test_control_characters_pasted_from_word_do_not_break_the_export(client_for, tree, cadre):
+    DanVanModelFactory(owning_unit=tree.ward, name=WORD_TEXT, content="x", status=Status.ACCEPTED)
+    client = client_for(cadre)
+    response = client.get(EXPORT, {"format": "xlsx"})
+    assert response.status_code == 200
+    rows, _ = read_xlsx(response)
+    assert rows[1][2] == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
+    content = b"".join(client.get(EXPORT, {"format": "csv"}).streaming_content)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[1][2] == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
+
+
+def test_control_characters_do_not_break_the_background_export(tree, cadre):
+    from models_registry.tasks import export_models
+
+    DanVanModelFactory(owning_unit=tree.ward, name=WORD_TEXT, status=Status.ACCEPTED)
+    job = ExportJob.objects.create(requested_by=cadre, query="", format="xlsx")
+    export_models.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.done_rows == 1
+    with job.file.open("rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
+    assert sheet.cell(row=2, column=3).value == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
+
+
+@pytest.fixture
+def replicas(tree):
+    """A ward model replicated from another province's model, one from its own province's,
+    and one of the other province replicated from the ward's."""
+    outside = DanVanModelFactory(
+        owning_unit=tree.other_province_ward, name="Gốc ở Hà Nội", status=Status.ACCEPTED
+    )
+    inside = DanVanModelFactory(
+        owning_unit=tree.other_ward, name="Gốc ở Gia Sàng", status=Status.ACCEPTED
+    )
+    return {
+        "outside": outside,
+        "inside": inside,
+        "from_outside": DanVanModelFactory(
+            owning_unit=tree.ward,
+            name="Nhân rộng từ tỉnh khác",
+            status=Status.ACCEPTED,
+            replicated_from=outside,
+        ),
+        "from_inside": DanVanModelFactory(
+            owning_unit=tree.ward,
+            name="Nhân rộng trong tỉnh",
+            status=Status.ACCEPTED,
+            replicated_from=inside,
+        ),
+    }
+
+
+def test_export_names_only_origins_in_the_users_scope(client_for, tree, replicas, reviewer):
+    rows, _ = read_xlsx(client_for(reviewer).get(EXPORT, {"format": "xlsx"}))
+    header, *data = rows
+    origin = {row[2]: row[header.index("Nhân rộng từ")] for row in data}
+    assert origin["Nhân rộng trong tỉnh"] == "Gốc ở Gia Sàng"
+    assert origin["Nhân rộng từ tỉnh khác"] is None
+    assert not any("Hà Nội" in str(cell) for row in data for cell in row)
+
+
+def test_background_export_names_only_origins_in_the_requesters_scope(tree, replicas, reviewer):
+    from models_registry.tasks import export_models
+
+    job = ExportJob.objects.create(requested_by=reviewer, query="", format="csv")
+    export_models.call(str(job.pk))
+    job.refresh_from_db()
+    with job.file.open("rb") as handle:
+        text = handle.read().decode("utf-8-sig")
+    header, *data = csv.reader(io.StringIO(text))
+    origin = {row[2]: row[header.index("Nhân rộng từ")] for row in data}
+    assert origin["Nhân rộng trong tỉnh"] == "Gốc ở Gia Sàng"
+    assert origin["Nhân rộng từ tỉnh khác"] == ""
+    assert "Gốc ở Hà Nội" not in text
