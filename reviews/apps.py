@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Thẩm định, công nhận, biểu dương"
+
+    def ready(self):
+        # The panels this app adds to the registry's pages and to the home page.
+        from reviews import panels  # noqa: F401

@@ -1,0 +1,189 @@
+"""Forms of commendation rounds: the round itself, its lines, its decision and publication."""
+
+from __future__ import annotations
+
+from django import forms
+
+from danvan.forms import StyledFormMixin
+from models_registry.filters import unit_options
+from models_registry.models import DanVanModel
+from organisations.models import Organisation
+from organisations.selectors import nearby_units
+from reviews.choices import CommendationForm
+from reviews.models import CommendationRound
+from reviews.querysets import ROUND_MANAGER_ROLES
+
+DATE_HELP = "Nhập theo dạng ngày/tháng/năm, ví dụ 18/11/2025."
+DECISION_FILE_ACCEPT = ".pdf,.jpg,.jpeg,.png"
+
+
+def _date_input():
+    return forms.DateInput(
+        format="%d/%m/%Y",
+        attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=_date_input(),
+        error_messages={"invalid": "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
+    )
+
+
+def _text(rows: int = 3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class RoundForm(StyledFormMixin, forms.ModelForm):
+    """A round's title, kind, period, organising unit and date; the unit is one the user manages."""
+
+    period_start = _date_field("Kỳ xét từ ngày")
+    period_end = _date_field("Kỳ xét đến ngày")
+    held_on = _date_field("Ngày tổ chức")
+
+    class Meta:
+        model = CommendationRound
+        fields = ["title", "kind", "period_start", "period_end", "organising_unit", "held_on"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        for name in ("period_start", "period_end", "held_on"):
+            fields[name].help_text = DATE_HELP
+        fields["title"].widget.attrs["placeholder"] = (
+            "Ví dụ: Sơ kết phong trào thi đua “Dân vận khéo” 6 tháng đầu năm 2026"
+        )
+        fields["kind"].choices = [("", "— Chọn loại đợt —"), *fields["kind"].choices[1:]]
+        current = self.instance.organising_unit if self.instance.organising_unit_id else None
+        fields["organising_unit"].queryset = Organisation.objects.visible_to(
+            user, ROUND_MANAGER_ROLES
+        )
+        units = nearby_units(user, ROUND_MANAGER_ROLES, levels=2, include=[current])
+        fields["organising_unit"].widget.choices = [
+            ("", "— Chọn đơn vị tổ chức —"),
+            *unit_options(units),
+        ]
+        fields["organising_unit"].error_messages["invalid_choice"] = (
+            "Chỉ chọn được đơn vị mà bạn là cán bộ thẩm định hoặc quản trị."
+        )
+        if not self.is_bound and current is None and units:
+            fields["organising_unit"].initial = units[0].pk
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "Ngày kết thúc kỳ phải sau ngày bắt đầu.")
+        return data
+
+    def _post_clean(self):
+        # The service validates the whole round (constraints included) under its lock; the form
+        # only checks what was typed, and never changes the instance the page shows.
+        pass
+
+    def round_fields(self) -> dict:
+        """The cleaned fields for ``round_create`` / ``round_update``."""
+        return dict(self.cleaned_data)
+
+
+class NominateForm(StyledFormMixin, forms.Form):
+    """Put a model on a draft round's list, with the form and the citation."""
+
+    model = forms.ModelChoiceField(
+        label="Mô hình, điển hình",
+        queryset=DanVanModel.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Hãy chọn mô hình, điển hình cần đưa vào danh sách.",
+            "invalid_choice": "Mô hình, điển hình này không có trong phạm vi của bạn.",
+        },
+    )
+    form = forms.ChoiceField(label="Hình thức", choices=CommendationForm.choices)
+    citation = forms.CharField(
+        label="Nội dung, thành tích",
+        required=False,
+        widget=_text(2),
+        help_text="Thành tích ghi trên bằng khen, giấy khen và trong danh sách kèm quyết định.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].queryset = DanVanModel.objects.visible_to(user)
+
+
+class LineForm(StyledFormMixin, forms.Form):
+    """Change the form or citation of a line while the round is a draft."""
+
+    form = forms.ChoiceField(label="Hình thức", choices=CommendationForm.choices)
+    citation = forms.CharField(label="Nội dung, thành tích", required=False, widget=_text(2))
+
+
+class CorrectionForm(LineForm):
+    """Correct a published line: a new form or citation, and why."""
+
+    reason = forms.CharField(
+        label="Lý do đính chính",
+        widget=_text(2),
+        error_messages={"required": "Hãy ghi lý do đính chính."},
+    )
+
+
+class RevokeForm(StyledFormMixin, forms.Form):
+    """Revoke a published line, saying why."""
+
+    reason = forms.CharField(
+        label="Lý do thu hồi",
+        widget=_text(2),
+        error_messages={"required": "Hãy ghi lý do thu hồi."},
+    )
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    """The round's decision: number, date, signer, authority and the signed file."""
+
+    number = forms.CharField(label="Số quyết định", max_length=100)
+    decided_on = _date_field("Ngày quyết định")
+    signer = forms.CharField(label="Người ký", max_length=200)
+    authority = forms.CharField(label="Cơ quan ban hành", max_length=300)
+    upload = forms.FileField(
+        label="Tệp quyết định đã ký",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": DECISION_FILE_ACCEPT}),
+        help_text="Bản scan PDF hoặc ảnh JPG, PNG; cần có trước khi công bố đợt. Bỏ trống nếu "
+        "giữ tệp đã tải lên trước đó.",
+    )
+
+    # The form's names differ from the round's; the service's errors are keyed by the round's.
+    SERVICE_FIELDS = {
+        "decision_number": "number",
+        "decision_date": "decided_on",
+        "decision_signer": "signer",
+        "decision_authority": "authority",
+        "decision_file": "upload",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].widget.attrs["placeholder"] = "Ví dụ: 15/QĐ-BDVTU"
+        self.fields["decided_on"].help_text = DATE_HELP
+
+    @classmethod
+    def initial_from(cls, commendation_round: CommendationRound) -> dict:
+        """What the round already records, to start the form with."""
+        return {
+            "number": commendation_round.decision_number,
+            "decided_on": commendation_round.decision_date,
+            "signer": commendation_round.decision_signer,
+            "authority": commendation_round.decision_authority,
+        }
+
+
+class PublishForm(StyledFormMixin, forms.Form):
+    """Publishing locks the list for good: the manager confirms it."""
+
+    confirm = forms.BooleanField(
+        label="Tôi đã kiểm tra danh sách và quyết định; công bố đợt này.",
+        error_messages={"required": "Hãy đánh dấu xác nhận trước khi công bố."},
+    )

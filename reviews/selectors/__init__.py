@@ -1,0 +1,1 @@
+"""Reads for the review pages and for commendation rounds."""
