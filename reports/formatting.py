@@ -1,0 +1,131 @@
+"""How the report's files write its figures: numbers 1.234.567, dates dd/mm/yyyy, the title.
+
+The figures may come straight from ``report_figures`` or back from a frozen snapshot's JSON, where
+dates are ISO strings and decimals are strings: every reader here accepts both.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from reports.choices import PeriodKind
+from reports.selectors import KIND_ACTORS
+
+
+def as_number(value) -> int | Decimal:
+    """A figure as a real number: whole numbers as ``int``, others as ``Decimal``."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return 0
+    return int(number) if number == number.to_integral_value() else number
+
+
+def vn_number(value) -> str:
+    """``value`` written the Vietnamese way: 1.234.567 and 1.234,5."""
+    number = as_number(value)
+    if isinstance(number, int):
+        return f"{number:,}".replace(",", ".")
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
+def as_date(value) -> date:
+    """An ISO date (or a date) as a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def vn_date(value) -> str:
+    return f"{as_date(value):%d/%m/%Y}"
+
+
+def span(period: dict) -> str:
+    """The period's first and last days: "01/01/2025 – 31/12/2025"."""
+    return f"{vn_date(period['start'])} – {vn_date(period['end'])}"
+
+
+def created_on(figures: dict) -> date:
+    """The day the figures were counted, in Vietnam time (the report's "Ngày lập")."""
+    moment = figures.get("generated_at")
+    if not moment:
+        return timezone.localdate()
+    if not isinstance(moment, datetime):
+        moment = datetime.fromisoformat(str(moment))
+    if timezone.is_naive(moment):
+        return moment.date()
+    return timezone.localtime(moment).date()
+
+
+def lower_first(text: str) -> str:
+    """ "Năm 2025" → "năm 2025" inside a sentence; acronyms ("MTTQ …") stay as they are."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def report_subject(figures: dict) -> str:
+    """What the report is: "Sơ kết phong trào thi đua “Dân vận khéo” 6 tháng đầu năm 2025"."""
+    period = figures["period"]
+    movement = "phong trào thi đua “Dân vận khéo”"
+    if period["kind"] == PeriodKind.HALF_YEAR:
+        return f"Sơ kết {movement} {lower_first(period['name'])}"
+    if period["kind"] in (PeriodKind.YEAR, PeriodKind.PHASE):
+        return f"Tổng kết {movement} {lower_first(period['name'])}"
+    return f"Kết quả {movement}: {period['name']}"
+
+
+def field_labels(figures: dict) -> list[tuple[str, str]]:
+    """The fields (lĩnh vực) as (key, label), in the report's order."""
+    return [(key, label) for key, label in figures["fields"]]
+
+
+def measure_labels(figures: dict) -> dict[str, str]:
+    return {key: label for key, label in figures["measures"]}
+
+
+# The tables' titles; each file numbers the ones it holds ("Biểu 1. …").
+TABLE_TITLES = {
+    "by_field": "Mô hình, điển hình theo lĩnh vực, loại và chủ thể",
+    "kind_actor": "Mô hình, điển hình theo loại và chủ thể",
+    "children": "Mô hình, điển hình theo đơn vị trực thuộc và lĩnh vực",
+    "funnel": "Đăng ký, công nhận, biểu dương so với kỳ trước",
+    "commendations": "Biểu dương, khen thưởng theo hình thức",
+    "indicators": "Kết quả nhân dân đóng góp (chỉ tiêu kết quả)",
+    "outstanding": "Mô hình, điển hình tiêu biểu theo lĩnh vực",
+}
+UNCLASSIFIED = "Chưa phân loại lĩnh vực"
+
+
+def has_unclassified(figures: dict) -> bool:
+    return any(as_number(value) for value in (figures.get("unclassified") or {}).values())
+
+
+def field_rows(figures: dict) -> list[tuple[str, dict]]:
+    """The by-field table's rows: each field, then the unclassified models when there are any."""
+    rows = [(label, figures["by_field"][key]) for key, label in field_labels(figures)]
+    if has_unclassified(figures):
+        rows.append((UNCLASSIFIED, figures["unclassified"]))
+    return rows
+
+
+def kind_actor_label(kind: str, actor: str) -> str:
+    """ "Mô hình (tập thể)", "Điển hình cá nhân", … as the report names the combinations."""
+    return next((label for k, a, label in KIND_ACTORS if (k, a) == (kind, actor)), "")
+
+
+def child_name(child: dict) -> str:
+    """A child unit's row name, with its note ("trực tiếp", "sáp nhập vào")."""
+    return f"{child['name']} ({child['note']})" if child.get("note") else child["name"]

@@ -1,0 +1,533 @@
+"""The figures of a sơ kết / tổng kết report for (unit, period), each defined once.
+
+The page, the charts, the workbook, the narrative and the snapshot all read ``report_figures``,
+so no two of them can disagree. Every figure counts the unit's whole subtree, including the
+units merged into it, each merged unit under its successor (``reports.scope``): a row of the
+child-unit table counts exactly what that unit's own report counts. A handful of grouped
+queries build everything — one per table read, never one per cell: the models are grouped by
+(child unit, field, kind, actor) with every measure a filtered count, and the tables are summed
+from those groups in Python.
+
+Definitions (a period is whole days, Vietnam time, both ends included):
+- active: accepted before the period ends and not discontinued before it starts;
+- new: accepted in the period; maintained: active but accepted before the period;
+- replicated: new, with a "replicated from" link;
+- recognised: recognised in the period; outstanding: marked outstanding in the period;
+- commended: models with a commendation in force from a round published with a decision dated in
+  the period (collectives and individuals counted once each, whatever the number of forms);
+- registered: sent for review (or, for imported records, accepted) in the period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
+
+from models_registry.choices import Actor, Field, ModelKind, Status
+from models_registry.models import DanVanModel, Indicator, ResultValue
+from organisations.choices import Role
+from organisations.models import Organisation
+from reports.periods import ReportPeriod
+from reports.scope import ReportScope, report_scope
+from reviews.choices import CommendationForm
+from reviews.models import Commendation
+
+MEASURES = (
+    ("active", "Đang thực hiện"),
+    ("new", "Xây dựng mới"),
+    ("maintained", "Duy trì"),
+    ("replicated", "Nhân rộng"),
+    ("recognised", "Được công nhận"),
+    ("outstanding", "Tiêu biểu"),
+    ("commended_collectives", "Tập thể được khen"),
+    ("commended_individuals", "Cá nhân được khen"),
+)
+MEASURE_KEYS = tuple(key for key, _ in MEASURES)
+MODEL_MEASURES = MEASURE_KEYS[:6]
+
+FUNNEL = (
+    ("registered", "Đăng ký"),
+    ("accepted", "Được duyệt đăng ký"),
+    ("recognised", "Được công nhận"),
+    ("outstanding", "Tiêu biểu"),
+    ("commended", "Được biểu dương, khen thưởng"),
+)
+
+# Kind × actor combinations, as reports name them.
+KIND_ACTORS = (
+    (ModelKind.MODEL, Actor.COLLECTIVE, "Mô hình (tập thể)"),
+    (ModelKind.MODEL, Actor.INDIVIDUAL, "Mô hình (cá nhân)"),
+    (ModelKind.EXEMPLAR, Actor.COLLECTIVE, "Điển hình tập thể"),
+    (ModelKind.EXEMPLAR, Actor.INDIVIDUAL, "Điển hình cá nhân"),
+)
+OUTSTANDING_LISTED = 50  # per field, for the narrative
+REPORT_WORK_MEM = "64MB"
+TREND_MONTHS_MAX = 24  # longer periods are charted by year
+
+
+@dataclass(frozen=True)
+class _Window:
+    start: object  # aware datetimes: first moment, first moment after
+    after: object
+    first_day: object  # dates, for date columns
+    last_day: object
+
+
+def _window(period: ReportPeriod) -> _Window:
+    start, after = period.bounds()
+    return _Window(start, after, period.start, period.end)
+
+
+def _in(field: str, window: _Window) -> Q:
+    return Q(**{f"{field}__gte": window.start, f"{field}__lt": window.after})
+
+
+def _model_conditions(w: _Window) -> dict[str, Q]:
+    """Each model measure as a filter, for ``Count(filter=…)``.
+
+    A model with an acceptance date was accepted and stays among the carried-out ones (the
+    workflow never leads back from acceptance to review): the date alone says so, which keeps
+    the per-row work of a national count to a few comparisons.
+    """
+    accepted_in = _in("accepted_at", w)
+    active = Q(accepted_at__lt=w.after) & (
+        Q(discontinued_at__isnull=True) | Q(discontinued_at__gte=w.start)
+    )
+    return {
+        "active": active,
+        "new": accepted_in,
+        "maintained": active & Q(accepted_at__lt=w.start),
+        "replicated": accepted_in & Q(replicated_from__isnull=False),
+        "recognised": _in("recognised_at", w),
+        "outstanding": Q(is_outstanding=True) & _in("outstanding_at", w),
+        "registered": _in("submitted_at", w) | (Q(submitted_at__isnull=True) & accepted_in),
+    }
+
+
+def _empty_by_field() -> dict:
+    return {field: dict.fromkeys(MEASURE_KEYS, 0) for field in (*Field.values, "")}
+
+
+@contextmanager
+def _reporting_memory():
+    """Let the report's grouped queries sort and hash in memory, for this transaction only.
+
+    A province's models are grouped from tens of thousands of index entries; with the default
+    4 MB PostgreSQL spills the sort to disk and prefers a slower plan.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), set_config('hash_mem_multiplier', '4', true)",
+            [REPORT_WORK_MEM],
+        )
+        yield
+
+
+def report_figures(user, organisation: Organisation, period: ReportPeriod) -> dict:
+    """Every figure of the report of ``organisation``'s subtree for ``period``, as plain data.
+
+    ``user`` must see the unit (the report pages look it up through ``visible_to``; this
+    checks again so no caller can leak another subtree).
+    """
+    if not Organisation.objects.visible_to(user).filter(pk=organisation.pk).exists():
+        raise PermissionDenied("Đơn vị nằm ngoài phạm vi của bạn.")
+    with _reporting_memory():
+        return _figures(organisation, period)
+
+
+def _figures(organisation: Organisation, period: ReportPeriod) -> dict:
+    scope = report_scope(organisation)
+    current, previous_period = _window(period), period.previous()
+    previous = _window(previous_period)
+    in_scope = scope.q("owning_unit__path")
+
+    # 1. Models, grouped by row × field × kind × actor, every measure of both periods at once.
+    now, before = _model_conditions(current), _model_conditions(previous)
+    counts = {name: Count("pk", filter=condition) for name, condition in now.items()}
+    counts.update({f"previous_{n}": Count("pk", filter=c) for n, c in before.items()})
+    # The trend chart's months (or years) are counted in the same pass over the models.
+    buckets = _trend_buckets(period)
+    for index, bucket in enumerate(buckets):
+        counts[f"trend_new_{index}"] = Count("pk", filter=now["new"] & _in("accepted_at", bucket))
+        counts[f"trend_recognised_{index}"] = Count("pk", filter=_in("recognised_at", bucket))
+    relevant = Q(accepted_at__lt=current.after) | Q(submitted_at__gte=previous.start)
+    model_groups = list(
+        DanVanModel.objects.filter(in_scope, relevant)
+        .order_by()
+        .values("field", "kind", "actor", row=scope.row_key("owning_unit__path"))
+        .annotate(**counts)
+    )
+
+    # 2. Commended models (distinct), by row × field × actor, both periods.
+    commendations = Commendation.objects.filter(
+        scope.q("model__owning_unit__path"),
+        round__status="published",
+        revoked_at__isnull=True,
+    )
+
+    def decided_in(window):
+        return Q(
+            round__decision_date__gte=window.first_day, round__decision_date__lte=window.last_day
+        )
+
+    commended_groups = list(
+        commendations.filter(decided_in(current) | decided_in(previous))
+        .order_by()
+        .values(
+            "model__field",
+            "model__kind",
+            "model__actor",
+            row=scope.row_key("model__owning_unit__path"),
+        )
+        .annotate(
+            current=Count("model", distinct=True, filter=decided_in(current)),
+            previous=Count("model", distinct=True, filter=decided_in(previous)),
+        )
+    )
+    # 3. Commendations by form × actor in the period (each commendation counts).
+    by_form_groups = list(
+        commendations.filter(decided_in(current))
+        .order_by()
+        .values("form", "model__actor")
+        .annotate(total=Count("pk"))
+    )
+
+    figures = {
+        "organisation": {"id": organisation.pk, "name": organisation.name},
+        "period": period.as_dict(),
+        "previous_period": previous_period.as_dict(),
+        "generated_at": timezone.now().isoformat(),
+        "measures": [list(pair) for pair in MEASURES],
+        "fields": [list(pair) for pair in Field.choices],
+    }
+    figures.update(_field_tables(model_groups, commended_groups))
+    figures["children"] = _child_rows(organisation, scope, model_groups, commended_groups)
+    figures["funnel"] = _funnel(model_groups, commended_groups)
+    figures["commendations"] = _by_form(by_form_groups)
+    figures["indicators"] = _indicator_sums(scope, period)
+    figures["outstanding"] = _outstanding(in_scope, current)
+    figures["trend"] = _trend(model_groups, period, buckets)
+    return figures
+
+
+def _commended_measure(actor: str) -> str:
+    return "commended_individuals" if actor == Actor.INDIVIDUAL else "commended_collectives"
+
+
+def _field_tables(model_groups, commended_groups) -> dict:
+    """Table 1: measures by field and in total, and by kind × actor."""
+    by_field = _empty_by_field()
+    by_kind_actor = {f"{k}-{a}": dict.fromkeys(MEASURE_KEYS, 0) for k, a, _ in KIND_ACTORS}
+    for group in model_groups:
+        key = f"{group['kind']}-{group['actor']}"
+        for measure in MODEL_MEASURES:
+            by_field[group["field"]][measure] += group[measure]
+            if key in by_kind_actor:
+                by_kind_actor[key][measure] += group[measure]
+    for group in commended_groups:
+        measure = _commended_measure(group["model__actor"])
+        by_field[group["model__field"]][measure] += group["current"]
+        key = f"{group['model__kind']}-{group['model__actor']}"
+        if key in by_kind_actor:
+            by_kind_actor[key][measure] += group["current"]
+    total = {m: sum(by_field[f][m] for f in by_field) for m in MEASURE_KEYS}
+    unclassified = by_field.pop("")
+    return {
+        "by_field": by_field,
+        "unclassified": unclassified,
+        "total": total,
+        "by_kind_actor": [
+            {"key": f"{k}-{a}", "label": label, "counts": by_kind_actor[f"{k}-{a}"]}
+            for k, a, label in KIND_ACTORS
+        ],
+    }
+
+
+def _child_rows(organisation, scope: ReportScope, model_groups, commended_groups) -> list[dict]:
+    """Table 2: each direct child unit (and each unit merged in) by field, every measure.
+
+    A row counts what the report of its unit counts (``reports.scope``), so following its link
+    shows the same totals.
+    """
+    matrix: dict[str, dict] = defaultdict(
+        lambda: {m: dict.fromkeys((*Field.values, ""), 0) for m in MEASURE_KEYS}
+    )
+    for group in model_groups:
+        for measure in MODEL_MEASURES:
+            matrix[group["row"]][measure][group["field"]] += group[measure]
+    for group in commended_groups:
+        measure = _commended_measure(group["model__actor"])
+        matrix[group["row"]][measure][group["model__field"]] += group["current"]
+
+    merged_in = set(scope.merged_rows)
+    units = Organisation.objects.filter(
+        Q(path__startswith=organisation.path, depth=organisation.depth + 1)
+        | Q(path__in=[*merged_in, organisation.path])
+    ).only("pk", "name", "path", "valid_to")
+    by_path = {unit.path: unit for unit in units}
+    result = []
+    ordered = sorted(
+        by_path.values(),
+        key=lambda u: (u.path == organisation.path, u.path in merged_in, u.name),
+    )
+    for unit in ordered:
+        counts = matrix.get(unit.path)
+        if counts is None and (
+            unit.path == organisation.path or scope.row_of(unit.path) != unit.path
+        ):
+            # No model owned by the unit itself: no "directly" row; a child merged into
+            # another unit is counted in that unit's row.
+            continue
+        counts = counts or matrix.default_factory()
+        note = ""
+        if unit.path == organisation.path:
+            note = "trực tiếp"
+        elif unit.path in merged_in:
+            note = "sáp nhập vào"
+        result.append(
+            {
+                "id": unit.pk,
+                "name": unit.name,
+                "note": note,
+                "drill": unit.path != organisation.path,
+                "counts": {m: {f: counts[m][f] for f in Field.values} for m in MEASURE_KEYS},
+                "unclassified": {m: counts[m][""] for m in MEASURE_KEYS},
+                "total": {m: sum(counts[m].values()) for m in MEASURE_KEYS},
+            }
+        )
+    return result
+
+
+def _funnel(model_groups, commended_groups) -> list[dict]:
+    """Table 3: registered → accepted → recognised → outstanding → commended, against before."""
+    sums = defaultdict(int)
+    for group in model_groups:
+        for stage, measure in (
+            ("registered", "registered"),
+            ("accepted", "new"),
+            ("recognised", "recognised"),
+            ("outstanding", "outstanding"),
+        ):
+            sums[stage] += group[measure]
+            sums[f"previous_{stage}"] += group[f"previous_{measure}"]
+    for group in commended_groups:
+        sums["commended"] += group["current"]
+        sums["previous_commended"] += group["previous"]
+    return [
+        {
+            "key": key,
+            "label": label,
+            "current": sums[key],
+            "previous": sums[f"previous_{key}"],
+            "change": sums[key] - sums[f"previous_{key}"],
+        }
+        for key, label in FUNNEL
+    ]
+
+
+def _by_form(groups) -> dict:
+    """Table 4: commendations by form × collective / individual."""
+    table = {
+        form: {"label": label, Actor.COLLECTIVE.value: 0, Actor.INDIVIDUAL.value: 0, "total": 0}
+        for form, label in CommendationForm.choices
+    }
+    for group in groups:
+        row = table[group["form"]]
+        row[group["model__actor"]] += group["total"]
+        row["total"] += group["total"]
+    total = {
+        key: sum(row[key] for row in table.values())
+        for key in (Actor.COLLECTIVE.value, Actor.INDIVIDUAL.value, "total")
+    }
+    return {"rows": [{"form": form, **row} for form, row in table.items()], "total": total}
+
+
+def _indicator_sums(scope: ReportScope, period: ReportPeriod) -> list[dict]:
+    """Table 5: result indicators summed over the reports whose period ends in this one."""
+    sums = {
+        row["indicator"]: row
+        for row in ResultValue.objects.filter(
+            scope.q("report__model__owning_unit__path"),
+            report__period_end__gte=period.start,
+            report__period_end__lte=period.end,
+        )
+        .order_by()
+        .values("indicator")
+        # One value per indicator and report (a constraint): counting values counts reports.
+        .annotate(total=Sum("value"), reports=Count("pk"))
+    }
+    result = []
+    for indicator in Indicator.objects.filter(Q(is_active=True) | Q(pk__in=list(sums))):
+        row = sums.get(indicator.pk, {})
+        result.append(
+            {
+                "code": indicator.code,
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "total": row.get("total") or 0,
+                "reports": row.get("reports", 0),
+            }
+        )
+    return result
+
+
+def _outstanding(in_scope: Q, window: _Window) -> dict[str, list[dict]]:
+    """Table 6: the outstanding models of the period by field (name, unit), for the narrative.
+
+    At most ``OUTSTANDING_LISTED`` a field, ranked in the database (a window function), so a
+    whole country's outstanding models are never all read.
+    """
+    found: dict[str, list[dict]] = {field: [] for field in Field.values}
+    ranked = (
+        DanVanModel.objects.filter(in_scope, Q(is_outstanding=True) & _in("outstanding_at", window))
+        .annotate(rank=Window(RowNumber(), partition_by=F("field"), order_by=(F("name"), F("pk"))))
+        .filter(rank__lte=OUTSTANDING_LISTED)
+        .order_by("field", "name", "pk")
+        .values("pk", "name", "field", "kind", "actor", "person_name", "owning_unit__name")
+    )
+    for row in ranked:
+        found.setdefault(row["field"], []).append(
+            {
+                "id": row["pk"],
+                "name": row["name"],
+                "unit": row["owning_unit__name"],
+                "kind": row["kind"],
+                "actor": row["actor"],
+                "person": row["person_name"],
+            }
+        )
+    found.pop("", None)
+    return found
+
+
+def _trend_by_month(period: ReportPeriod) -> bool:
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+    return months <= TREND_MONTHS_MAX
+
+
+def _trend_buckets(period: ReportPeriod) -> list[_Window]:
+    """The months of the period (its years, over long periods), as windows."""
+    by_month = _trend_by_month(period)
+    starts = []
+    year, month = period.start.year, period.start.month if by_month else 1
+    while (year, month) <= (period.end.year, period.end.month):
+        starts.append(date(year, month, 1))
+        year, month = (year + month // 12, month % 12 + 1) if by_month else (year + 1, 1)
+    buckets = []
+    for index, first in enumerate(starts):
+        following = starts[index + 1] if index + 1 < len(starts) else None
+        last = (following - timedelta(days=1)) if following else None
+        first_day, last_day = max(first, period.start), min(last or period.end, period.end)
+        buckets.append(_window(ReportPeriod("", "", period.kind, first_day, last_day)))
+    return buckets
+
+
+def _trend(model_groups, period: ReportPeriod, buckets: list[_Window]) -> dict:
+    """New and recognised models by month (by year over long periods), for the trend chart."""
+    by_month = _trend_by_month(period)
+    series = {"new": [0] * len(buckets), "recognised": [0] * len(buckets)}
+    for group in model_groups:
+        for index in range(len(buckets)):
+            series["new"][index] += group[f"trend_new_{index}"]
+            series["recognised"][index] += group[f"trend_recognised_{index}"]
+    labels = [f"{b.first_day:%m/%Y}" if by_month else str(b.first_day.year) for b in buckets]
+    return {"granularity": "month" if by_month else "year", "labels": labels, **series}
+
+
+# The data sheet's columns, in the order of ``report_model_rows``' tuples.
+MODEL_ROW_HEADERS = (
+    "Mã mô hình",
+    "Tên mô hình, điển hình",
+    "Loại",
+    "Chủ thể",
+    "Họ tên cá nhân",
+    "Lĩnh vực",
+    "Đơn vị chủ trì",
+    "Ngày bắt đầu",
+    "Trạng thái",
+    "Ngày duyệt đăng ký",
+    "Ngày công nhận",
+    "Tiêu biểu",
+    "Số quyết định công nhận",
+)
+_MODEL_ROW_LABELS = {
+    2: dict(ModelKind.choices),
+    3: dict(Actor.choices),
+    5: dict(Field.choices),
+    8: dict(Status.choices),
+}
+_MODEL_ROW_CHUNK = 2000
+
+
+def _listed(period: ReportPeriod) -> Q:
+    """The models the data sheet lists: active in the period or registered in it."""
+    conditions = _model_conditions(_window(period))
+    return conditions["active"] | conditions["registered"]
+
+
+def report_sizes(organisation: Organisation, period: ReportPeriod) -> tuple[int, int]:
+    """How many models the report covers (its whole scope, whatever their dates) and how many
+    of them its data sheet lists (``report_model_rows``), in one pass; callers check scope."""
+    sizes = DanVanModel.objects.filter(report_scope(organisation).q("owning_unit__path")).aggregate(
+        covered=Count("pk"), listed=Count("pk", filter=_listed(period))
+    )
+    return sizes["covered"], sizes["listed"]
+
+
+def report_model_rows(user, organisation: Organisation, period: ReportPeriod):
+    """The models behind the report (active in the period or registered in it), as row tuples
+    for the workbook's data sheet, streamed from the database."""
+    if not Organisation.objects.visible_to(user).filter(pk=organisation.pk).exists():
+        raise PermissionDenied("Đơn vị nằm ngoài phạm vi của bạn.")
+    zone = timezone.get_current_timezone()
+    rows = (
+        DanVanModel.objects.filter(
+            report_scope(organisation).q("owning_unit__path"), _listed(period)
+        )
+        .order_by("owning_unit__path", "field", "name", "pk")
+        .values_list(
+            "code",
+            "name",
+            "kind",
+            "actor",
+            "person_name",
+            "field",
+            "owning_unit__name",
+            "start_date",
+            "status",
+            TruncDate("accepted_at", tzinfo=zone),
+            TruncDate("recognised_at", tzinfo=zone),
+            "is_outstanding",
+            "decision_number",
+        )
+    )
+    return _labelled_rows(rows)
+
+
+def _labelled_rows(rows):
+    # A generator of its own: the scope check runs at the call, not at the first row read.
+    for row in rows.iterator(chunk_size=_MODEL_ROW_CHUNK):
+        values = list(row)
+        for index, labels in _MODEL_ROW_LABELS.items():
+            values[index] = labels.get(values[index], values[index] or "")
+        values[11] = "Có" if values[11] else "Không"
+        yield tuple(values)
+
+
+def models_by_status(user) -> dict[str, int]:
+    """How many models of the user's cadre scope are in each status (one grouped query)."""
+    rows = (
+        DanVanModel.objects.visible_to(user, [Role.CADRE])
+        .order_by()
+        .values("status")
+        .annotate(total=Count("pk"))
+    )
+    return {row["status"]: row["total"] for row in rows}

@@ -1,0 +1,397 @@
+"""The formatted Excel workbook of a report: its tables, then a data sheet of the models.
+
+Design: the whole workbook is one write-only (streaming) openpyxl workbook. openpyxl cannot mix
+a normal sheet with a write-only one in the same workbook, and a province's data sheet holds
+tens of thousands of rows, which a normal workbook would keep in memory as cell objects. So the
+six report tables are written the streaming way too: every cell is a styled ``WriteOnlyCell``,
+and what a write-only sheet keeps until it is saved is set before the first row (column widths,
+frozen panes, print setup) or gathered while writing (merged ranges, the filter range). Each
+table has its own sheet, so that each can freeze its own header rows and repeat them on every
+printed page (A4 landscape, fitted to the page width).
+
+Numbers are real numbers in the cells, formatted ``#,##0``: Excel shows the thousands separator
+of the reader's regional settings, so a Vietnamese Windows shows 1.234.567 (a format such as
+``#.##0`` is not a thousands separator in Excel and would break the numbers). Text cells go
+through ``safe_cell_text``, so a name typed as "=…" is shown, never run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+
+from danvan.spreadsheets import safe_cell_text
+from danvan.xlsx_stream import write_rows
+from reports.formatting import (
+    TABLE_TITLES,
+    as_number,
+    created_on,
+    field_labels,
+    field_rows,
+    kind_actor_label,
+    lower_first,
+    measure_labels,
+    report_subject,
+    span,
+)
+from reports.selectors import MODEL_ROW_HEADERS
+from reports.tables import children_table
+
+PROGRESS_EVERY = 5000
+DATA_SHEET = "Dữ liệu"
+NUMBER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.00"
+CHANGE_FORMAT = "+#,##0;-#,##0;0"
+DATE_FORMAT = "dd/mm/yyyy"
+PAPER_A4 = 9
+TITLE_ROWS = 5  # organisation, subject, period, day of writing, the table's caption
+
+# The header spanning each measure's column in table 1.
+MEASURE_GROUPS = {
+    "active": "Mô hình, điển hình",
+    "new": "Mô hình, điển hình",
+    "maintained": "Mô hình, điển hình",
+    "replicated": "Mô hình, điển hình",
+    "recognised": "Công nhận, tiêu biểu",
+    "outstanding": "Công nhận, tiêu biểu",
+    "commended_collectives": "Biểu dương, khen thưởng",
+    "commended_individuals": "Biểu dương, khen thưởng",
+}
+DATA_WIDTHS = (14, 48, 12, 10, 24, 24, 32, 13, 20, 13, 13, 9, 18)
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_REGULAR = Font(name="Times New Roman", size=12)
+_BOLD = Font(name="Times New Roman", size=12, bold=True)
+_ITALIC = Font(name="Times New Roman", size=12, italic=True)
+_TITLE = Font(name="Times New Roman", size=14, bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_RIGHT = Alignment(horizontal="right", vertical="center")
+
+
+_text = safe_cell_text  # every text cell of the report tables
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    kind: str = "text"  # text | number | decimal | change
+    group: str = ""  # consecutive columns of one group share a merged header above theirs
+
+
+class _TableSheet:
+    """One report table on its own streaming sheet: title block, headers, rows, print setup."""
+
+    def __init__(self, workbook, title: str, columns: list[Column], figures: dict, caption: str):
+        self.sheet = workbook.create_sheet(title)
+        self.columns = columns
+        self.width = len(columns)
+        self.row_number = 0
+        grouped = any(column.group for column in columns)
+        self.header_rows = 2 if grouped else 1
+        first_data_row = TITLE_ROWS + self.header_rows + 1
+        for index, column in enumerate(columns, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = column.width
+        # Names stay in sight when scrolling right to the numbers: freeze the text columns
+        # before them (a table of text only freezes its header rows).
+        labels = next((i for i, column in enumerate(columns) if column.kind != "text"), 0)
+        self.sheet.freeze_panes = f"{get_column_letter(labels + 1)}{first_data_row}"
+        _print_setup(self.sheet, f"{TITLE_ROWS + 1}:{TITLE_ROWS + self.header_rows}")
+        self._title_block(figures, caption)
+        self._headers()
+
+    # --- rows ---------------------------------------------------------------------------------
+
+    def _append(self, cells: list) -> None:
+        self.sheet.append(cells)
+        self.row_number += 1
+
+    def _merge(self, first_column: int, last_column: int, first_row=None, last_row=None) -> None:
+        first_row = first_row or self.row_number
+        last_row = last_row or first_row
+        if first_column == last_column and first_row == last_row:
+            return
+        self.sheet.merged_cells.add(
+            f"{get_column_letter(first_column)}{first_row}:"
+            f"{get_column_letter(last_column)}{last_row}"
+        )
+
+    def _line(self, text: str, font: Font, alignment: Alignment) -> None:
+        cell = WriteOnlyCell(self.sheet, value=_text(text))
+        cell.font = font
+        cell.alignment = alignment
+        self._append([cell])
+        self._merge(1, self.width)
+
+    def _title_block(self, figures: dict, caption: str) -> None:
+        left = Alignment(horizontal="left", vertical="center")
+        centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        period = figures["period"]
+        # Excel sizes no merged cell to its text: room for the subject on two lines.
+        self.sheet.row_dimensions[2].height = 36
+        self._line(figures["organisation"]["name"], _BOLD, left)
+        self._line(report_subject(figures).upper(), _TITLE, centre)
+        self._line(f"Kỳ báo cáo: {period['name']} ({span(period)})", _ITALIC, centre)
+        self._line(f"Ngày lập: {created_on(figures):%d/%m/%Y}", _ITALIC, centre)
+        self._line(caption, _BOLD, left)
+
+    def _header_cell(self, value) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet, value=_text(value))
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = _CENTRE
+        return cell
+
+    def _headers(self) -> None:
+        if self.header_rows == 1:
+            self._append([self._header_cell(column.header) for column in self.columns])
+            return
+        top, bottom = [], []
+        spans = []  # (group or None, first column, last column), 1-based
+        for index, column in enumerate(self.columns, start=1):
+            if not column.group:
+                top.append(self._header_cell(column.header))
+                bottom.append(self._header_cell(None))  # under the merge: keeps its border
+                spans.append((None, index, index))
+            elif spans and spans[-1][0] == column.group:
+                top.append(self._header_cell(None))
+                bottom.append(self._header_cell(column.header))
+                spans[-1] = (column.group, spans[-1][1], index)
+            else:
+                top.append(self._header_cell(column.group))
+                bottom.append(self._header_cell(column.header))
+                spans.append((column.group, index, index))
+        self._append(top)
+        self._append(bottom)
+        for group, first, last in spans:
+            if group is None:
+                self._merge(first, first, self.row_number - 1, self.row_number)
+            else:
+                self._merge(first, last, self.row_number - 1, self.row_number - 1)
+
+    def row(self, values: list, *, total: bool = False) -> None:
+        """A data row; a totals row is bold and shaded."""
+        cells = []
+        for column, value in zip(self.columns, values, strict=True):
+            if column.kind == "text":
+                cell = WriteOnlyCell(self.sheet, value=_text(value))
+                cell.alignment = _CENTRE if isinstance(value, int) else _WRAP
+            else:
+                number = as_number(value)
+                cell = WriteOnlyCell(self.sheet, value=number)
+                cell.alignment = _RIGHT
+                if column.kind == "change":
+                    cell.number_format = CHANGE_FORMAT
+                elif isinstance(number, Decimal):
+                    cell.number_format = DECIMAL_FORMAT
+                else:
+                    cell.number_format = NUMBER_FORMAT
+            cell.border = _BORDER
+            cell.font = _BOLD if total else _REGULAR
+            if total:
+                cell.fill = _TOTAL_FILL
+            cells.append(cell)
+        self._append(cells)
+
+    def section(self, text: str, *, italic: bool = False) -> None:
+        """A row spanning the table: a part's heading, or a note."""
+        cells = []
+        for index in range(self.width):
+            cell = WriteOnlyCell(self.sheet, value=_text(text) if index == 0 else None)
+            cell.font = _ITALIC if italic else _BOLD
+            cell.border = _BORDER
+            cell.alignment = _WRAP
+            cells.append(cell)
+        self._append(cells)
+        self._merge(1, self.width)
+
+
+def _print_setup(sheet, title_rows: str) -> None:
+    """A4 landscape, fitted to the page width, the header rows repeated on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.print_title_rows = title_rows
+
+
+# --- the six tables ---------------------------------------------------------------------------
+
+
+def _caption(number: int, key: str) -> str:
+    return f"Biểu {number}. {TABLE_TITLES[key]}"
+
+
+def _by_field_sheet(workbook, figures: dict) -> None:
+    measures = measure_labels(figures)
+    columns = [Column("STT", 6), Column("Lĩnh vực, loại, chủ thể", 34)]
+    columns += [
+        Column(label, 13, "number", MEASURE_GROUPS.get(key, "")) for key, label in measures.items()
+    ]
+    table = _TableSheet(workbook, "1. Lĩnh vực", columns, figures, _caption(1, "by_field"))
+    table.section("I. Theo lĩnh vực")
+    for number, (label, counts) in enumerate(field_rows(figures), start=1):
+        table.row([number, label, *(counts.get(key, 0) for key in measures)])
+    table.row(["", "Tổng cộng", *(figures["total"].get(key, 0) for key in measures)], total=True)
+    table.section("II. Theo loại và chủ thể")
+    for number, row in enumerate(figures["by_kind_actor"], start=1):
+        table.row([number, row["label"], *(row["counts"].get(key, 0) for key in measures)])
+
+
+def _children_sheet(workbook, figures: dict) -> None:
+    # Laid out from the page's table 2, so that the two always have the same columns and cells.
+    table = children_table(figures)
+    columns = [Column("STT", 6), Column("Đơn vị", 34)]
+    columns += [
+        Column(column.label, 12 if group.label else 13, "number", group.label)
+        for group in table.groups
+        for column in group.columns
+    ]
+    sheet = _TableSheet(workbook, "2. Đơn vị", columns, figures, _caption(2, "children"))
+    for number, row in enumerate(table.rows, start=1):
+        sheet.row([number, row.named, *(cell.value for cell in row.cells)])
+    if table.footer:
+        sheet.row(["", "Tổng cộng", *(cell.value for cell in table.footer.cells)], total=True)
+    else:
+        sheet.section(table.empty, italic=True)
+
+
+def _funnel_sheet(workbook, figures: dict) -> None:
+    now, before = figures["period"], figures["previous_period"]
+    columns = [
+        Column("STT", 6),
+        Column("Nội dung", 40),
+        Column(f"Kỳ này\n{now['name']}\n({span(now)})", 24, "number", "Số mô hình, điển hình"),
+        Column(
+            f"Kỳ trước\n{before['name']}\n({span(before)})", 24, "number", "Số mô hình, điển hình"
+        ),
+        Column("Tăng (+), giảm (−)", 14, "change"),
+    ]
+    table = _TableSheet(workbook, "3. So với kỳ trước", columns, figures, _caption(3, "funnel"))
+    for number, stage in enumerate(figures["funnel"], start=1):
+        table.row([number, stage["label"], stage["current"], stage["previous"], stage["change"]])
+
+
+def _commendations_sheet(workbook, figures: dict) -> None:
+    group = "Số lượt biểu dương, khen thưởng"
+    columns = [
+        Column("STT", 6),
+        Column("Hình thức", 34),
+        Column("Tập thể", 14, "number", group),
+        Column("Cá nhân", 14, "number", group),
+        Column("Cộng", 14, "number", group),
+    ]
+    table = _TableSheet(workbook, "4. Khen thưởng", columns, figures, _caption(4, "commendations"))
+    commendations = figures["commendations"]
+    for number, row in enumerate(commendations["rows"], start=1):
+        table.row([number, row["label"], row["collective"], row["individual"], row["total"]])
+    total = commendations["total"]
+    table.row(
+        ["", "Tổng cộng", total["collective"], total["individual"], total["total"]], total=True
+    )
+
+
+def _indicators_sheet(workbook, figures: dict) -> None:
+    columns = [
+        Column("STT", 6),
+        Column("Chỉ tiêu", 44),
+        Column("Đơn vị tính", 14),
+        Column("Tổng giá trị", 18, "decimal"),
+        Column("Số báo cáo kết quả", 14, "number"),
+    ]
+    table = _TableSheet(
+        workbook, "5. Chỉ tiêu kết quả", columns, figures, _caption(5, "indicators")
+    )
+    for number, row in enumerate(figures["indicators"], start=1):
+        table.row([number, row["name"], row["unit"], row["total"], row["reports"]])
+
+
+def _outstanding_sheet(workbook, figures: dict) -> None:
+    columns = [
+        Column("STT", 6),
+        Column("Tên mô hình, điển hình", 50),
+        Column("Loại", 20),
+        Column("Họ tên cá nhân", 26),
+        Column("Đơn vị chủ trì", 34),
+    ]
+    table = _TableSheet(workbook, "6. Tiêu biểu", columns, figures, _caption(6, "outstanding"))
+    for key, label in field_labels(figures):
+        table.section(f"Lĩnh vực {lower_first(label)}")
+        listed = figures["outstanding"].get(key) or []
+        if not listed:
+            table.section("Không có mô hình, điển hình tiêu biểu trong kỳ.", italic=True)
+        for number, model in enumerate(listed, start=1):
+            kind = kind_actor_label(model["kind"], model["actor"])
+            table.row([number, model["name"], kind, model["person"], model["unit"]])
+
+
+# --- the data sheet ---------------------------------------------------------------------------
+
+
+def _data_sheet(workbook, model_rows: Iterable[tuple], progress) -> None:
+    sheet = workbook.create_sheet(DATA_SHEET)
+    for index, width in enumerate(DATA_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "C2"
+    _print_setup(sheet, "1:1")
+    header = []
+    for title in MODEL_ROW_HEADERS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = _CENTRE
+        header.append(cell)
+
+    def counted():
+        # The header is row 1: progress counts the models written.
+        yield header
+        for count, values in enumerate(model_rows, start=1):
+            yield values
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
+
+    # Tens of thousands of rows: written as XML directly (see ``danvan.xlsx_stream``).
+    count = write_rows(sheet, counted(), date_format=DATE_FORMAT) - 1
+    last_column = get_column_letter(len(MODEL_ROW_HEADERS))
+    sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
+
+
+def write_workbook(
+    figures: dict,
+    out,
+    *,
+    model_rows: Iterable[tuple] = (),
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write the report workbook of ``figures`` (``report_figures``) to the binary file ``out``.
+
+    ``model_rows`` feeds the data sheet (``selectors.report_model_rows``); ``progress`` is told
+    how many data rows were written, every few thousand.
+    """
+    workbook = Workbook(write_only=True)
+    workbook.properties.title = f"{report_subject(figures)} – {figures['organisation']['name']}"
+    workbook.properties.creator = "Cổng Dân vận khéo"
+    _by_field_sheet(workbook, figures)
+    _children_sheet(workbook, figures)
+    _funnel_sheet(workbook, figures)
+    _commendations_sheet(workbook, figures)
+    _indicators_sheet(workbook, figures)
+    _outstanding_sheet(workbook, figures)
+    _data_sheet(workbook, model_rows, progress)
+    workbook.save(out)
