@@ -48,5 +48,11 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def demo_data(transactional_db):
+def demo_data(seeded_rows, transactional_db):
+    """The demo data on top of what the migrations seed (themes, indicators, the rubric).
+
+    A browser test runs outside a transaction: the live server must see its rows. Its tables
+    are flushed afterwards, so the seeded rows are restored before each test and the demo data,
+    which refers to them, is loaded again.
+    """
     call_command("load_demo", verbosity=0)
