@@ -1,8 +1,11 @@
 """`make run`: prepare the database and demo data, then serve the portal until Ctrl-C."""
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -30,10 +33,22 @@ class Command(BaseCommand):
 
         # The web server runs as a child process; the embedded database (if used) stays up
         # while any process of the portal holds it and stops when the last one exits.
+        # Beside it, the background worker builds large exports (Django's Tasks API, stored in
+        # the same database).
+        # Each child leads its own process group, so that stopping it reaches the processes it
+        # starts too (runserver's auto-reloader runs the server in a grandchild, which would
+        # otherwise outlive a killed reloader and keep the embedded database up).
         children = [
             subprocess.Popen(
-                [sys.executable, "manage.py", "runserver", addr], cwd=settings.BASE_DIR
-            )
+                [sys.executable, "manage.py", "runserver", addr],
+                cwd=settings.BASE_DIR,
+                start_new_session=True,
+            ),
+            subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", "--no-startup-delay"],
+                cwd=settings.BASE_DIR,
+                start_new_session=True,
+            ),
         ]
         try:
             for child in children:
@@ -41,15 +56,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nĐang dừng cổng thông tin…")
         finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
-            for child in children:
-                try:
-                    child.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
+            _stop(children)
         self.stdout.write("Đã dừng máy chủ web.")
 
     def _print_banner(self, addr, show_logins):
@@ -60,9 +67,34 @@ class Command(BaseCommand):
             for username, description in demo_logins():
                 lines.append(f"    {username:<22} {description}")
             lines.append("")
-        lines += [f"  Trang quản trị: {url}quan-tri/", "  Nhấn Ctrl-C để dừng.", "=" * 72, ""]
+        lines += [
+            f"  Trang quản trị: {url}quan-tri/",
+            "  Tiến trình nền (xuất danh sách lớn) chạy cùng máy chủ web.",
+            "  Nhấn Ctrl-C để dừng.",
+            "=" * 72,
+            "",
+        ]
         self.stdout.write("\n".join(lines))
 
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+STOP_STEPS = ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5))
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    """Stop every child's process group: Ctrl-C first, as a terminal would, then harder. A
+    process started with SIGINT ignored (a background job of a script) still stops."""
+    for stop_signal, seconds in STOP_STEPS:
+        running = [child for child in children if child.poll() is None]
+        if not running:
+            return
+        for child in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, stop_signal)
+        deadline = time.monotonic() + seconds
+        for child in running:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
