@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -25,20 +26,38 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_health(port: int, process: subprocess.Popen, seconds: float = 60) -> list[int]:
-    """GET /healthz a few times once the server is up; the statuses seen."""
+def wait_for_health(port: int, process: subprocess.Popen, log: Path, seconds: float = 120):
+    """GET /healthz a few times once the server is up; the statuses seen.
+
+    A 503 is an answer too (the server is up, its database is not): it is returned, not retried,
+    so a failure says which of the two went wrong, with the end of the server's own output.
+    """
     deadline = time.monotonic() + seconds
+    last_error = None
     while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited early"
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited early:\n{tail(log)}")
         try:
             statuses = []
             for _ in range(6):  # enough to reach more than one gunicorn worker
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-                    statuses.append(r.status)
+                try:
+                    with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/healthz", timeout=10
+                    ) as response:
+                        statuses.append(response.status)
+                except urllib.error.HTTPError as error:
+                    statuses.append(error.code)
             return statuses
-        except OSError:
+        except OSError as error:
+            last_error = error
             time.sleep(0.3)
-    raise AssertionError("the server never answered")
+    raise AssertionError(
+        f"the server never answered in {seconds:.0f} s ({last_error!r}):\n{tail(log)}"
+    )
+
+
+def tail(log: Path, lines: int = 40) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def stop(process: subprocess.Popen, stop_signal) -> None:
@@ -68,19 +87,22 @@ SERVERS = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("server", list(SERVERS))
-def test_server_processes_share_the_database_and_leave_it_running(server):
+def test_server_processes_share_the_database_and_leave_it_running(server, tmp_path):
     command, stop_signal = SERVERS[server]
     port = free_port()
-    process = subprocess.Popen(
-        [*command, f"127.0.0.1:{port}"],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_DEBUG": "true"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = tmp_path / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, f"127.0.0.1:{port}"],
+            cwd=BASE_DIR,
+            env={**os.environ, "DJANGO_DEBUG": "true", "PYTHONUNBUFFERED": "1"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        assert wait_for_health(port, process) == [200] * 6
+        statuses = wait_for_health(port, process, log)
+        assert statuses == [200] * 6, tail(log)
     finally:
         stop(process, stop_signal)
     assert database_still_answers()
