@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class DanvanConfig(AppConfig):
     name = "danvan"
     verbose_name = "Cổng Dân vận khéo"
+
+    def ready(self):
+        # runserver's reloader imports the URLconf in one thread (views → the PostgreSQL
+        # aggregates → their fields) while the server thread loads the migrations (pghistory's
+        # import the same fields). Two threads importing one package at once can see it half
+        # made and the server thread dies before it listens; importing it here, before either
+        # thread starts, leaves nothing to race for.
+        import django.contrib.postgres.fields  # noqa: F401
+        import django.contrib.postgres.fields.jsonb  # noqa: F401
