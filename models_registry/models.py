@@ -321,6 +321,30 @@ class DanVanModel(TimeStampedModel):
         return self.actor == Actor.INDIVIDUAL
 
 
+# The link rows of the relations are audited too (through proxies, so the triggers live in the
+# migrations), so the history and the reviewer's comparison show a theme, a residential area or
+# a coordinating unit added or removed like any other field.
+_LINK_EVENTS = (pghistory.InsertEvent("add"), pghistory.DeleteEvent("remove"))
+
+
+@pghistory.track(*_LINK_EVENTS, model_name="ThemeLinkHistory", obj_field=None)
+class ThemeLink(DanVanModel.themes.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(*_LINK_EVENTS, model_name="TerritoryLinkHistory", obj_field=None)
+class TerritoryLink(DanVanModel.territory.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(*_LINK_EVENTS, model_name="CoordinatorLinkHistory", obj_field=None)
+class CoordinatorLink(DanVanModel.coordinating_units.through):
+    class Meta:
+        proxy = True
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),

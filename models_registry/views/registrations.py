@@ -16,7 +16,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from danvan import hooks
-from models_registry import rules, selectors, services
+from models_registry import history, rules, selectors, services
 from models_registry.choices import Field
 from models_registry.filters import DanVanModelFilter
 from models_registry.forms import DanVanModelForm, DiscontinueForm
@@ -141,7 +141,7 @@ class ModelDetailView(ScopedModelMixin, DetailView):
             Prefetch("attachments", Attachment.objects.order_by("uploaded_at", "pk")),
         )
         context["events"] = model.events.select_related("actor").order_by("-created_at", "-pk")
-        context["history"] = selectors.model_history(model, user)
+        context["history"] = history.model_history(model, user)
         context["can_edit"] = rules.can_edit(user, model)
         context["can_report"] = rules.can_report_results(user, model)
         context["can_discontinue"] = rules.can_discontinue(user, model)

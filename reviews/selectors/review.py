@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Case, Count, F, Min, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
-from models_registry import selectors as registry_selectors
+from models_registry import history
 from models_registry.choices import WORKFLOW_FIELDS, EventAction, Status
 from models_registry.models import DanVanModel
 from organisations.choices import Role
@@ -114,7 +114,7 @@ def changes_since_previous_submission(model: DanVanModel, user=None) -> Resubmis
 
     The snapshot is the audit row the previous submission wrote (its ``submitted_at`` is no later
     than that submission's event); only the registration's own fields count, not the workflow's.
-    Relations (themes, territory, coordinating units) have no snapshot and are not compared.
+    Themes, territory and coordinating units are compared from their link rows since then.
     """
     submissions = list(
         model.events.filter(action__in=[EventAction.SUBMITTED, EventAction.RESUBMITTED])
@@ -138,8 +138,9 @@ def changes_since_previous_submission(model: DanVanModel, user=None) -> Resubmis
         before, after = getattr(snapshot, name), getattr(model, name)
         if before != after:
             diff[name] = (before, after)
+    diff.update(history.relation_changes_since(model, submissions[1]))
     # The reader names the units and origins they may see, and no others.
-    return Resubmission(snapshot.submitted_at, registry_selectors.field_changes(diff, user=user))
+    return Resubmission(snapshot.submitted_at, history.field_changes(diff, user=user))
 
 
 @dataclass

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from models_registry import services
 from models_registry.choices import Status
-from models_registry.models import Attachment, DanVanModel, Indicator, ResultReport
+from models_registry.history import field_changes, model_history
+from models_registry.models import Attachment, DanVanModel, Indicator, ResultReport, Theme
 from organisations.choices import Role
 from tests.factories import DanVanModelFactory, user_with_role
 from tests.models_registry.conftest import PDF, upload
@@ -75,8 +76,6 @@ def test_detail_lists_only_replicas_inside_the_scope(client_for, tree, cadre):
 
 
 def test_history_without_a_reader_names_no_other_model(tree, cadre):
-    from models_registry.selectors import field_changes, model_history
-
     outside = DanVanModelFactory(owning_unit=tree.other_province_ward, name="Gốc ở Hà Nội")
     model = DanVanModelFactory(owning_unit=tree.ward)
     services.model_update(model=model, by=cadre, fields={"replicated_from": outside})
@@ -120,9 +119,62 @@ def test_history_names_who_changed_which_field_from_what_to_what(
     assert "Mục tiêu" not in change  # unchanged fields are not listed
 
 
-def test_history_words_numbers_and_dates_the_vietnamese_way(tree, cadre):
-    from models_registry.selectors import field_changes, model_history
+def test_history_shows_themes_territory_and_coordinators_added_and_removed(
+    client_for, tree, cadre, second_cadre
+):
+    economy, environment, new_countryside = (
+        Theme.objects.get(name=name)
+        for name in ("Phát triển kinh tế hộ gia đình", "Bảo vệ môi trường", "Giảm nghèo bền vững")
+    )
+    client_for(cadre).post(
+        CREATE, complete(tree, action="save", themes=[economy.pk, environment.pk])
+    )
+    model = DanVanModel.objects.get()
+    client = client_for(second_cadre)
+    client.post(
+        reverse("models_registry:model_update", args=[model.pk]),
+        complete(
+            tree,
+            action="save",
+            goals="Nâng thu nhập cho 40 hộ.",
+            themes=[economy.pk, new_countryside.pk],
+            territory=[tree.residential.pk, tree.ward.pk],
+            coordinating_units=[tree.residential.pk],
+        ),
+    )
+    change, creation = history_items(client.get(model.get_absolute_url()).content.decode())
+    # One save, one entry: the links it changed read like its other fields.
+    assert "Lò Thị Mai" in change and "Mục tiêu, tiêu chí đánh giá" in change
+    assert (
+        "Chủ đề: Bảo vệ môi trường; Phát triển kinh tế hộ gia đình → "
+        "Giảm nghèo bền vững; Phát triển kinh tế hộ gia đình"
+    ) in change
+    assert "Địa bàn thực hiện: Tổ dân phố 9 → Phường Chùa Hang; Tổ dân phố 9" in change
+    assert "Đơn vị phối hợp: — → Tổ dân phố 9" in change
+    # The links made with the registration are part of its creation.
+    assert "Thêm mô hình" in creation and "Chủ đề" not in creation
 
+    # A save that changes only a relation still reads as a change, by whoever made it.
+    with pghistory.context(user=cadre.pk):
+        services.model_update(model=model, by=cadre, fields={}, relations={"themes": []})
+    themes_cleared = ("Chủ đề", "Giảm nghèo bền vững; Phát triển kinh tế hộ gia đình", "—")
+    (entry,) = [entry for entry in model_history(model, cadre) if themes_cleared in entry.changes]
+    assert entry.what == "Sửa mô hình" and entry.who == cadre.get_full_name()
+    assert entry.changes == [themes_cleared]
+
+
+def test_history_of_links_from_a_bulk_write_without_a_model_save(tree, cadre):
+    """Links written straight to the table (no save of the model) still read as a change."""
+    model = DanVanModelFactory(owning_unit=tree.ward)
+    theme = Theme.objects.get(name="Giảm nghèo bền vững")
+    with pghistory.context(user=cadre.pk):
+        DanVanModel.themes.through.objects.create(danvanmodel=model, theme=theme)
+    (entry,) = [entry for entry in model_history(model, cadre) if entry.changes]
+    assert entry.what == "Sửa mô hình" and entry.who == cadre.get_full_name()
+    assert entry.changes == [("Chủ đề", "—", "Giảm nghèo bền vững")]
+
+
+def test_history_words_numbers_and_dates_the_vietnamese_way(tree, cadre):
     model = DanVanModelFactory(owning_unit=tree.ward, code="2025001", workdays=1200)
     services.model_update(
         model=model, by=cadre, fields={"workdays": 12500, "code": "2025002", "funds": 0}

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from models_registry import selectors as registry_selectors
+from models_registry import history
 from models_registry import services as registry
 from models_registry.choices import Status
 from models_registry.models import DanVanModel
@@ -114,8 +114,8 @@ def test_changes_are_worded_as_the_model_history_words_them(submitted_model, cad
     submitted_model.refresh_from_db()
     change = ("Người liên hệ", "Nguyễn Văn An", "Lò Thị Mai")
     assert selectors.changes_since_previous_submission(submitted_model).changes == [change]
-    history = registry_selectors.model_history(submitted_model)
-    assert any(entry.changes == [change] for entry in history)
+    entries = history.model_history(submitted_model)
+    assert any(entry.changes == [change] for entry in entries)
 
 
 def test_changes_compare_with_the_submission_before_the_last(submitted_model, cadre, reviewer):
@@ -127,6 +127,29 @@ def test_changes_compare_with_the_submission_before_the_last(submitted_model, ca
     submitted_model.refresh_from_db()
     changes = selectors.changes_since_previous_submission(submitted_model).changes
     assert changes == [("Mục tiêu, tiêu chí đánh giá", "Mục tiêu lần hai.", "Mục tiêu lần ba.")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_rows")
+def test_changes_list_themes_and_territory_changed_since(submitted_model, tree, cadre, reviewer):
+    """Committed for real: the link rows are stamped with their transaction's time."""
+    from models_registry.models import Theme
+
+    poverty = Theme.objects.get(name="Giảm nghèo bền vững")
+    services.registration_return(model=submitted_model, by=reviewer, reason="Bổ sung địa bàn.")
+    registry.model_update(
+        model=submitted_model,
+        by=cadre,
+        fields={},
+        relations={"themes": [poverty], "territory": [tree.residential]},
+    )
+    registry.model_submit(model=submitted_model, by=cadre)
+    submitted_model.refresh_from_db()
+    changes = selectors.changes_since_previous_submission(submitted_model).changes
+    assert sorted(changes) == [
+        ("Chủ đề", "—", "Giảm nghèo bền vững"),
+        ("Địa bàn thực hiện", "—", "Tổ dân phố 9"),
+    ]
 
 
 def test_unchanged_resubmission_lists_nothing(submitted_model, cadre, reviewer):
