@@ -270,10 +270,23 @@ def result_report_create(
 
 @transaction.atomic
 def export_request(*, by, query: str, fmt: str):
-    """Queue a large list export for ``by``; the worker builds it after this commits."""
+    """Queue a large list export for ``by``; the worker builds it after this commits.
+
+    The same list and format already waiting or being built for ``by`` is not queued twice (a
+    second click, a resent form): its job is returned.
+    """
+    from models_registry.choices import ExportStatus
     from models_registry.models import ExportJob
     from models_registry.tasks import export_models
 
+    unfinished = ExportJob.objects.filter(
+        requested_by=by,
+        query=query,
+        format=fmt,
+        status__in=[ExportStatus.PENDING, ExportStatus.RUNNING],
+    )
+    if job := unfinished.order_by("-created_at").first():
+        return job
     job = ExportJob.objects.create(requested_by=by, query=query, format=fmt)
     transaction.on_commit(lambda: export_models.enqueue(str(job.pk)))
     return job

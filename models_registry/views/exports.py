@@ -29,16 +29,33 @@ def export_filename(fmt: str, when: datetime | None = None) -> str:
 
 
 class ExportView(View):
-    """GET with the list's filters and ``format``: the file, or a page that follows its making."""
+    """The list's filters and ``format`` in the query string: the file itself when the list is
+    small. A large one is built by the background worker: GET asks to confirm (so a link that
+    is followed or prefetched starts nothing), POST starts it and shows its progress."""
 
     def get(self, request):
+        return self.export(request, start_job=False)
+
+    def post(self, request):
+        return self.export(request, start_job=True)
+
+    def export(self, request, *, start_job: bool):
         params = request.GET.copy()
         fmt = params.pop("format", [ExportFormat.XLSX])[-1]
         if fmt not in ExportFormat.values:
             raise Http404
         params.pop("page", None)
         queryset = filtered_models(request.user, params)
-        if queryset.count() > settings.EXPORT_SYNC_MAX_ROWS:
+        total = queryset.count()
+        if total > settings.EXPORT_SYNC_MAX_ROWS:
+            if not start_job:
+                context = {
+                    "total": total,
+                    "limit": settings.EXPORT_SYNC_MAX_ROWS,
+                    "format": ExportFormat(fmt),
+                    "query": params.urlencode(),
+                }
+                return render(request, "models_registry/export_confirm.html", context)
             job = services.export_request(by=request.user, query=params.urlencode(), fmt=fmt)
             return redirect(job)
         if fmt == ExportFormat.CSV:

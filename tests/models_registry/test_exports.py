@@ -117,10 +117,19 @@ def test_large_export_runs_in_the_background(client_for, tree, models, cadre, re
     # (the same command `make run` starts) picks it up from the database.
     settings.EXPORT_SYNC_MAX_ROWS = 1
     client = client_for(cadre)
-    response = client.get(EXPORT, {"format": "xlsx"})
+    # Following the link (or a browser prefetching it) only asks to confirm.
+    page = client.get(EXPORT, {"format": "xlsx"}).content.decode()
+    assert "có <strong>2</strong> mô hình" in page and "Bắt đầu xuất" in page
+    assert 'method="post" action="/mo-hinh/xuat/?format=xlsx"' in page
+    assert not ExportJob.objects.exists()
+
+    response = client.post(f"{EXPORT}?format=xlsx")
     job = ExportJob.objects.get(query="")
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert job.status == ExportStatus.PENDING and job.requested_by == cadre
+    # Sent again while it waits: the same job, not a second one.
+    assert client.post(f"{EXPORT}?format=xlsx")["Location"] == job.get_absolute_url()
+    assert ExportJob.objects.count() == 1
 
     page = client.get(job.get_absolute_url()).content.decode()
     assert 'role="progressbar"' in page and "Đang chờ đến lượt xử lý" in page
