@@ -2,7 +2,7 @@
 
 A file is accepted only when its name's extension is allowed *and* its first bytes (and, for
 Office files, its internal structure) show it really is that kind of file. A renamed program,
-a web page saved as ".pdf" or a macro-enabled workbook renamed ".xlsx" is refused.
+a web page saved as ".pdf", a workbook renamed ".doc" or a file with macros is refused.
 """
 
 from __future__ import annotations
@@ -11,9 +11,14 @@ import os
 import zipfile
 from dataclasses import dataclass
 
+import olefile
 from django.core.exceptions import ValidationError
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97–2003 (.doc, .xls)
+# The stream that makes an Office 97–2003 file a document or a workbook, and the storages that
+# hold macros (Word keeps them under "Macros", Excel under "_VBA_PROJECT_CUR").
+_OLE2_PARTS = {".doc": ("WordDocument",), ".xls": ("Workbook", "Book")}
+_OLE2_MACROS = ("Macros", "_VBA_PROJECT_CUR", "VBA")
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,20 @@ def _zip_has(upload, member: str, forbidden: tuple[str, ...] = ()) -> bool:
     return member in names and not any(name in names for name in forbidden)
 
 
+def _ole2_has(upload, parts: tuple[str, ...]) -> bool:
+    """Whether the Office 97–2003 file holds one of ``parts`` and no macros."""
+    upload.seek(0)
+    try:
+        with olefile.OleFileIO(upload) as document:
+            streams = {"/".join(entry) for entry in document.listdir(streams=True, storages=True)}
+    except Exception:  # noqa: BLE001 - whatever a malformed file makes the parser raise
+        return False
+    finally:
+        upload.seek(0)
+    tops = {name.split("/")[0] for name in streams}
+    return any(part in tops for part in parts) and not any(name in tops for name in _OLE2_MACROS)
+
+
 def _content_matches(extension: str, upload, head: bytes) -> bool:
     if extension == ".pdf":
         return head.startswith(b"%PDF-")
@@ -71,8 +90,8 @@ def _content_matches(extension: str, upload, head: bytes) -> bool:
         return head.startswith(b"\xff\xd8\xff")
     if extension == ".png":
         return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if extension in (".doc", ".xls"):
-        return head.startswith(_OLE2)
+    if extension in _OLE2_PARTS:
+        return head.startswith(_OLE2) and _ole2_has(upload, _OLE2_PARTS[extension])
     # Office Open XML: a zip with the part that makes it a document or a workbook, and no
     # macros (a .docm/.xlsm renamed to .docx/.xlsx carries vbaProject.bin).
     if extension == ".docx":

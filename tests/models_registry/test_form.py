@@ -8,7 +8,7 @@ from django.urls import reverse
 from models_registry.choices import Status
 from models_registry.models import Attachment, DanVanModel, WorkflowEvent
 from tests.factories import DanVanModelFactory
-from tests.models_registry.conftest import PDF, office_file, upload
+from tests.models_registry.conftest import PDF, office_file, ole2_file, upload
 
 CREATE = "/mo-hinh/them/"
 
@@ -94,6 +94,10 @@ def test_invalid_form_keeps_what_was_typed_and_asks_for_files_again(client_for, 
         ("anh.jpg", b"<html><script>alert(1)</script></html>", "không phải tệp ảnh JPEG thật"),
         ("bang.xlsx", office_file("xl/workbook.xml", "xl/vbaProject.bin"), "chứa macro"),
         ("van-ban.docx", office_file("xl/workbook.xml"), "không phải tệp Word thật"),
+        ("bang-cu.doc", ole2_file("Workbook"), "không phải tệp Word 97–2003 thật"),
+        ("so-lieu.xls", ole2_file("Workbook", storages=("_VBA_PROJECT_CUR",)), "chứa macro"),
+        ("cu.doc", ole2_file("WordDocument", storages=("Macros",)), "chứa macro"),
+        ("hong.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32, "Excel 97–2003 thật"),
         ("trong.png", b"", "rỗng"),
     ],
 )
@@ -119,12 +123,13 @@ def test_accepted_office_and_image_files(client_for, tree, cadre):
         upload("ke-hoach.pdf", PDF),
         upload("bien-ban.docx", office_file("word/document.xml")),
         upload("so-lieu.xlsx", office_file("xl/workbook.xml")),
-        upload("cu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32),
+        upload("cu.doc", ole2_file("WordDocument", "1Table")),
+        upload("cu.xls", ole2_file("Workbook")),
         upload("anh.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32),
     ]
     response = client_for(cadre).post(CREATE, complete(tree, action="save", attachments=files))
     assert response.status_code == 302
-    assert DanVanModel.objects.get().attachments.count() == 5
+    assert DanVanModel.objects.get().attachments.count() == 6
 
 
 def test_twenty_first_file_is_refused_with_the_form_kept(client_for, tree, cadre, settings):
