@@ -1,10 +1,10 @@
 """Reading uploaded spreadsheets safely, and the pieces every importer and exporter shares.
 
 An uploaded workbook is untrusted: a zip bomb, XML entity expansion or a million-row sheet must
-not take the server down. openpyxl parses the XML through defusedxml (a dependency of the portal),
-which refuses entity declarations ("billion laughs", external entities). On top of that we check
-the archive itself before opening it (sizes and compression ratio) and read the sheet row by row
-in read-only mode with a row limit.
+not take the server down. The archive itself is checked before it is opened (sizes and
+compression ratio); the sheet is then streamed row by row with a row limit by
+``danvan.xlsx_reader``, which never expands an entity and refuses any part that declares a
+document type ("billion laughs", external entities).
 
 Every importer validates the whole file before it writes anything (``PlannedImportMixin``), reads
 cells with the same parsers (dates, choices, counts) and offers a template workbook built by
@@ -81,38 +81,40 @@ def _cell(value):
 
 def read_xlsx(data: bytes, preferred_sheet: str | None = None) -> tablib.Dataset:
     """The rows of ``preferred_sheet`` (or the active sheet) as a dataset titled by the sheet."""
-    import openpyxl
+    from lxml import etree
+
+    from danvan.xlsx_reader import UnreadableWorkbook, UnsafeWorkbook, read_sheet
 
     _check_size(data)
     _check_archive(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken workbook
-        raise SpreadsheetError(
-            "Không đọc được bảng tính: tệp bị hỏng hoặc không đúng định dạng .xlsx."
-        ) from error
-    try:
-        return _sheet_dataset(workbook, preferred_sheet)
-    except SpreadsheetError:
-        raise
-    except Exception as error:  # a sheet's XML is only parsed while its rows are read
-        raise SpreadsheetError(
-            "Không đọc được nội dung trang tính: tệp bị hỏng hoặc chứa cấu trúc không được phép."
-        ) from error
-    finally:
-        workbook.close()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            title, rows = read_sheet(archive, preferred_sheet)
+            return _sheet_dataset(title, rows)
+        except SpreadsheetError:
+            raise
+        except UnsafeWorkbook as error:
+            raise SpreadsheetError(
+                "Không đọc được bảng tính: tệp chứa khai báo XML không được phép (DOCTYPE) nên "
+                "không được xử lý. Hãy mở tệp bằng Excel và lưu lại dưới dạng .xlsx."
+            ) from error
+        except UnreadableWorkbook as error:
+            raise SpreadsheetError(
+                "Không đọc được bảng tính: tệp bị hỏng hoặc không đúng định dạng .xlsx."
+            ) from error
+        except (etree.LxmlError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as error:
+            # A sheet's XML is only parsed while its rows are read.
+            raise SpreadsheetError(
+                "Không đọc được nội dung trang tính: tệp bị hỏng hoặc chứa cấu trúc không được "
+                "phép."
+            ) from error
 
 
-def _sheet_dataset(workbook, preferred_sheet: str | None) -> tablib.Dataset:
-    if preferred_sheet and preferred_sheet in workbook.sheetnames:
-        sheet = workbook[preferred_sheet]
-    else:
-        sheet = workbook.active
-    rows = sheet.iter_rows(values_only=True)
-    dataset = tablib.Dataset(title=sheet.title)
+def _sheet_dataset(title: str, rows: Iterator[list]) -> tablib.Dataset:
+    dataset = tablib.Dataset(title=title)
     header = next(rows, None)
     if header is None:
-        raise SpreadsheetError(f"Trang tính “{sheet.title}” không có dữ liệu.")
+        raise SpreadsheetError(f"Trang tính “{title}” không có dữ liệu.")
     width = len(header)
     dataset.headers = [str(value).strip() if value is not None else "" for value in header]
     for number, row in enumerate(rows, start=2):
