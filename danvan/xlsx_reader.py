@@ -15,7 +15,6 @@ time and dropped from the parsed tree as they are read, so memory does not grow 
 from __future__ import annotations
 
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -31,7 +30,6 @@ PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relatio
 _ROW, _CELL, _VALUE = f"{MAIN}row", f"{MAIN}c", f"{MAIN}v"
 _TEXT, _PHONETIC, _INLINE = f"{MAIN}t", f"{MAIN}rPh", f"{MAIN}is"
 _SHARED_STRING = f"{MAIN}si"
-_COLUMN = re.compile(r"[A-Z]+")
 _PARSER_OPTIONS = {
     "resolve_entities": False,
     "load_dtd": False,
@@ -80,15 +78,25 @@ def _stream(archive: zipfile.ZipFile, name: str, tag: str) -> Iterator:
 
 def _text(element) -> str:
     """The text of a string item: its runs joined, without the phonetic guides."""
+    if len(element) == 1 and element[0].tag == _TEXT:
+        return element[0].text or ""  # a plain string, by far the commonest
     return "".join(
         part.text or "" for part in element.iter(_TEXT) if part.getparent().tag != _PHONETIC
     )
 
 
+_COLUMNS: dict[str, int] = {}
+
+
 def _column(reference: str) -> int:
-    number = 0
-    for letter in _COLUMN.match(reference).group():
-        number = number * 26 + ord(letter) - 64
+    """The column number of a cell reference ("AB12" → 28), remembered per letters."""
+    letters = reference.rstrip("0123456789")
+    number = _COLUMNS.get(letters)
+    if number is None:
+        number = 0
+        for letter in letters:
+            number = number * 26 + ord(letter) - 64
+        _COLUMNS[letters] = number
     return number
 
 
@@ -163,19 +171,21 @@ class _Workbook:
         return title, path
 
     def value(self, cell):
-        kind = cell.get("t", "n")
+        kind = cell.get("t")
         if kind == "inlineStr":
             inline = cell.find(_INLINE)
             return _text(inline) if inline is not None else None
         text = cell.findtext(_VALUE)
         if not text:
             return None
-        if kind == "n":
+        if kind is None or kind == "n":
             number = _number(text)
-            style = int(cell.get("s", 0))
-            if style in self.date_styles:
+            style = cell.get("s")
+            if style and int(style) in self.date_styles:
                 try:
-                    return from_excel(number, self.epoch, timedelta=style in self.timedelta_styles)
+                    return from_excel(
+                        number, self.epoch, timedelta=int(style) in self.timedelta_styles
+                    )
                 except (OverflowError, ValueError):
                     return "#VALUE!"  # as openpyxl: a date format on a number no date can be
             return number
@@ -199,8 +209,8 @@ class _Workbook:
             values: list = []
             for cell in row.iterchildren(_CELL):
                 reference = cell.get("r")
-                column = _column(reference) if reference else len(values) + 1
-                values.extend([None] * (column - 1 - len(values)))
+                if reference and (column := _column(reference)) > len(values) + 1:
+                    values.extend([None] * (column - 1 - len(values)))
                 values.append(self.value(cell))
             yield values
             expected = number + 1
