@@ -29,6 +29,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 
 import pghistory
+import pgtrigger
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Prefetch
@@ -113,6 +114,8 @@ DATE_FIELDS = ("start_date", "evaluation_date", "decision_date")
 PREVIEW_ROWS = 500  # the preview page shows the first rows of a large file
 PREVIEW_COLUMNS = ("code", "owning_unit", "name", "field", "start_date", "status")
 BATCH_SIZE = 2000
+# The audit trigger on new theme links, skipped for the models an import creates (see write_plan).
+NEW_THEME_LINK_TRIGGER = "models_registry.ThemeLink:add_insert"
 IMPORT_LOCK = 0x44564D49  # "DVMI": one real import of models at a time
 
 
@@ -695,14 +698,20 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
             links = DanVanModel.themes.through
             relinked = [row for row in updated if "themes" in row.changes]
             links.objects.filter(danvanmodel_id__in=[row.instance.pk for row in relinked]).delete()
-            links.objects.bulk_create(
-                [
+
+            def link_rows(rows):
+                return [
                     links(danvanmodel_id=row.instance.pk, theme_id=theme_id)
-                    for row in [*created, *relinked]
+                    for row in rows
                     for theme_id in row.theme_ids or ()
-                ],
-                batch_size=5 * BATCH_SIZE,
-            )
+                ]
+
+            # A new model's themes are part of its creation (the history shows them as its
+            # first values, worked back from the links it has), so their link rows are not
+            # audited one by one: on a 10,000-row file that would double the import's time.
+            with pgtrigger.ignore(NEW_THEME_LINK_TRIGGER):
+                links.objects.bulk_create(link_rows(created), batch_size=5 * BATCH_SIZE)
+            links.objects.bulk_create(link_rows(relinked), batch_size=5 * BATCH_SIZE)
             WorkflowEvent.objects.bulk_create(
                 [
                     WorkflowEvent(

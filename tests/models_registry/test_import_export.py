@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import tablib
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from danvan.spreadsheets import lookup_key
 from models_registry.choices import EventAction, Status
+from models_registry.history import model_history
 from models_registry.models import DanVanModel, Theme, WorkflowEvent
 from models_registry.resources import (
     COLUMNS,
@@ -240,6 +242,8 @@ def test_a_changed_row_updates_the_stored_model_but_not_its_status(admin_client,
     confirm(admin_client, preview(admin_client, xlsx_file([values(themes=NONG_THON_MOI)])))
     model = DanVanModel.objects.get()
     events = list(WorkflowEvent.objects.values_list("pk", flat=True))
+    link_history = apps.get_model("models_registry", "ThemeLinkHistory")
+    assert not link_history.objects.exists()  # a new model's themes are part of its creation
 
     changed = values(themes=GIAM_NGHEO, content="Vận động hiến đất.", funds=5_000_000)
     response = preview(admin_client, xlsx_file([changed], name="sua.xlsx"))
@@ -255,6 +259,13 @@ def test_a_changed_row_updates_the_stored_model_but_not_its_status(admin_client,
     update = model.history.get(pgh_label="update")
     assert update.pgh_context.metadata["file"] == "sua.xlsx"
     assert update.content == "Vận động hiến đất."
+    # The history tells the change of themes too; the first file's themes were its creation.
+    entries = model_history(model)
+    change, creation = entries[0], entries[-1]
+    assert "sua.xlsx" in change.who
+    assert ("Chủ đề", NONG_THON_MOI, GIAM_NGHEO) in change.changes
+    assert sorted(link_history.objects.values_list("pgh_label", flat=True)) == ["add", "remove"]
+    assert creation.what == "Thêm mô hình" and creation.changes == []
 
 
 def test_an_accepted_row_with_a_decision_is_stamped_on_the_decision_date(admin_client, tree):
