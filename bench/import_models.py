@@ -201,7 +201,8 @@ def main() -> None:
     ):
         rate = args.rows / seconds
         said = verdict(name, rate >= TARGET_ROWS_PER_SECOND)
-        print(f"{name}: {rate:,.0f} rows/s (≥ 1.000: {said})".replace(",", "."))
+        shown = f"{rate:,.0f}".replace(",", ".")
+        print(f"{name}: {shown} rows/s (≥ 1.000: {said})")
     if MISSED:
         sys.exit(1)
 
