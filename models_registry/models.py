@@ -12,6 +12,7 @@ from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 
+from danvan.audit import audited
 from danvan.models import BackgroundJob, TimeStampedModel
 from danvan.storage import private_storage
 from models_registry.choices import (
@@ -85,13 +86,9 @@ class Indicator(models.Model):
         return reverse("admin:models_registry_indicator_change", args=[self.pk])
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+@audited(
+    "DanVanModelHistory",
     exclude=["search_vector"],  # derived; the history keeps the texts themselves
-    model_name="DanVanModelHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", db_index=True),
 )
 class DanVanModel(TimeStampedModel):
     """A registered model (mô hình) or exemplar (điển hình) of the movement."""
@@ -345,13 +342,7 @@ class CoordinatorLink(DanVanModel.coordinating_units.through):
         proxy = True
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="ResultReportHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", db_index=True),
-)
+@audited("ResultReportHistory")
 class ResultReport(TimeStampedModel):
     """What a model achieved over a period: a narrative and indicator values."""
 
@@ -399,12 +390,7 @@ class ResultReport(TimeStampedModel):
         return f"{self.model.get_absolute_url()}#ket-qua-{self.pk}"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="ResultValueHistory",
-)
+@audited("ResultValueHistory", history_on_object=False)
 class ResultValue(models.Model):
     """One indicator's value in a result report."""
 
@@ -443,13 +429,7 @@ def attachment_path(instance, filename):
     return f"attachments/{uuid.uuid4().hex}{instance.extension}"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="AttachmentHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", db_index=True),
-)
+@audited("AttachmentHistory")
 class Attachment(models.Model):
     """A file attached to a model or to one of its result reports (photos, plans, decisions)."""
 

@@ -2,13 +2,13 @@
 
 import uuid
 
-import pghistory
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from danvan.audit import audited
 from danvan.models import TimeStampedModel
 from danvan.storage import private_storage
 from models_registry.models import DanVanModel, ResultReport
@@ -143,13 +143,7 @@ class Proposal(models.Model):
         return f"{self.model.get_absolute_url()}#tham-dinh"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="AppraisalHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", db_index=True),
-)
+@audited("AppraisalHistory")
 class Appraisal(TimeStampedModel):
     """One reviewer's score sheet for one proposal, on the rubric version then in force."""
 
@@ -187,13 +181,7 @@ class Appraisal(TimeStampedModel):
         return self.proposal.get_absolute_url()
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="AppraisalScoreHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", db_index=True),
-)
+@audited("AppraisalScoreHistory")
 class AppraisalScore(models.Model):
     """The points one criterion got on one score sheet."""
 
@@ -227,13 +215,7 @@ def decision_file_path(instance, filename):
     return f"decisions/{uuid.uuid4().hex}{instance.decision_file_extension}"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="CommendationRoundHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", db_index=True),
-)
+@audited("CommendationRoundHistory")
 class CommendationRound(TimeStampedModel):
     """A commendation round (đợt biểu dương, khen thưởng) of an organising unit.
 
@@ -312,13 +294,7 @@ class CommendationRound(TimeStampedModel):
         return self.status == RoundStatus.PUBLISHED
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    model_name="CommendationHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history", db_index=True),
-)
+@audited("CommendationHistory")
 class Commendation(TimeStampedModel):
     """One recognised model or exemplar commended in a round, with the form and the citation."""
 
