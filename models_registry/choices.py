@@ -75,6 +75,9 @@ STATUS_DATE_FIELDS = {
     Status.DISCONTINUED: "discontinued_at",
 }
 
+# The many-to-many parts of a registration: set after the row itself, audited by their links.
+RELATION_FIELDS = ("themes", "territory", "coordinating_units")
+
 # The fields only the workflow and the review services write, each move with its event row.
 WORKFLOW_FIELDS = (
     "status",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from danvan.forms import StyledFormMixin, style_widgets
 from danvan.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
+from models_registry.choices import RELATION_FIELDS
 from models_registry.filters import unit_options
 from models_registry.models import DanVanModel, Indicator, Theme
 from models_registry.rules import REGISTRANT_ROLES
@@ -179,14 +180,12 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
 
     def model_fields(self) -> dict:
         """The cleaned plain fields for the services (relations and files apart)."""
-        relations = ("themes", "territory", "coordinating_units", "attachments")
-        return {name: value for name, value in self.cleaned_data.items() if name not in relations}
+        apart = (*RELATION_FIELDS, "attachments")
+        return {name: value for name, value in self.cleaned_data.items() if name not in apart}
 
     def relations(self) -> dict:
         return {
-            name: self.cleaned_data[name]
-            for name in ("themes", "territory", "coordinating_units")
-            if name in self.cleaned_data
+            name: self.cleaned_data[name] for name in RELATION_FIELDS if name in self.cleaned_data
         }
 
     def without_files(self) -> DanVanModelForm:

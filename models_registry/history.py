@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date
 
 from danvan.templatetags.danvan_tags import grouped
-from models_registry.choices import Actor, Field, ModelKind, Status
+from models_registry.choices import RELATION_FIELDS, Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
 from organisations.models import Organisation
 
@@ -28,13 +28,14 @@ HISTORY_SKIPPED = {"updated_at", "created_at", "search_vector", "status_reason"}
 HISTORY_LIMIT = 200
 TEXT_PREVIEW = 160
 
-# The relations whose link rows are audited: the event model of each, the column naming the
-# linked row, and what that row is.
+# The relations whose link rows are audited (every one of RELATION_FIELDS): the event model of
+# each, the column naming the linked row, and what that row is.
 RELATIONS = {
     "themes": ("ThemeLinkHistory", "theme_id", Theme),
     "territory": ("TerritoryLinkHistory", "organisation_id", Organisation),
     "coordinating_units": ("CoordinatorLinkHistory", "organisation_id", Organisation),
 }
+assert set(RELATIONS) == set(RELATION_FIELDS)
 _RELATION_OF_EVENT = {
     f"models_registry.{event_model}": (name, column)
     for name, (event_model, column, _target) in RELATIONS.items()

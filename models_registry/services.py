@@ -21,6 +21,7 @@ from danvan.uploads import inspect_upload
 from models_registry import rules
 from models_registry.choices import (
     EDITABLE_STATUSES,
+    RELATION_FIELDS,
     STATUS_DATE_FIELDS,
     TRANSITIONS,
     EventAction,
@@ -37,16 +38,13 @@ from models_registry.models import (
 from organisations.choices import Role
 from organisations.selectors import users_responsible_for
 
-# The many-to-many parts of a registration, set after the row itself.
-RELATIONS = ("themes", "territory", "coordinating_units")
-
 
 def _locked(model: DanVanModel) -> DanVanModel:
     return DanVanModel.objects.select_for_update().get(pk=model.pk)
 
 
 def _set_relations(model: DanVanModel, relations: Mapping[str, Iterable]) -> None:
-    for name in RELATIONS:
+    for name in RELATION_FIELDS:
         if name in relations:
             getattr(model, name).set(relations[name])
 

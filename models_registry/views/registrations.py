@@ -17,7 +17,7 @@ from django_filters.views import FilterView
 
 from danvan import hooks
 from models_registry import history, rules, selectors, services
-from models_registry.choices import Field
+from models_registry.choices import RELATION_FIELDS, Field
 from models_registry.filters import DanVanModelFilter
 from models_registry.forms import DanVanModelForm, DiscontinueForm
 from models_registry.models import Attachment, DanVanModel, ResultReport, ResultValue
@@ -117,7 +117,7 @@ class ModelDetailView(ScopedModelMixin, DetailView):
         return get_object_or_404(
             DanVanModel.objects.visible_to(self.request.user)
             .select_related("owning_unit", "created_by")
-            .prefetch_related("themes", "territory", "coordinating_units"),
+            .prefetch_related(*RELATION_FIELDS),
             pk=self.kwargs["pk"],
         )
 
