@@ -270,11 +270,13 @@ class DanVanModel(TimeStampedModel):
                 ],
                 name="danvanmodel_report",
             ),
-            # The few outstanding models of a subtree, without reading the others.
+            # The outstanding models of a period, and their units, from this index alone: a
+            # subtree's few are picked by joining the units, before any model row is read.
             models.Index(
-                fields=["owning_unit", "outstanding_at"],
+                fields=["outstanding_at"],
+                include=["owning_unit", "id"],
                 condition=Q(is_outstanding=True),
-                name="danvanmodel_outstanding",
+                name="danvanmodel_outstanding_period",
             ),
         ]
         constraints = [
