@@ -21,6 +21,7 @@ Commendations: B (Giấy khen) and G (Biểu dương) in a round decided 18/11/2
 in that round revoked; F in a round decided 01/11/2024; H in the other province's 2025 round.
 """
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -30,7 +31,11 @@ from django.core.exceptions import PermissionDenied
 
 from models_registry.choices import Status
 from models_registry.models import Indicator, ResultReport, ResultValue
+from organisations.choices import OrganisationLevel
+from organisations.models import Organisation
+from organisations.services import organisation_create, organisation_move
 from reports.periods import half_period, year_period
+from reports.scope import report_scope
 from reports.selectors import report_figures
 from reviews.choices import CommendationForm, RoundKind, RoundStatus
 from reviews.models import Commendation, CommendationRound
@@ -299,3 +304,35 @@ def test_a_unit_outside_the_scope_is_refused(registry, other_reviewer, tree):
 def test_a_fixed_number_of_queries(registry, reviewer, tree, django_assert_max_num_queries):
     with django_assert_max_num_queries(15):  # the memory settings, savepoints, 10 reads
         report_figures(reviewer, tree.province, year_period(2025))
+
+
+def test_the_national_report_counts_every_unit_without_filtering(
+    registry, tree, superuser, monkeypatch
+):
+    """Under a single national root the report filters nothing: the same figures as filtering
+    by the root's subtree, and the provinces' rows add up to them."""
+    national = organisation_create(
+        parent=None,
+        organisation=Organisation(
+            name="Trung ương", code="TW", kind=tree.province.kind, level=OrganisationLevel.CENTRAL
+        ),
+    )
+    for root in Organisation.objects.get_root_nodes().exclude(pk=national.pk):
+        organisation_move(organisation=root, parent=national)
+    national.refresh_from_db()
+    assert report_scope(national).whole_tree
+    assert not report_scope(Organisation.objects.get(pk=tree.province.pk)).whole_tree
+
+    period = year_period(2025)
+    fast = report_figures(superuser, national, period)
+    monkeypatch.setattr(
+        "reports.selectors.report_scope",
+        lambda unit: dataclasses.replace(report_scope(unit), whole_tree=False),
+    )
+    filtered = report_figures(superuser, national, period)
+    for figures in (fast, filtered):
+        figures.pop("generated_at")
+    assert fast == filtered
+    assert fast["total"]["active"] == 6  # the province's five and H
+    assert fast["total"]["commended_collectives"] == 2  # B and H
+    assert sum(child["total"]["active"] for child in fast["children"]) == 6
