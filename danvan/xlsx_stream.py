@@ -19,7 +19,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from lxml import etree
@@ -45,6 +44,14 @@ class _Styles:
         self.sheet = sheet
         self.by_column = {index: self.for_format(fmt) for index, fmt in formats.items()}
         self.date = self.for_format(date_format)
+        self.serials: dict = {}
+
+    def serial(self, moment: date | datetime) -> float:
+        """The spreadsheet's number for a date; a data sheet repeats the same days many times."""
+        serial = self.serials.get(moment)
+        if serial is None:
+            serial = self.serials[moment] = to_excel(moment)
+        return serial
 
     def for_format(self, number_format: str) -> int:
         cell = WriteOnlyCell(self.sheet)
@@ -52,18 +59,26 @@ class _Styles:
         return cell.style_id
 
 
+def _escape(text: str) -> str:
+    # A carriage return is kept as a reference: the XML parser would fold it into a line feed.
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
+
+
 def _text_cell(ref: str, value: str, style: str) -> str:
     value = safe_cell_text(value)
     space = ' xml:space="preserve"' if value != value.strip() else ""
-    # A carriage return is kept as a reference: the XML parser would fold it into a line feed.
-    text = escape(value, {"\r": "&#13;"})
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'
 
 
 def _cell(ref: str, value, style_id: int | None, styles: _Styles) -> str:
-    if isinstance(value, Cell):
-        style_id, value = value.style_id, value.value
     style = "" if style_id is None else f' s="{style_id}"'
+    if type(value) is str and value:  # most cells: the checks below cost more than the text
+        return _text_cell(ref, value, style)
+    if isinstance(value, Cell):
+        style = "" if value.style_id is None else f' s="{value.style_id}"'
+        value = value.value
     if value is None or value == "":
         return f'<c r="{ref}"{style}/>' if style else ""
     if isinstance(value, str):
@@ -75,7 +90,7 @@ def _cell(ref: str, value, style_id: int | None, styles: _Styles) -> str:
             value = timezone.localtime(value).replace(tzinfo=None)
         if not style:
             style = f' s="{styles.date}"'
-        return f'<c r="{ref}"{style}><v>{to_excel(value)}</v></c>'
+        return f'<c r="{ref}"{style}><v>{styles.serial(value)}</v></c>'
     if isinstance(value, int):
         return f'<c r="{ref}"{style} t="n"><v>{value}</v></c>'
     if isinstance(value, float | Decimal):

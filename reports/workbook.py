@@ -18,6 +18,7 @@ through ``safe_cell_text``, so a name typed as "=…" is shown, never run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -98,6 +99,7 @@ class _TableSheet:
         self.columns = columns
         self.width = len(columns)
         self.row_number = 0
+        self._styles: dict[tuple, WriteOnlyCell] = {}
         grouped = any(column.group for column in columns)
         self.header_rows = 2 if grouped else 1
         first_data_row = TITLE_ROWS + self.header_rows + 1
@@ -127,11 +129,28 @@ class _TableSheet:
             f"{get_column_letter(last_column)}{last_row}"
         )
 
+    def _cell(self, value, **style) -> WriteOnlyCell:
+        """A cell of ``value`` with ``style`` (font, fill, border, alignment, number_format).
+
+        openpyxl hashes every style object on each assignment, which took a fifth of a
+        province's workbook: each combination is worked out once, on a template cell, and the
+        others copy its style ids.
+        """
+        key = tuple(
+            (name, part if isinstance(part, str) else id(part))
+            for name, part in sorted(style.items())
+        )
+        template = self._styles.get(key)
+        if template is None:
+            template = self._styles[key] = WriteOnlyCell(self.sheet)
+            for name, part in style.items():
+                setattr(template, name, part)
+        cell = WriteOnlyCell(self.sheet, value=value)
+        cell._style = copy(template._style)
+        return cell
+
     def _line(self, text: str, font: Font, alignment: Alignment) -> None:
-        cell = WriteOnlyCell(self.sheet, value=_text(text))
-        cell.font = font
-        cell.alignment = alignment
-        self._append([cell])
+        self._append([self._cell(_text(text), font=font, alignment=alignment)])
         self._merge(1, self.width)
 
     def _title_block(self, figures: dict, caption: str) -> None:
@@ -147,12 +166,9 @@ class _TableSheet:
         self._line(caption, _BOLD, left)
 
     def _header_cell(self, value) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet, value=_text(value))
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = _CENTRE
-        return cell
+        return self._cell(
+            _text(value), font=_BOLD, fill=_HEADER_FILL, border=_BORDER, alignment=_CENTRE
+        )
 
     def _headers(self) -> None:
         if self.header_rows == 1:
@@ -184,36 +200,32 @@ class _TableSheet:
     def row(self, values: list, *, total: bool = False) -> None:
         """A data row; a totals row is bold and shaded."""
         cells = []
+        shared = {"border": _BORDER, "font": _BOLD if total else _REGULAR}
+        if total:
+            shared["fill"] = _TOTAL_FILL
         for column, value in zip(self.columns, values, strict=True):
             if column.kind == "text":
-                cell = WriteOnlyCell(self.sheet, value=_text(value))
-                cell.alignment = _CENTRE if isinstance(value, int) else _WRAP
+                alignment = _CENTRE if isinstance(value, int) else _WRAP
+                cells.append(self._cell(_text(value), alignment=alignment, **shared))
+                continue
+            number = as_number(value)
+            if column.kind == "change":
+                number_format = CHANGE_FORMAT
+            elif isinstance(number, Decimal):
+                number_format = DECIMAL_FORMAT
             else:
-                number = as_number(value)
-                cell = WriteOnlyCell(self.sheet, value=number)
-                cell.alignment = _RIGHT
-                if column.kind == "change":
-                    cell.number_format = CHANGE_FORMAT
-                elif isinstance(number, Decimal):
-                    cell.number_format = DECIMAL_FORMAT
-                else:
-                    cell.number_format = NUMBER_FORMAT
-            cell.border = _BORDER
-            cell.font = _BOLD if total else _REGULAR
-            if total:
-                cell.fill = _TOTAL_FILL
-            cells.append(cell)
+                number_format = NUMBER_FORMAT
+            cells.append(
+                self._cell(number, alignment=_RIGHT, number_format=number_format, **shared)
+            )
         self._append(cells)
 
     def section(self, text: str, *, italic: bool = False) -> None:
         """A row spanning the table: a part's heading, or a note."""
-        cells = []
-        for index in range(self.width):
-            cell = WriteOnlyCell(self.sheet, value=_text(text) if index == 0 else None)
-            cell.font = _ITALIC if italic else _BOLD
-            cell.border = _BORDER
-            cell.alignment = _WRAP
-            cells.append(cell)
+        style = {"font": _ITALIC if italic else _BOLD, "border": _BORDER, "alignment": _WRAP}
+        cells = [
+            self._cell(_text(text) if index == 0 else None, **style) for index in range(self.width)
+        ]
         self._append(cells)
         self._merge(1, self.width)
 
