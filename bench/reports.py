@@ -109,6 +109,25 @@ def models_query_plan(user_, organisation: Organisation, period) -> str:
     return explain(grouped[0]) if grouped else "(no grouped query)"
 
 
+def statement_times(client, organisation: Organisation, period, repeat: int) -> list[dict]:
+    """Each statement of one report page with its median time: where the page's database time
+    goes (session and scope look-ups included)."""
+    from django.test.utils import CaptureQueriesContext
+
+    samples: dict[int, list[float]] = {}
+    statements: list[str] = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            page(client, REPORT_URL, don_vi=organisation.pk, ky=period.key)()
+        statements = [" ".join(query["sql"].split())[:90] for query in captured.captured_queries]
+        for index, query in enumerate(captured.captured_queries):
+            samples.setdefault(index, []).append(float(query["time"]) * 1000)
+    return [
+        {"statement": statement, "median_ms": summary(samples[index])["median_ms"]}
+        for index, statement in enumerate(statements)
+    ]
+
+
 def workbook_figures(user_, province: Organisation, period, repeat: int) -> dict:
     """The province workbook, tables and data sheet, written to a scratch file."""
     rows_written = {}
@@ -163,6 +182,7 @@ def run(root: Organisation, *, repeat: int, export_repeat: int) -> dict:
     )
     workbook = workbook_figures(reviewer, province, period, export_repeat)
 
+    statements = statement_times(reviewer_client, province, period, repeat=10)
     figures_now = report_figures(national, root, period)
     plan = models_query_plan(national, root, period)
     province_plan = models_query_plan(reviewer, province, period)
@@ -174,6 +194,7 @@ def run(root: Organisation, *, repeat: int, export_repeat: int) -> dict:
         "measures": measures,
         "targets_ms": targets,
         "workbook": workbook,
+        "statements": statements,
         "plans": {"national": plan, "province": province_plan},
     }
 
@@ -191,6 +212,10 @@ def run(root: Organisation, *, repeat: int, export_repeat: int) -> dict:
         f"{workbook['median_ms'] / 1000:.2f} s (≤ {TARGETS['province_workbook'] / 1000:.0f} s "
         f"{said})"
     )
+    print(f"\nStatements of the {province.name} page (median of 10, ms):")
+    for statement in statements:
+        if statement["statement"] not in ("BEGIN", "COMMIT"):
+            print(f"{statement['median_ms']:8.1f}  {statement['statement']}")
     print(f"\nPlan — the models grouped query, whole country:\n{plan}")
     print(f"\nPlan — the models grouped query, {province.name}:\n{province_plan}")
     write_results("reports.json", result)

@@ -2,20 +2,25 @@
 
 Why: ``WriteOnlyWorksheet.append`` builds a ``Cell`` and makes several lxml calls for every
 cell; a province's data sheet (35,000 rows × 13 columns) spent about 4 s there, more than a
-report's whole budget. Here each row becomes one XML string that lxml parses in C and writes to
-the very stream openpyxl opened for the sheet, so everything openpyxl writes around the rows
-(column widths, frozen panes, print setup, the filter range, styles) stays its own.
+report's whole budget. Here each row becomes one XML string, written as it is to a scratch file;
+openpyxl writes everything around the rows (column widths, frozen panes, print setup, the filter
+range, styles) as usual, with a marker where the rows go, and once it has closed the sheet's file
+the rows are put in place of the marker. So nothing parses the rows again (parsing them back
+with lxml, as an earlier version did, cost half a second of a province's workbook).
 
-This leans on openpyxl's write-only writer (``_get_writer``, ``_writer.xf``, ``_rows``), which
-``openpyxl<4`` pins; the tests read every file written this way back with openpyxl.
+This leans on openpyxl's write-only writer (``WorksheetWriter``, ``_writer.xf``, ``_rows``),
+which ``openpyxl<4`` pins; the tests read every file written this way back with openpyxl.
 
 Every text cell is made safe the same way as everywhere else in the portal: characters XML
-forbids are replaced and formulas are neutralised (``safe_cell_text``).
+forbids are replaced and formulas are neutralised (``safe_cell_text``); ``&``, ``<`` and ``>``
+are escaped, and a carriage return is written as a character reference.
 """
 
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,11 +31,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._writer import WorksheetWriter
 
 from danvan.spreadsheets import safe_cell_text
 
 DATE_FORMAT = "dd/mm/yyyy"
-BATCH_ROWS = 200  # rows parsed by lxml in one call
+BATCH_ROWS = 200  # rows written to the scratch file at once
+ROWS_MARK = "danvan-rows"  # a comment where openpyxl's sheet gets the rows
+ROWS_MARKER = f"<!--{ROWS_MARK}-->".encode()
 
 
 def _finished():
@@ -68,14 +76,12 @@ def _escape(text: str) -> str:
 
 def _text_cell(ref: str, value: str, style: str) -> str:
     value = safe_cell_text(value)
-    space = ' xml:space="preserve"' if value != value.strip() else ""
+    space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
     return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'
 
 
-def _cell(ref: str, value, style_id: int | None, styles: _Styles) -> str:
-    style = "" if style_id is None else f' s="{style_id}"'
-    if type(value) is str and value:  # most cells: the checks below cost more than the text
-        return _text_cell(ref, value, style)
+def _cell(ref: str, value, style: str, styles: _Styles) -> str:
+    """A cell's XML; ``style`` is its column's ``s="…"`` attribute, or ""."""
     if isinstance(value, Cell):
         style = "" if value.style_id is None else f' s="{value.style_id}"'
         value = value.value
@@ -102,6 +108,42 @@ def _cell(ref: str, value, style_id: int | None, styles: _Styles) -> str:
     return _text_cell(ref, str(value), style)
 
 
+def _row(number: int, values: Sequence, letters: list[str], styles_by_column: list[str], styles):
+    """A row's XML. Text, most of a sheet's cells, takes the short way: a province's data sheet
+    has some 450,000 cells, and every call and check per cell shows in the wait."""
+    row = str(number)
+    cells = []
+    for letter, style, value in zip(letters, styles_by_column, values, strict=False):
+        if value.__class__ is str and value:
+            cells.append(_text_cell(letter + row, value, style))
+        else:
+            cells.append(_cell(letter + row, value, style, styles))
+    return f'<row r="{row}">{"".join(cells)}</row>'
+
+
+class _SplicingWriter(WorksheetWriter):
+    """openpyxl's sheet writer, whose file gets the ready rows in place of ``ROWS_MARKER`` once
+    openpyxl has written and closed it."""
+
+    def __init__(self, sheet):
+        super().__init__(sheet)
+        self.rows = tempfile.TemporaryFile()  # noqa: SIM115 — the rows' XML; closed by close()
+
+    def close(self):
+        super().close()
+        if self.rows is None:  # openpyxl may close a writer twice
+            return
+        with open(self.out, "rb") as written:
+            head, tail = written.read().split(ROWS_MARKER)  # a few kB: all but the rows
+        self.rows.seek(0)
+        with open(self.out, "wb") as whole:
+            whole.write(head)
+            shutil.copyfileobj(self.rows, whole)
+            whole.write(tail)
+        self.rows.close()
+        self.rows = None
+
+
 def write_rows(
     sheet,
     rows: Iterable[Sequence],
@@ -122,32 +164,27 @@ def write_rows(
         raise ValueError("write_rows writes a sheet's rows from the first one")
     styles = _Styles(sheet, formats or {}, date_format)
     letters: list[str] = []
-    sheet._get_writer()
-    stream = sheet._writer.xf
-    xf = stream.send(True)
+    by_column: list[str] = []  # each column's style attribute
+    # What ``WriteOnlyWorksheet._get_writer`` does, with the splicing writer.
+    writer = sheet._writer = _SplicingWriter(sheet)
+    writer.write_top()
+    xf = writer.xf.send(True)
     count = 0
     with xf.element("sheetData"):
+        xf.write(etree.Comment(ROWS_MARK))
         batch: list[str] = []
         for count, values in enumerate(rows, start=1):  # noqa: B007
             while len(letters) < len(values):
+                style_id = styles.by_column.get(len(letters))
+                by_column.append("" if style_id is None else f' s="{style_id}"')
                 letters.append(get_column_letter(len(letters) + 1))
-            cells = "".join(
-                _cell(f"{letters[index]}{count}", value, styles.by_column.get(index), styles)
-                for index, value in enumerate(values)
-            )
-            batch.append(f'<row r="{count}">{cells}</row>')
+            batch.append(_row(count, values, letters, by_column, styles))
             if len(batch) == BATCH_ROWS:
-                _flush(xf, batch)
+                writer.rows.write("".join(batch).encode())
+                batch.clear()
             if progress is not None and count % progress_every == 0:
                 progress(count)
-        _flush(xf, batch)
-    stream.send(None)
+        writer.rows.write("".join(batch).encode())
+    writer.xf.send(None)
     sheet._rows = _finished()
     return count
-
-
-def _flush(xf, batch: list[str]) -> None:
-    if batch:
-        for row in etree.fromstring(f"<sheetData>{''.join(batch)}</sheetData>"):
-            xf.write(row)
-        batch.clear()

@@ -3,13 +3,15 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
+from zipfile import ZipFile
 
 import pytest
+from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from danvan.xlsx_stream import BATCH_ROWS, write_rows
+from danvan.xlsx_stream import BATCH_ROWS, ROWS_MARKER, write_rows
 
 
 def _written(rows, **options):
@@ -91,3 +93,28 @@ def test_a_sheet_with_rows_already_appended_is_refused():
     with pytest.raises(ValueError):
         write_rows(sheet, [["mới"]])
     workbook.save(BytesIO())  # what was appended is still written
+
+
+def test_the_rows_take_the_place_of_the_marker_in_a_well_formed_sheet():
+    """The rows are spliced into openpyxl's sheet as they were written, never parsed on the way:
+    the sheet must still be well-formed XML, with the marker gone, whatever a cell holds."""
+    typed = "Ghi chú <!--danvan-rows--> ]]> & \"trích dẫn\" 'đơn'"
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Dữ liệu")
+    write_rows(sheet, [[typed, 1], ["Dòng sau", 2]])
+    sheet.merged_cells.add("D1:E1")
+    out = BytesIO()
+    workbook.save(out)
+    with ZipFile(out) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    assert ROWS_MARKER not in xml
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    assert len(root.find(f"{main}sheetData")) == 2
+    assert root.find(f"{main}mergeCells") is not None  # openpyxl's tail follows the rows
+    out.seek(0)
+    read = load_workbook(out)["Dữ liệu"]
+    assert [[cell.value for cell in row] for row in read.iter_rows(max_col=2)] == [
+        [typed, 1],
+        ["Dòng sau", 2],
+    ]
