@@ -212,7 +212,7 @@ def run(root: Organisation, *, repeat: int, export_repeat: int) -> dict:
         f"{workbook['median_ms'] / 1000:.2f} s (≤ {TARGETS['province_workbook'] / 1000:.0f} s "
         f"{said})"
     )
-    print(f"\nStatements of the {province.name} page (median of 10, ms):")
+    print(f"\nStatements of the {province.name} page (median of 10, ms; Django rounds to 1 ms):")
     for statement in statements:
         if statement["statement"] not in ("BEGIN", "COMMIT"):
             print(f"{statement['median_ms']:8.1f}  {statement['statement']}")

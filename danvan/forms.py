@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 
 class LoginForm(AuthenticationForm):
@@ -19,6 +21,28 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "Mật khẩu"
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
+
+
+class QuickSelect(forms.Select):
+    """A drop-down list of plain choices whose options are written here.
+
+    Django renders every option through a template of its own: a unit picker listing a
+    province's hundred communes took 18 ms of its page. The markup is the same as ``Select``'s
+    (attributes, ``selected``), without option groups.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(item) for item in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
+        return format_html("<select{}>{}</select>", attributes, options)
 
 
 def style_widgets(form) -> None:

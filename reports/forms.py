@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from danvan.forms import StyledFormMixin
+from danvan.forms import QuickSelect, StyledFormMixin
 from organisations.models import Organisation
 from organisations.selectors import nearby_units
 from reports.choices import JobKind
@@ -33,8 +33,8 @@ def _unit_label(unit: Organisation, top_depth: int) -> str:
 class ReportForm(PeriodKeyMixin, StyledFormMixin, forms.Form):
     """Which unit and period to report on (a GET form; the unit is looked up by the view)."""
 
-    don_vi = forms.IntegerField(label="Đơn vị", widget=forms.Select)
-    ky = forms.CharField(label="Kỳ báo cáo", max_length=32, widget=forms.Select)
+    don_vi = forms.IntegerField(label="Đơn vị", widget=QuickSelect)
+    ky = forms.CharField(label="Kỳ báo cáo", max_length=32, widget=QuickSelect)
 
     def __init__(self, data, *, user, organisation: Organisation, **kwargs):
         super().__init__(data, **kwargs)
