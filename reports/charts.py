@@ -39,15 +39,14 @@ class Chart:
     rows: list[list] = field(default_factory=list)
 
 
-def _ticks(top) -> list:
+def _ticks(top) -> list[int]:
     """Round steps from 0 to at least ``top``: 0, 1, 2, … for small counts, else 1/2/5 × 10ⁿ."""
     top = max(float(top), 1.0)
     raw = top / TICKS
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    step = max(step, 1)
-    count = math.ceil(top / step)
-    return [int(step * index) if step >= 1 else step * index for index in range(count + 1)]
+    # Counts are whole: never a step below 1 (no 0.2, 0.4, … on a small scale).
+    step = max(int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)), 1)
+    return [step * index for index in range(math.ceil(top / step) + 1)]
 
 
 def _text(x, y, content, *, anchor="middle", size=12, colour=TEXT, extra="") -> str:

@@ -78,6 +78,7 @@ _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="center")
+_LEFT = Alignment(horizontal="left", vertical="center")
 
 
 _text = safe_cell_text  # every text cell of the report tables
@@ -99,7 +100,7 @@ class _TableSheet:
         self.columns = columns
         self.width = len(columns)
         self.row_number = 0
-        self._styles: dict[tuple, WriteOnlyCell] = {}
+        self._styles: dict[tuple, tuple[WriteOnlyCell, tuple]] = {}  # see ``_cell``
         grouped = any(column.group for column in columns)
         self.header_rows = 2 if grouped else 1
         first_data_row = TITLE_ROWS + self.header_rows + 1
@@ -134,19 +135,21 @@ class _TableSheet:
 
         openpyxl hashes every style object on each assignment, which took a fifth of a
         province's workbook: each combination is worked out once, on a template cell, and the
-        others copy its style ids.
+        others copy its style ids. Combinations are told apart by the identity of their style
+        objects, which the cache keeps alive so that no identity is reused.
         """
         key = tuple(
             (name, part if isinstance(part, str) else id(part))
             for name, part in sorted(style.items())
         )
-        template = self._styles.get(key)
-        if template is None:
-            template = self._styles[key] = WriteOnlyCell(self.sheet)
+        known = self._styles.get(key)
+        if known is None:
+            template = WriteOnlyCell(self.sheet)
             for name, part in style.items():
                 setattr(template, name, part)
+            known = self._styles[key] = (template, tuple(style.values()))
         cell = WriteOnlyCell(self.sheet, value=value)
-        cell._style = copy(template._style)
+        cell._style = copy(known[0]._style)
         return cell
 
     def _line(self, text: str, font: Font, alignment: Alignment) -> None:
@@ -154,16 +157,14 @@ class _TableSheet:
         self._merge(1, self.width)
 
     def _title_block(self, figures: dict, caption: str) -> None:
-        left = Alignment(horizontal="left", vertical="center")
-        centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
         period = figures["period"]
         # Excel sizes no merged cell to its text: room for the subject on two lines.
         self.sheet.row_dimensions[2].height = 36
-        self._line(figures["organisation"]["name"], _BOLD, left)
-        self._line(report_subject(figures).upper(), _TITLE, centre)
-        self._line(f"Kỳ báo cáo: {period['name']} ({span(period)})", _ITALIC, centre)
-        self._line(f"Ngày lập: {created_on(figures):%d/%m/%Y}", _ITALIC, centre)
-        self._line(caption, _BOLD, left)
+        self._line(figures["organisation"]["name"], _BOLD, _LEFT)
+        self._line(report_subject(figures).upper(), _TITLE, _CENTRE)
+        self._line(f"Kỳ báo cáo: {period['name']} ({span(period)})", _ITALIC, _CENTRE)
+        self._line(f"Ngày lập: {created_on(figures):%d/%m/%Y}", _ITALIC, _CENTRE)
+        self._line(caption, _BOLD, _LEFT)
 
     def _header_cell(self, value) -> WriteOnlyCell:
         return self._cell(
