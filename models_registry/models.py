@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
+from django.utils import timezone
 
 from danvan.audit import audited
 from danvan.models import BackgroundJob, TimeStampedModel
@@ -535,7 +536,8 @@ class ExportJob(BackgroundJob):
         verbose_name_plural = "yêu cầu xuất dữ liệu"
 
     def __str__(self):
-        return f"Xuất {self.get_format_display()} – {self.created_at:%d/%m/%Y %H:%M}"
+        requested = timezone.localtime(self.created_at)
+        return f"Xuất {self.get_format_display()} – {requested:%d/%m/%Y %H:%M}"
 
     def get_absolute_url(self):
         return reverse("models_registry:export_status", args=[self.pk])

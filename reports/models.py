@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from danvan.models import BackgroundJob
 from danvan.storage import private_storage
@@ -141,7 +142,8 @@ class ReportJob(BackgroundJob):
         verbose_name_plural = "yêu cầu tệp báo cáo"
 
     def __str__(self):
-        return f"{self.get_kind_display()} – {self.period_name} ({self.created_at:%d/%m/%Y %H:%M})"
+        requested = timezone.localtime(self.created_at)
+        return f"{self.get_kind_display()} – {self.period_name} ({requested:%d/%m/%Y %H:%M})"
 
     def get_absolute_url(self):
         return reverse("reports:job_status", args=[self.pk])

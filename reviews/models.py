@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from danvan.audit import audited
 from danvan.models import TimeStampedModel
@@ -137,7 +138,7 @@ class Proposal(models.Model):
         ]
 
     def __str__(self):
-        return f"Đề nghị công nhận “{self.model}” ({self.created_at:%d/%m/%Y})"
+        return f"Đề nghị công nhận “{self.model}” ({timezone.localtime(self.created_at):%d/%m/%Y})"
 
     def get_absolute_url(self):
         return f"{self.model.get_absolute_url()}#tham-dinh"

@@ -1,8 +1,12 @@
 """Shared fixtures: a small organisation tree and one user per role."""
 
 from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.test import override_settings
 
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel, Role
@@ -25,6 +29,62 @@ class Tree:
     former_residential: Organisation
 
 
+# Hashing a password the production way (PBKDF2, a million rounds) is most of the CPU a factory's
+# user costs; tests that are about password handling ask for `production_password_hashers`.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashers():
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
+@pytest.fixture
+def production_password_hashers(settings):
+    """The hashers the portal runs with, for tests of password handling itself."""
+    from danvan import settings as portal_settings
+
+    settings.PASSWORD_HASHERS = portal_settings.PASSWORD_HASHERS
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+# Half an hour either side of midnight in Vietnam: the hours at which the UTC date and the Vietnam
+# date differ (00:30) or are about to (23:30). A test that formats a date must pass at both.
+VIETNAM_CLOCK_TIMES = {"23:30 Vietnam": time(23, 30), "00:30 Vietnam": time(0, 30)}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser journeys on the shared demo data (see tests/e2e/conftest.py) run last, after
+    pytest-django's own ordering, so that the data they commit reaches no other test."""
+    on_demo = {id(item) for item in items if "demo_data" in getattr(item, "fixturenames", ())}
+    for item in items:
+        if id(item) in on_demo:
+            item.add_marker(pytest.mark.django_db)
+    items.sort(key=lambda item: id(item) in on_demo)
+
+
+def pytest_generate_tests(metafunc):
+    if "vietnam_clock" in metafunc.fixturenames:
+        metafunc.parametrize("vietnam_clock", list(VIETNAM_CLOCK_TIMES), indirect=True, ids=str)
+
+
+@pytest.fixture
+def vietnam_clock(request):
+    """The clock frozen (then ticking) at 23:30 or 00:30 Vietnam time on a day of the current year.
+
+    Today's date stays in the current year so that defaults such as "this year's report" still
+    point at the data a test builds.
+    """
+    today = datetime.now(VIETNAM).date()
+    moment = datetime.combine(
+        today.replace(month=6, day=30), VIETNAM_CLOCK_TIMES[request.param], tzinfo=VIETNAM
+    )
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
+
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     """Attachments and exports written by a test go to a folder of its own."""
@@ -39,6 +99,16 @@ SEEDING_MIGRATIONS = (
 )
 
 
+def reseed(modules=SEEDING_MIGRATIONS) -> None:
+    """Run the data migrations' own seeding functions again (they are idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in modules:
+        import_module(module).seed(apps, None)
+
+
 @pytest.fixture
 def seeded_rows(transactional_db):
     """Tests that commit for real (threads, the live server) get the seeded rows back.
@@ -47,12 +117,7 @@ def seeded_rows(transactional_db):
     serialized rollback, which breaks once another transactional test has flushed the tables
     and recreated the content types with new ids.
     """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module in SEEDING_MIGRATIONS:
-        import_module(module).seed(apps, None)
+    reseed()
 
 
 @pytest.fixture

@@ -107,8 +107,9 @@ def test_forms_require_csrf_tokens():
     assert log_in(strict, "canbo", DEFAULT_PASSWORD).status_code == 403
 
 
-def test_password_change(client):
+def test_password_change(production_password_hashers, client):
     user = UserFactory(username="canbo")
+    assert user.password.startswith("pbkdf2_sha256$")  # what the portal stores
     client.force_login(user)
     page = client.get(reverse("password_change")).content.decode()
     assert "Đổi mật khẩu" in page
@@ -123,6 +124,7 @@ def test_password_change(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Mat-khau-moi-2027!")
+    assert user.password.startswith("pbkdf2_sha256$")
 
 
 def test_logout_is_a_post(client):
@@ -130,3 +132,11 @@ def test_logout_is_a_post(client):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_tests_hash_passwords_fast_but_the_portal_does_not():
+    """Factories' users are cheap to make; the portal itself keeps Django's PBKDF2."""
+    from danvan import settings as portal_settings
+
+    assert UserFactory().password.startswith("md5$")
+    assert portal_settings.PASSWORD_HASHERS[0].endswith("PBKDF2PasswordHasher")

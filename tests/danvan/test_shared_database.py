@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from danvan.management.commands.serve import stop_process_groups
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -60,11 +62,6 @@ def tail(log: Path, lines: int = 40) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def stop(process: subprocess.Popen, stop_signal) -> None:
-    os.killpg(process.pid, stop_signal)
-    process.wait(timeout=60)
-
-
 def database_still_answers() -> bool:
     """A brand-new connection, not one opened before the server left, still gets an answer."""
     import psycopg
@@ -73,14 +70,23 @@ def database_still_answers() -> bool:
         return fresh.execute("SELECT 1").fetchone() == (1,)
 
 
+def ignore_interrupts() -> None:
+    """Start the way a background job of a non-interactive shell does: with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 SERVERS = {
     "gunicorn with two workers": (
         [sys.executable, "-m", "gunicorn", "danvan.wsgi", "--workers", "2", "--bind"],
-        signal.SIGTERM,
+        None,
     ),
     "runserver with its auto-reloader": (
         [sys.executable, "manage.py", "runserver", "--skip-checks"],
-        signal.SIGINT,
+        None,
+    ),
+    "runserver started with interrupts ignored": (
+        [sys.executable, "manage.py", "runserver", "--skip-checks", "--noreload"],
+        ignore_interrupts,
     ),
 }
 
@@ -88,7 +94,7 @@ SERVERS = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("server", list(SERVERS))
 def test_server_processes_share_the_database_and_leave_it_running(server, tmp_path):
-    command, stop_signal = SERVERS[server]
+    command, preexec = SERVERS[server]
     port = free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as output:
@@ -99,10 +105,13 @@ def test_server_processes_share_the_database_and_leave_it_running(server, tmp_pa
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=preexec,
         )
     try:
         statuses = wait_for_health(port, process, log)
         assert statuses == [200] * 6, tail(log)
     finally:
-        stop(process, stop_signal)
+        # As `serve` stops its children: SIGINT, then SIGTERM (and SIGKILL) if still running.
+        stop_process_groups([process])
+    assert process.poll() is not None
     assert database_still_answers()

@@ -16,7 +16,8 @@ from tests.e2e.helpers import PDF, log_in
 pytestmark = pytest.mark.e2e
 
 CADRE = "canbo.chuahang"
-# Unlike the demo data's "Nuôi Dê" models, only this one holds every word of the search.
+# Unlike the demo data's "Nuôi Dê" models, only this one holds every word of the search; the
+# other journeys here name their drafts otherwise, since they share the demo data.
 NAME = "Nuôi Dê sinh sản thôn Nà Pài"
 EDIT_URL = re.compile(r"/(\d+)/sua/$")
 AUTOSAVED = 30_000  # the script waits for a pause in typing before it saves
@@ -108,9 +109,10 @@ def test_cadre_registers_a_model_and_finds_it_without_diacritics(page, demo_data
 
 
 def test_the_form_saves_itself_as_the_cadre_types(page, demo_data):
+    name = "Trồng chè an toàn thôn Khuổi Vài"  # its own: the demo data is shared by the journeys
     log_in(page, CADRE)
     page.goto(reverse("models_registry:model_create"))
-    page.get_by_label("Tên mô hình, điển hình").fill(NAME)
+    page.get_by_label("Tên mô hình, điển hình").fill(name)
     page.get_by_label("Thực trạng, lý do xây dựng").fill("Đất dốc, nhiều hộ còn nghèo.")
 
     status = page.locator("[data-autosave-status]")
@@ -119,20 +121,21 @@ def test_the_form_saves_itself_as_the_cadre_types(page, demo_data):
     expect(page).to_have_url(EDIT_URL)
 
     page.reload()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(NAME)
-    expect(page.get_by_label("Tên mô hình, điển hình")).to_have_value(NAME)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    expect(page.get_by_label("Tên mô hình, điển hình")).to_have_value(name)
     expect(page.get_by_label("Thực trạng, lý do xây dựng")).to_have_value(
         "Đất dốc, nhiều hộ còn nghèo."
     )
     # Nothing newer was left in the browser: no offer to restore.
     expect(page.get_by_role("button", name="Khôi phục nội dung")).to_be_hidden()
-    assert DanVanModel.objects.filter(name=NAME).count() == 1
+    assert DanVanModel.objects.filter(name=name).count() == 1
 
 
 def test_text_typed_after_the_session_expired_is_restored(page, demo_data):
+    name = "Trồng chè an toàn thôn Bản Mạ"  # its own: the demo data is shared by the journeys
     log_in(page, CADRE)
     page.goto(reverse("models_registry:model_create"))
-    page.get_by_label("Tên mô hình, điển hình").fill(NAME)
+    page.get_by_label("Tên mô hình, điển hình").fill(name)
     page.get_by_label("Thực trạng, lý do xây dựng").fill("Đất dốc, nhiều hộ còn nghèo.")
     status = page.locator("[data-autosave-status]")
     expect(status).to_contain_text("Đã tự động lưu", timeout=AUTOSAVED)
@@ -151,7 +154,7 @@ def test_text_typed_after_the_session_expired_is_restored(page, demo_data):
     expect(page.get_by_label("Mục tiêu, tiêu chí đánh giá")).to_have_value("")
     page.get_by_role("button", name="Khôi phục nội dung").click()
     expect(page.get_by_label("Mục tiêu, tiêu chí đánh giá")).to_have_value(goals)
-    expect(page.get_by_label("Tên mô hình, điển hình")).to_have_value(NAME)
+    expect(page.get_by_label("Tên mô hình, điển hình")).to_have_value(name)
     expect(page.get_by_role("button", name="Khôi phục nội dung")).to_be_hidden()
 
     # Restored, the text is saved to the server too.
@@ -161,6 +164,7 @@ def test_text_typed_after_the_session_expired_is_restored(page, demo_data):
 
 
 def test_saving_while_the_first_autosave_runs_registers_the_model_once(page, demo_data):
+    name = "Trồng chè an toàn thôn Nà Cà"  # its own: the demo data is shared by the journeys
     log_in(page, CADRE)
     page.goto(reverse("models_registry:model_create"))
     # The first autosave reaches the server (and creates the draft), but its answer is held
@@ -171,7 +175,7 @@ def test_saving_while_the_first_autosave_runs_registers_the_model_once(page, dem
         held.append((route, route.fetch()))
 
     page.route("**/tu-dong-luu/", hold_the_answer)
-    page.get_by_label("Tên mô hình, điển hình").fill(NAME)
+    page.get_by_label("Tên mô hình, điển hình").fill(name)
     expect(page.locator("[data-autosave-status]")).to_have_text(
         "Đang tự động lưu…", timeout=AUTOSAVED
     )
@@ -181,11 +185,11 @@ def test_saving_while_the_first_autosave_runs_registers_the_model_once(page, dem
             break
         page.wait_for_timeout(100)
     assert held, "the autosave never reached the server"
-    assert DanVanModel.objects.filter(name=NAME).count() == 1
+    assert DanVanModel.objects.filter(name=name).count() == 1
     page.get_by_role("button", name="Lưu nháp").click()
 
     route, response = held[0]
     route.fulfill(response=response)
     expect(page.get_by_role("alert").filter(has_text="Đã lưu bản nháp")).to_be_visible()
     expect(page).to_have_url(EDIT_URL)
-    assert DanVanModel.objects.filter(name=NAME).count() == 1
+    assert DanVanModel.objects.filter(name=name).count() == 1

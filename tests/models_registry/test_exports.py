@@ -173,6 +173,11 @@ def test_background_export_reports_progress(tree, cadre, monkeypatch):
         assert handle.read().decode("utf-8-sig").count("\n") == 6
 
 
+def test_an_export_job_is_named_by_its_vietnam_date_and_time(vietnam_clock, tree, cadre):
+    job = ExportJob.objects.create(requested_by=cadre, query="", format="csv")
+    assert str(job).endswith(f" – {vietnam_clock:%d/%m/%Y %H:%M}")
+
+
 def test_failed_export_says_so(tree, cadre, monkeypatch):
     from models_registry import tasks
 

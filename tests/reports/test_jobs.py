@@ -338,3 +338,18 @@ def test_a_failing_count_marks_the_job_failed(client_for, tree, models, reviewer
     job = ReportJob.objects.get()
     assert job.status == JobStatus.FAILED and job.finished_at
     assert "statement timeout" in job.error
+
+
+def test_a_job_is_named_by_its_vietnam_date_and_time(vietnam_clock, tree, reviewer):
+    period = year_period(2025)
+    job = ReportJob.objects.create(
+        requested_by=reviewer,
+        organisation=tree.province,
+        kind=JobKind.WORKBOOK,
+        period_key=period.key,
+        period_name=period.name,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+    )
+    assert str(job).endswith(f"({vietnam_clock:%d/%m/%Y %H:%M})")

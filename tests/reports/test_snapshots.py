@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
+from django.utils import timezone
 
 from models_registry.choices import Status
 from reports import services
@@ -135,6 +136,7 @@ def test_a_failed_freeze_leaves_nothing_behind(
 
 
 def test_a_change_after_freezing_shows_on_the_live_page_only(
+    vietnam_clock,
     client_for,
     registry,  # noqa: F811
     tree,
@@ -165,7 +167,7 @@ def test_a_change_after_freezing_shows_on_the_live_page_only(
 
     response = client.get(REPORT, {"don_vi": tree.province.pk, **YEAR})
     page = response.content.decode()
-    frozen_on = f"{snapshot.created_at:%d/%m/%Y}"
+    frozen_on = f"{timezone.localtime(snapshot.created_at):%d/%m/%Y}"
     assert f"Số liệu hiện tại khác bản chốt lần 1 ngày {frozen_on}" in page
     changed = {(c.table, c.row, c.column): (c.frozen, c.live) for c in response.context["changes"]}
     assert changed[("Bảng 1. Mô hình, điển hình theo lĩnh vực", "Xây dựng mới", "Tổng số")] == (

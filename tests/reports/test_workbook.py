@@ -9,7 +9,6 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
 
 from models_registry.choices import Status
 from reports.formatting import as_number
@@ -72,9 +71,9 @@ def values(cells):
     return [cell.value for cell in cells[2:]]
 
 
-def test_sheets_and_title_block(workbook):
+def test_sheets_and_title_block(vietnam_clock, workbook):
     assert workbook.sheetnames == [*TABLE_SHEETS, DATA_SHEET]
-    today = timezone.localdate()
+    today = vietnam_clock.date()
     for name in TABLE_SHEETS:
         sheet = workbook[name]
         assert sheet["A1"].value == "Tỉnh Thái Nguyên"

@@ -486,7 +486,9 @@ def test_recognise_needs_a_score_sheet(proposed_model, reviewer, tree):
         ("decision_issuer", None),
     ],
 )
-def test_recognise_needs_a_complete_decision(proposed_model, reviewer, tree, field, value):
+def test_recognise_needs_a_complete_decision(
+    vietnam_clock, proposed_model, reviewer, tree, field, value
+):
     services.appraisal_save(model=proposed_model, by=reviewer, scores=full_scores())
     if value == "tomorrow":
         value = timezone.localdate() + datetime.timedelta(days=1)
@@ -497,7 +499,7 @@ def test_recognise_needs_a_complete_decision(proposed_model, reviewer, tree, fie
     assert proposed_model.status == Status.PROPOSED and not proposed_model.decision_number
 
 
-def test_recognise_records_the_decision(proposed_model, reviewer, tree):
+def test_recognise_records_the_decision(vietnam_clock, proposed_model, reviewer, tree):
     services.appraisal_save(model=proposed_model, by=reviewer, scores=full_scores())
     recognise(proposed_model, reviewer, tree, decision_date=timezone.localdate())
     proposed_model.refresh_from_db()
@@ -507,6 +509,8 @@ def test_recognise_records_the_decision(proposed_model, reviewer, tree):
     assert event.source.startswith("Quyết định số 125/QĐ-BDVTU ngày ")
     proposal = Proposal.objects.get(model=proposed_model)
     assert proposal.outcome == Status.RECOGNISED and proposal.closed_at
+    assert event.source.endswith(f"ngày {vietnam_clock:%d/%m/%Y}")
+    assert str(proposal).endswith(f"({vietnam_clock:%d/%m/%Y})")
 
 
 def test_outstanding_mark_and_its_removal(recognised_model, reviewer):
@@ -766,7 +770,7 @@ def test_publish_refuses_a_model_discontinued_after_nomination(
     assert not WorkflowEvent.objects.filter(action=EventAction.COMMENDED).exists()
 
 
-def test_decision_date_not_in_the_future(draft_round, reviewer):
+def test_decision_date_not_in_the_future(vietnam_clock, draft_round, reviewer):
     with pytest.raises(ValidationError) as error:
         services.round_record_decision(
             commendation_round=draft_round,

@@ -56,7 +56,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nĐang dừng cổng thông tin…")
         finally:
-            _stop(children)
+            stop_process_groups(children)
         self.stdout.write("Đã dừng máy chủ web.")
 
     def _print_banner(self, addr, show_logins):
@@ -84,7 +84,7 @@ def _interrupt(signum, frame):
 STOP_STEPS = ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5))
 
 
-def _stop(children: list[subprocess.Popen]) -> None:
+def stop_process_groups(children: list[subprocess.Popen]) -> None:
     """Stop every child's process group: Ctrl-C first, as a terminal would, then harder. A
     process started with SIGINT ignored (a background job of a script) still stops."""
     for stop_signal, seconds in STOP_STEPS:
