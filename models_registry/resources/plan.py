@@ -1,4 +1,4 @@
-"""Import and export of registered models and exemplars (django-import-export).
+"""The import of registered models and exemplars: what a file means and what it writes.
 
 The import brings in records of earlier years that were registered and accepted, or recognised,
 before the portal existed. The whole file is checked first (``PlannedImportMixin``): units by
@@ -34,13 +34,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
-from import_export import resources, widgets
-from import_export.fields import Field as ResourceField
 
 from danvan.spreadsheets import (
-    FormulaSafeExportMixin,
     ImportPlan,
-    PlannedImportMixin,
     cell_text,
     lookup_key,
     parse_choice,
@@ -114,7 +110,7 @@ DATE_FIELDS = ("start_date", "evaluation_date", "decision_date")
 PREVIEW_ROWS = 500  # the preview page shows the first rows of a large file
 PREVIEW_COLUMNS = ("code", "owning_unit", "name", "field", "start_date", "status")
 BATCH_SIZE = 2000
-# The audit trigger on new theme links, skipped for the models an import creates (see write_plan).
+# The audit trigger on new theme links, skipped for the models an import creates (see write).
 NEW_THEME_LINK_TRIGGER = "models_registry.ThemeLink:add_insert"
 IMPORT_LOCK = 0x44564D49  # "DVMI": one real import of models at a time
 
@@ -228,140 +224,15 @@ class PlannedModel:
     changes: list[str] = field(default_factory=list)
 
 
-# Dates and amounts leave as native values; the export formats write them (DatedXLSX, DatedCSV).
-NATIVE_DATE = widgets.DateWidget(coerce_to_string=False)
-NATIVE_COUNT = widgets.IntegerWidget(coerce_to_string=False)
+class ModelImportPlanner:
+    """Works out what a file of models will do (``plan_import``) and writes it (``write``)."""
 
-
-class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.ModelResource):
-    code = ResourceField(attribute="code", column_name=COLUMNS["code"])
-    owning_unit = ResourceField(column_name=COLUMNS["owning_unit"])
-    owning_unit_name = ResourceField(column_name=EXPORT_ONLY["owning_unit_name"])
-    name = ResourceField(attribute="name", column_name=COLUMNS["name"])
-    kind = ResourceField(column_name=COLUMNS["kind"])
-    actor = ResourceField(column_name=COLUMNS["actor"])
-    person_name = ResourceField(attribute="person_name", column_name=COLUMNS["person_name"])
-    person_position = ResourceField(
-        attribute="person_position", column_name=COLUMNS["person_position"]
-    )
-    field = ResourceField(column_name=COLUMNS["field"])
-    themes = ResourceField(column_name=COLUMNS["themes"])
-    territory_note = ResourceField(
-        attribute="territory_note", column_name=COLUMNS["territory_note"]
-    )
-    situation = ResourceField(attribute="situation", column_name=COLUMNS["situation"])
-    goals = ResourceField(attribute="goals", column_name=COLUMNS["goals"])
-    content = ResourceField(attribute="content", column_name=COLUMNS["content"])
-    target_group = ResourceField(attribute="target_group", column_name=COLUMNS["target_group"])
-    forces = ResourceField(attribute="forces", column_name=COLUMNS["forces"])
-    funds = ResourceField(
-        attribute="funds",
-        column_name=COLUMNS["funds"],
-        widget=NATIVE_COUNT,
-    )
-    workdays = ResourceField(
-        attribute="workdays",
-        column_name=COLUMNS["workdays"],
-        widget=NATIVE_COUNT,
-    )
-    socialised_funds = ResourceField(
-        attribute="socialised_funds",
-        column_name=COLUMNS["socialised_funds"],
-        widget=NATIVE_COUNT,
-    )
-    resources_note = ResourceField(
-        attribute="resources_note", column_name=COLUMNS["resources_note"]
-    )
-    start_date = ResourceField(
-        attribute="start_date",
-        column_name=COLUMNS["start_date"],
-        widget=NATIVE_DATE,
-    )
-    schedule = ResourceField(attribute="schedule", column_name=COLUMNS["schedule"])
-    evaluation_date = ResourceField(
-        attribute="evaluation_date",
-        column_name=COLUMNS["evaluation_date"],
-        widget=NATIVE_DATE,
-    )
-    outputs = ResourceField(attribute="outputs", column_name=COLUMNS["outputs"])
-    sustainability = ResourceField(
-        attribute="sustainability", column_name=COLUMNS["sustainability"]
-    )
-    contact_name = ResourceField(attribute="contact_name", column_name=COLUMNS["contact_name"])
-    contact_phone = ResourceField(attribute="contact_phone", column_name=COLUMNS["contact_phone"])
-    status = ResourceField(column_name=COLUMNS["status"])
-    decision_number = ResourceField(
-        attribute="decision_number", column_name=COLUMNS["decision_number"]
-    )
-    decision_date = ResourceField(
-        attribute="decision_date",
-        column_name=COLUMNS["decision_date"],
-        widget=NATIVE_DATE,
-    )
-
-    class Meta:
-        model = DanVanModel
-        name = "Mô hình, điển hình"
-        fields = ("owning_unit_name", *COLUMNS)
-        export_order = ("code", "owning_unit", "owning_unit_name", *list(COLUMNS)[2:])
-        # The natural key; a filled "Mã mô hình" cell takes its place (see plan_import).
-        import_id_fields = ("owning_unit", "name", "start_date")
-        skip_diff = True  # the preview shows the plan instead (after_import_row)
-        report_skipped = True
-        clean_model_instances = False
-        use_bulk = True  # no savepoint per row; writing is done by write_plan anyway
-        chunk_size = 2000
-
-    columns = COLUMNS
-    required_columns = REQUIRED_COLUMNS
-    sheet_title = SHEET_TITLE
-
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, user=None, dry_run: bool = True):
         self.user = user
+        self.dry_run = dry_run
         self.plan = ImportPlan()
 
-    # --- export ----------------------------------------------------------------------------
-
-    def get_queryset(self):
-        return DanVanModel.objects.visible_to(self.user)
-
-    def filter_export(self, queryset, **kwargs):
-        # Whatever queryset the caller hands over, only the user's scope is exported.
-        return (
-            queryset.visible_to(self.user)
-            .select_related("owning_unit")
-            .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
-        )
-
-    def get_import_fields(self):
-        return [f for f in super().get_import_fields() if f.column_name in COLUMNS.values()]
-
-    def dehydrate_owning_unit(self, model: DanVanModel) -> str:
-        return model.owning_unit.code or ""
-
-    def dehydrate_owning_unit_name(self, model: DanVanModel) -> str:
-        return model.owning_unit.name
-
-    def dehydrate_kind(self, model: DanVanModel) -> str:
-        return model.get_kind_display()
-
-    def dehydrate_actor(self, model: DanVanModel) -> str:
-        return model.get_actor_display()
-
-    def dehydrate_field(self, model: DanVanModel) -> str:
-        return model.get_field_display() if model.field else ""
-
-    def dehydrate_themes(self, model: DanVanModel) -> str:
-        return "; ".join(theme.name for theme in model.themes.all())
-
-    def dehydrate_status(self, model: DanVanModel) -> str:
-        return model.get_status_display()
-
-    # --- import: whole-file validation -----------------------------------------------------
-
-    def plan_import(self, rows, **kwargs) -> ImportPlan:
-        self.user = self.user or kwargs.get("user")
+    def plan_import(self, rows) -> ImportPlan:
         if not self.dry_run:
             # Two confirmations of one file at once: the second is planned after the first is
             # committed, so it finds the rows and adds nothing (the lock ends with the import).
@@ -640,46 +511,11 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
             if name != "themes":
                 setattr(row.instance, name, row.fields[name])
 
-    # --- import: per row (the preview of the plan) -----------------------------------------
-
-    def get_or_init_instance(self, instance_loader, row):
-        planned = self.plan.rows.get(self._current_row)
-        if planned is None or planned.instance is None:
-            return DanVanModel(), True
-        return planned.instance, planned.existing is None
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        planned = self.plan.rows.get(self._current_row)
-        return planned is None or planned.action == "skip"
-
-    def get_diff_headers(self):
-        return ["Dòng", *(COLUMNS[key] for key in PREVIEW_COLUMNS), "Thay đổi"]
-
-    def after_import_row(self, row, row_result, **kwargs):
-        number = kwargs.get("row_number")
-        planned = self.plan.rows.get(number)
-        if not kwargs.get("dry_run") or planned is None or number > PREVIEW_ROWS:
-            return
-        model = planned.instance
-        names = {"owning_unit_id": COLUMNS["owning_unit"], **COLUMNS}
-        row_result.diff = [
-            planned.sheet_row,
-            model.code or "",
-            planned.unit_code,
-            model.name,
-            model.get_field_display(),
-            f"{model.start_date:%d/%m/%Y}",
-            model.get_status_display(),
-            ", ".join(names[name] for name in planned.changes),
-        ]
-
-    # --- import: writing -------------------------------------------------------------------
-
-    def write_plan(self, **kwargs) -> None:
+    def write(self, file_name: str = "") -> None:
         rows = list(self.plan.rows.values())
         created = [row for row in rows if row.action == "new"]
         updated = [row for row in rows if row.action == "update"]
-        file_name = os.path.basename(str(kwargs.get("file_name") or ""))[:255]
+        file_name = os.path.basename(str(file_name or ""))[:255]
         user = self.user if getattr(self.user, "pk", None) else None
         now = timezone.now()
         with pghistory.context(source="import", file=file_name, user=user and user.pk):
