@@ -179,7 +179,6 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
         if not kwargs.get("dry_run") or planned is None or number > PREVIEW_ROWS:
             return
         model = planned.instance
-        names = {"owning_unit_id": COLUMNS["owning_unit"], **COLUMNS}
         row_result.diff = [
             planned.sheet_row,
             model.code or "",
@@ -188,7 +187,7 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
             model.get_field_display(),
             f"{model.start_date:%d/%m/%Y}",
             model.get_status_display(),
-            ", ".join(names[name] for name in planned.changes),
+            "\n".join(self.planner.changes_shown(planned)),  # one line per change
         ]
 
     # --- import: writing -------------------------------------------------------------------

@@ -38,13 +38,23 @@ from django.utils import timezone
 from danvan.spreadsheets import (
     ImportPlan,
     cell_text,
+    column_limits,
+    largest_count,
     lookup_key,
     parse_choice,
     parse_count,
     parse_date,
     template_workbook,
 )
-from models_registry.choices import STATUS_DATE_FIELDS, Actor, EventAction, Field, ModelKind, Status
+from models_registry.choices import (
+    STATUS_DATE_FIELDS,
+    WORKFLOW_FIELDS,
+    Actor,
+    EventAction,
+    Field,
+    ModelKind,
+    Status,
+)
 from models_registry.models import DanVanModel, Theme, WorkflowEvent, phone_validator
 from organisations.models import Organisation
 
@@ -100,13 +110,19 @@ TEXT_FIELDS = (
     "contact_name",
     "decision_number",
 )
-MAX_LENGTHS = {key: DanVanModel._meta.get_field(key).max_length for key in TEXT_FIELDS}
+MAX_LENGTHS = column_limits(DanVanModel, COLUMNS)
+# The columns the workflow writes: read-only for a stored model, as in the admin form.
+WORKFLOW_COLUMNS = tuple(key for key in COLUMNS if key in WORKFLOW_FIELDS)
 MODEL_ATTNAMES = [f.attname for f in DanVanModel._meta.concrete_fields]
 NEW_MODEL_DEFAULTS = {
     f.attname: None if f.generated else f.get_default() for f in DanVanModel._meta.concrete_fields
 }
-COUNT_FIELDS = {"funds": 2**63 - 1, "workdays": 2**31 - 1, "socialised_funds": 2**63 - 1}
+COUNT_FIELDS = {
+    key: largest_count(DanVanModel, key) for key in ("funds", "workdays", "socialised_funds")
+}
 DATE_FIELDS = ("start_date", "evaluation_date", "decision_date")
+CHOICES = {"kind": ModelKind, "actor": Actor, "field": Field, "status": Status}
+SHOWN_LENGTH = 80  # a long text is cut short in the preview's list of changes
 PREVIEW_ROWS = 500  # the preview page shows the first rows of a large file
 PREVIEW_COLUMNS = ("code", "owning_unit", "name", "field", "start_date", "status")
 BATCH_SIZE = 2000
@@ -132,7 +148,8 @@ COLUMN_HELP = {
     "person_position": "Dành cho cá nhân.",
     "field": "Bắt buộc, mã hoặc tên: " + _labels(Field) + ".",
     "themes": "Tên các chủ đề đã có trong danh mục chủ đề, cách nhau bởi dấu chấm phẩy (;) "
-    "hoặc dấu phẩy.",
+    "hoặc dấu phẩy. Với mô hình đã có, để trống là giữ nguyên các chủ đề đã lưu; muốn bỏ hết "
+    "chủ đề, sửa trong biểu mẫu của mô hình.",
     "territory_note": "Thôn, tổ dân phố, xã, phường nơi thực hiện.",
     "situation": "Không bắt buộc.",
     "goals": "Không bắt buộc.",
@@ -159,6 +176,12 @@ COLUMN_HELP = {
     "decision_number": "Bắt buộc khi đã công nhận (số quyết định công nhận).",
     "decision_date": "Bắt buộc khi đã công nhận; dạng dd/mm/yyyy, không sau ngày hôm nay.",
 }
+for _key in WORKFLOW_COLUMNS:
+    COLUMN_HELP[_key] += (
+        " Với mô hình đã có: không sửa được bằng nhập tệp (do quy trình duyệt, công nhận ghi); "
+        "giá trị khác với đã lưu bị báo lỗi"
+        + ("." if _key in REQUIRED_COLUMNS else ", ô để trống giữ nguyên giá trị đã lưu.")
+    )
 
 
 @lru_cache(maxsize=4096)  # an import repeats the same few dates on many rows
@@ -231,6 +254,8 @@ class ModelImportPlanner:
         self.user = user
         self.dry_run = dry_run
         self.plan = ImportPlan()
+        self.theme_names: dict[int, str] = {}
+        self.unit_codes: dict[int, str] = {}
 
     def plan_import(self, rows) -> ImportPlan:
         if not self.dry_run:
@@ -239,7 +264,8 @@ class ModelImportPlanner:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
         plan = self.plan = ImportPlan()
-        themes = {lookup_key(name): pk for pk, name in Theme.objects.values_list("pk", "name")}
+        self.theme_names = dict(Theme.objects.values_list("pk", "name"))
+        themes = {lookup_key(name): pk for pk, name in self.theme_names.items()}
         theme_texts: dict[int, str] = {}
         for number, raw in rows:
             planned = self._clean_row(number, raw)
@@ -272,18 +298,18 @@ class ModelImportPlanner:
         for key in TEXT_FIELDS:
             if key in raw:
                 fields[key] = cell_text(raw[key])
-                limit = MAX_LENGTHS[key]
+                limit = MAX_LENGTHS.get(key)
                 if limit and len(fields[key]) > limit:
                     error(f"{COLUMNS[key].lower()} dài quá {limit} ký tự.")
         if "code" in raw:
             fields["code"] = cell_text(raw["code"]) or None
-            if fields["code"] and len(fields["code"]) > 40:
-                error("mã mô hình dài quá 40 ký tự.")
+            if fields["code"] and len(fields["code"]) > MAX_LENGTHS["code"]:
+                error(f"mã mô hình dài quá {MAX_LENGTHS['code']} ký tự.")
         fields["name"] = name = cell_text(raw.get("name"))
         if not name:
             error("tên mô hình, điển hình không được để trống.")
-        elif len(name) > 500:
-            error("tên mô hình, điển hình dài quá 500 ký tự.")
+        elif len(name) > MAX_LENGTHS["name"]:
+            error(f"tên mô hình, điển hình dài quá {MAX_LENGTHS['name']} ký tự.")
 
         for key, choices, default in (
             ("kind", ModelKind, ModelKind.MODEL),
@@ -319,7 +345,7 @@ class ModelImportPlanner:
             fields["contact_phone"] = phone
             try:
                 phone_validator(phone)
-                valid = len(phone) <= 20
+                valid = len(phone) <= MAX_LENGTHS["contact_phone"]
             except ValidationError:
                 valid = False
             if phone and not valid:
@@ -461,6 +487,15 @@ class ModelImportPlanner:
             Prefetch("themes", queryset=Theme.objects.only("pk"))
         )
         stored_by_pk = {model.pk: model for model in stored}
+        # The codes of the units involved, for the preview's "old → new".
+        self.unit_codes = dict(
+            Organisation.objects.filter(
+                pk__in={model.owning_unit_id for model in stored_by_pk.values()}
+                | {row.fields.get("owning_unit_id") for row in rows.values()}
+            )
+            .order_by()
+            .values_list("pk", "code")
+        )
         for number, pk in stored_pk.items():
             rows[number].existing = stored_by_pk[pk]
             if number not in plan.errors:
@@ -482,24 +517,38 @@ class ModelImportPlanner:
         return DanVanModel(*(values[name] for name in MODEL_ATTNAMES))
 
     def _compare(self, number: int, row: PlannedModel) -> None:
-        existing = row.existing
-        if existing.status != row.fields["status"]:
+        existing, fields, say = row.existing, row.fields, self._say(number)
+        if existing.status != fields["status"]:
             self.plan.add_error(
                 number,
-                self._say(number) + f"mô hình “{existing.name}” đã có với trạng thái "
+                say + f"mô hình “{existing.name}” đã có với trạng thái "
                 f"“{existing.get_status_display()}”; nhập từ tệp không đổi được trạng thái.",
             )
             return
+        # What the workflow wrote is read-only here as in the admin form: an empty cell keeps
+        # it, a different value is refused (it changes only through the review services).
+        for name in WORKFLOW_COLUMNS:
+            value = fields.get(name)
+            if value not in (None, "") and getattr(existing, name) != value:
+                self.plan.add_error(
+                    number,
+                    say + f"{COLUMNS[name].lower()} “{self.shown(name, value)}” khác với đã lưu "
+                    f"“{self.shown(name, getattr(existing, name))}”: thông tin do quy trình "
+                    "duyệt, công nhận ghi nên không sửa được bằng nhập tệp.",
+                )
+        if number in self.plan.errors:
+            return
         changes = [
             name
-            for name, value in row.fields.items()
+            for name, value in fields.items()
             # An empty code cell leaves the stored code alone (the row matched by its key).
-            if name != "status"
+            if name not in WORKFLOW_FIELDS
             and not (name == "code" and value is None)
             and getattr(existing, name) != value
         ]
         stored_themes = sorted(theme.pk for theme in existing.themes.all())
-        if row.theme_ids is not None and sorted(row.theme_ids) != stored_themes:
+        # An empty themes cell keeps the stored themes; they are cleared in the model's form.
+        if row.theme_ids and sorted(row.theme_ids) != stored_themes:
             changes.append("themes")
         row.changes = changes
         if not changes:
@@ -509,7 +558,40 @@ class ModelImportPlanner:
         row.instance = copy.copy(existing)
         for name in changes:
             if name != "themes":
-                setattr(row.instance, name, row.fields[name])
+                setattr(row.instance, name, fields[name])
+
+    # --- what the preview shows -----------------------------------------------------------
+
+    def shown(self, name: str, value) -> str:
+        """A stored or planned value as the preview writes it."""
+        if name == "owning_unit_id":
+            return self.unit_codes.get(value, "")
+        if name == "themes":
+            return "; ".join(sorted(self.theme_names.get(pk, "") for pk in value)) or "(trống)"
+        if value is None or value == "":
+            return "(trống)"
+        choices = CHOICES.get(name)
+        if choices is not None:
+            return choices(value).label
+        if isinstance(value, date):
+            return f"{value:%d/%m/%Y}"
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        text = " ".join(str(value).split())
+        return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
+
+    def changes_shown(self, row: PlannedModel) -> list[str]:
+        """Each change of an updated row: “column: old → new”."""
+        shown = []
+        for name in row.changes:
+            if name == "themes":
+                old = [theme.pk for theme in row.existing.themes.all()]
+                new = row.theme_ids
+            else:
+                old, new = getattr(row.existing, name), getattr(row.instance, name)
+            label = COLUMNS["owning_unit" if name == "owning_unit_id" else name]
+            shown.append(f"{label}: {self.shown(name, old)} → {self.shown(name, new)}")
+        return shown
 
     def write(self, file_name: str = "") -> None:
         rows = list(self.plan.rows.values())
