@@ -10,8 +10,10 @@ models, their theme links and one ``WorkflowEvent`` (``IMPORTED``) each, under a
 
 A row is matched with what is stored by its ``Mã mô hình`` when that cell is filled, otherwise
 by unit code + name + start date, so importing the same file again changes nothing. A matched
-model takes the file's values (only for the columns the file has), but never a new status:
-the workflow moves only through its services.
+model takes the file's values (only for the columns the file has), but never what the workflow
+writes (``WORKFLOW_FIELDS``, read-only in the admin form too): an empty cell keeps it, another
+value is refused, since the workflow moves only through its services. An empty themes cell keeps
+the stored themes (they are cleared in the model's form).
 
 An imported model carries the dates of the whole path to its status (00:00 Vietnam time), as if
 it had gone through the workflow, so that the reports, which start from ``accepted_at``, count
