@@ -128,7 +128,7 @@ class SafeImportExportMixin(ImportExportMixin):
         try:
             data = storage.read()
             storage.remove()  # only one request can remove it: that one imports
-        except (FileNotFoundError, TypeError):
+        except FileNotFoundError:
             raise ConfirmationRefused(ALREADY_CONFIRMED) from None
         if data is None:  # a cache storage whose entry is gone
             raise ConfirmationRefused(ALREADY_CONFIRMED)
