@@ -151,22 +151,28 @@ class SafeImportExportMixin(ImportExportMixin):
         except SpreadsheetError as error:
             return self._import_page(request, str(error))
         # The rows and their admin-log entries are kept together or not at all.
+        failure = None
         with transaction.atomic():
             try:
                 result = self.process_dataset(dataset, confirm_form, request, **kwargs)
             except Exception:
                 logger.exception("Import confirmation of %s failed", self._admin_label())
+                failure = (WRITE_FAILED, None)
+            else:
+                if result.has_errors():
+                    for error in result.base_errors:
+                        logger.error(
+                            "Import confirmation failed: %s\n%s", error.error, error.traceback
+                        )
+                    failure = (WRITE_FAILED, None)
+                elif result.has_validation_errors():
+                    failure = (ROWS_REFUSED, result)
+                else:
+                    self.generate_log_entries(result, request)
+            if failure:
                 transaction.set_rollback(True)
-                return self._import_page(request, WRITE_FAILED)
-            if result.has_errors():
-                for error in result.base_errors:
-                    logger.error("Import confirmation failed: %s\n%s", error.error, error.traceback)
-                transaction.set_rollback(True)
-                return self._import_page(request, WRITE_FAILED)
-            if result.has_validation_errors():
-                transaction.set_rollback(True)
-                return self._import_page(request, ROWS_REFUSED, result=result)
-            self.generate_log_entries(result, request)
+        if failure:
+            return self._import_page(request, *failure)
         self.add_success_message(result, request)
         post_import.send(sender=None, model=self.model)
         opts = self.model._meta

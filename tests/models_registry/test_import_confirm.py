@@ -198,3 +198,18 @@ def test_a_file_previewed_as_organisations_cannot_be_confirmed_as_models(client,
     assert response.status_code == 200
     assert "Không thể xác nhận" in page(response)
     assert snapshot() == before and LogEntry.objects.count() == logs
+
+
+def test_a_file_that_became_invalid_since_its_preview_lists_its_errors(admin_client, tree):
+    from tests.factories import DanVanModelFactory
+
+    data = confirmation(preview(admin_client, xlsx_file([values(code="CH-01")])))
+    # Meanwhile the code is given to a model outside the admin's scope.
+    DanVanModelFactory(owning_unit=tree.other_province_ward, code="CH-01", status="accepted")
+    before, logs = snapshot(), LogEntry.objects.count()
+    response = admin_client.post(PROCESS_URL, data)
+    text = page(response)
+    assert response.status_code == 200
+    assert "dữ liệu đã thay đổi từ lúc xem trước" in text
+    assert "Dòng 2: mã mô hình “CH-01” đã được dùng cho mô hình khác." in text
+    assert snapshot() == before and LogEntry.objects.count() == logs
