@@ -25,7 +25,8 @@ from functools import lru_cache
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 
@@ -251,7 +252,13 @@ def safe_cell_text(value):
 
 
 class FormulaSafeExportMixin:
-    """For import-export resources: every exported text cell is neutralised (see above)."""
+    """For import-export resources: every exported text cell is neutralised (see above), and the
+    sheet is titled like the import's data sheet (``sheet_title``), so an export imports back."""
+
+    def export(self, *args, **kwargs):
+        dataset = super().export(*args, **kwargs)
+        dataset.title = getattr(self, "sheet_title", "") or dataset.title
+        return dataset
 
     def export_field(self, field, instance, **kwargs):
         return neutralise_formula(super().export_field(field, instance, **kwargs))
@@ -313,6 +320,26 @@ def parse_count(value, maximum: int) -> int | None:
 
 
 # --- importing: the whole file first, then all rows or none ------------------------------------
+
+
+def column_limits(model, names) -> dict[str, int]:
+    """The length limit of each of ``model``'s fields among ``names`` that has one, read from the
+    model itself: a preview that checks them refuses exactly what the database would."""
+    limits = {}
+    for name in names:
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if getattr(model_field, "max_length", None):
+            limits[name] = model_field.max_length
+    return limits
+
+
+def largest_count(model, name: str) -> int:
+    """The largest whole number ``model``'s integer field ``name`` holds in the database."""
+    internal_type = model._meta.get_field(name).get_internal_type()
+    return connection.ops.integer_field_range(internal_type)[1]
 
 
 def check_columns(dataset, columns: dict[str, str], required, sheet_title: str) -> None:

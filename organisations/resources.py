@@ -21,6 +21,7 @@ from danvan.spreadsheets import (
     ImportPlan,
     PlannedImportMixin,
     cell_text,
+    column_limits,
     parse_choice,
     parse_date,
     template_workbook,
@@ -43,6 +44,7 @@ COLUMNS = {
     "merged_from": "Sáp nhập từ (mã đơn vị)",
 }
 REQUIRED_COLUMNS = ("code", "parent_code", "name", "level")
+MAX_LENGTHS = column_limits(Organisation, ("code", "name", "short_name"))
 COLUMN_HELP = {
     "code": "Bắt buộc, duy nhất. Mã hành chính hoặc mã đơn vị.",
     "parent_code": "Mã của đơn vị cấp trên (có trong hệ thống hoặc trong tệp). "
@@ -53,7 +55,9 @@ COLUMN_HELP = {
     "level": "Bắt buộc, mã hoặc tên: " + "; ".join(label for _, label in OrganisationLevel.choices),
     "valid_from": "Ngày dạng dd/mm/yyyy, không bắt buộc.",
     "valid_to": "Ngày dạng dd/mm/yyyy, không trước ngày bắt đầu hiệu lực.",
-    "merged_from": "Mã các đơn vị cũ đã sáp nhập vào đơn vị này, cách nhau bởi dấu phẩy.",
+    "merged_from": "Mã các đơn vị cũ đã sáp nhập vào đơn vị này, cách nhau bởi dấu phẩy. "
+    "Với đơn vị đã có, để trống là giữ nguyên các đơn vị sáp nhập đã ghi; muốn bỏ hết, sửa "
+    "trong trang quản trị của đơn vị.",
 }
 
 
@@ -68,6 +72,8 @@ class PlannedRow:
     merged_from: list[str]
     existing: Organisation | None = None
     unchanged: bool = False
+    shown: Organisation | None = None  # the preview's instance, given the written unit's key
+    keeps_merged: bool = False  # an existing unit's empty "merged from" cell keeps what is stored
 
 
 class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources.ModelResource):
@@ -169,8 +175,10 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
             }
             if not code:
                 plan.add_error(number, say + "thiếu mã đơn vị.")
-            elif len(code) > 32:
-                plan.add_error(number, say + f"mã đơn vị “{code}” dài quá 32 ký tự.")
+            elif len(code) > MAX_LENGTHS["code"]:
+                plan.add_error(
+                    number, say + f"mã đơn vị “{code}” dài quá {MAX_LENGTHS['code']} ký tự."
+                )
             elif code in first_row_of_code:
                 plan.add_error(
                     number,
@@ -180,8 +188,14 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                 first_row_of_code[code] = number
             if not name:
                 plan.add_error(number, say + "tên đơn vị không được để trống.")
-            elif len(name) > 255:
-                plan.add_error(number, say + "tên đơn vị dài quá 255 ký tự.")
+            elif len(name) > MAX_LENGTHS["name"]:
+                plan.add_error(number, say + f"tên đơn vị dài quá {MAX_LENGTHS['name']} ký tự.")
+            if len(fields["short_name"]) > MAX_LENGTHS["short_name"]:
+                plan.add_error(
+                    number,
+                    say + f"tên viết tắt dài quá {MAX_LENGTHS['short_name']} ký tự "
+                    f"(đang có {len(fields['short_name'])} ký tự).",
+                )
 
             kind_text = cell_text(raw.get("kind"))
             fields["kind"] = parse_choice(kind_text, OrganisationKind) if kind_text else "other"
@@ -264,6 +278,7 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
         for number, row in plan.rows.items():
             say = f"Dòng {row.sheet_row}: "
             row.existing = known.get(row.code)
+            row.keeps_merged = row.existing is not None and not row.merged_from
             current_parent = (ancestors.get(row.code) or [None])[0] if row.existing else None
             if row.code in taken_elsewhere:
                 plan.add_error(
@@ -346,7 +361,9 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
         for name, value in planned.fields.items():
             setattr(instance, name, value)
         instance._import_parent_code = planned.parent_code
-        instance._import_merged_from = sorted(planned.merged_from)
+        if not planned.keeps_merged:
+            instance._import_merged_from = sorted(planned.merged_from)
+        planned.shown = instance
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         planned = self.plan.rows.get(self._current_row)
@@ -357,7 +374,10 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
         planned.unchanged = (
             all(getattr(original, name) == value for name, value in planned.fields.items())
             and self.dehydrate_parent_code(original) == planned.parent_code
-            and self.dehydrate_merged_from(original) == ", ".join(sorted(planned.merged_from))
+            and (
+                planned.keeps_merged
+                or self.dehydrate_merged_from(original) == ", ".join(sorted(planned.merged_from))
+            )
         )
         return planned.unchanged
 
@@ -390,7 +410,9 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                     organisation=row.existing, parent=parent, move=moves, **row.fields
                 )
         for row in rows:
-            if not row.merged_from and row.existing is None:
+            if row.shown is not None:
+                row.shown.pk = saved[row.code].pk  # the admin log names the unit written
+            if row.keeps_merged or (not row.merged_from and row.existing is None):
                 continue
             predecessors = [
                 saved.get(code) or Organisation.objects.get(code=code) for code in row.merged_from

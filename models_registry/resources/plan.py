@@ -1,4 +1,4 @@
-"""Import and export of registered models and exemplars (django-import-export).
+"""The import of registered models and exemplars: what a file means and what it writes.
 
 The import brings in records of earlier years that were registered and accepted, or recognised,
 before the portal existed. The whole file is checked first (``PlannedImportMixin``): units by
@@ -10,8 +10,10 @@ models, their theme links and one ``WorkflowEvent`` (``IMPORTED``) each, under a
 
 A row is matched with what is stored by its ``Mã mô hình`` when that cell is filled, otherwise
 by unit code + name + start date, so importing the same file again changes nothing. A matched
-model takes the file's values (only for the columns the file has), but never a new status:
-the workflow moves only through its services.
+model takes the file's values (only for the columns the file has), but never what the workflow
+writes (``WORKFLOW_FIELDS``, read-only in the admin form too): an empty cell keeps it, another
+value is refused, since the workflow moves only through its services. An empty themes cell keeps
+the stored themes (they are cleared in the model's form).
 
 An imported model carries the dates of the whole path to its status (00:00 Vietnam time), as if
 it had gone through the workflow, so that the reports, which start from ``accepted_at``, count
@@ -34,21 +36,27 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
-from import_export import resources, widgets
-from import_export.fields import Field as ResourceField
 
 from danvan.spreadsheets import (
-    FormulaSafeExportMixin,
     ImportPlan,
-    PlannedImportMixin,
     cell_text,
+    column_limits,
+    largest_count,
     lookup_key,
     parse_choice,
     parse_count,
     parse_date,
     template_workbook,
 )
-from models_registry.choices import STATUS_DATE_FIELDS, Actor, EventAction, Field, ModelKind, Status
+from models_registry.choices import (
+    STATUS_DATE_FIELDS,
+    WORKFLOW_FIELDS,
+    Actor,
+    EventAction,
+    Field,
+    ModelKind,
+    Status,
+)
 from models_registry.models import DanVanModel, Theme, WorkflowEvent, phone_validator
 from organisations.models import Organisation
 
@@ -104,17 +112,23 @@ TEXT_FIELDS = (
     "contact_name",
     "decision_number",
 )
-MAX_LENGTHS = {key: DanVanModel._meta.get_field(key).max_length for key in TEXT_FIELDS}
+MAX_LENGTHS = column_limits(DanVanModel, COLUMNS)
+# The columns the workflow writes: read-only for a stored model, as in the admin form.
+WORKFLOW_COLUMNS = tuple(key for key in COLUMNS if key in WORKFLOW_FIELDS)
 MODEL_ATTNAMES = [f.attname for f in DanVanModel._meta.concrete_fields]
 NEW_MODEL_DEFAULTS = {
     f.attname: None if f.generated else f.get_default() for f in DanVanModel._meta.concrete_fields
 }
-COUNT_FIELDS = {"funds": 2**63 - 1, "workdays": 2**31 - 1, "socialised_funds": 2**63 - 1}
+COUNT_FIELDS = {
+    key: largest_count(DanVanModel, key) for key in ("funds", "workdays", "socialised_funds")
+}
 DATE_FIELDS = ("start_date", "evaluation_date", "decision_date")
+CHOICES = {"kind": ModelKind, "actor": Actor, "field": Field, "status": Status}
+SHOWN_LENGTH = 80  # a long text is cut short in the preview's list of changes
 PREVIEW_ROWS = 500  # the preview page shows the first rows of a large file
 PREVIEW_COLUMNS = ("code", "owning_unit", "name", "field", "start_date", "status")
 BATCH_SIZE = 2000
-# The audit trigger on new theme links, skipped for the models an import creates (see write_plan).
+# The audit trigger on new theme links, skipped for the models an import creates (see write).
 NEW_THEME_LINK_TRIGGER = "models_registry.ThemeLink:add_insert"
 IMPORT_LOCK = 0x44564D49  # "DVMI": one real import of models at a time
 
@@ -136,7 +150,8 @@ COLUMN_HELP = {
     "person_position": "Dành cho cá nhân.",
     "field": "Bắt buộc, mã hoặc tên: " + _labels(Field) + ".",
     "themes": "Tên các chủ đề đã có trong danh mục chủ đề, cách nhau bởi dấu chấm phẩy (;) "
-    "hoặc dấu phẩy.",
+    "hoặc dấu phẩy. Với mô hình đã có, để trống là giữ nguyên các chủ đề đã lưu; muốn bỏ hết "
+    "chủ đề, sửa trong biểu mẫu của mô hình.",
     "territory_note": "Thôn, tổ dân phố, xã, phường nơi thực hiện.",
     "situation": "Không bắt buộc.",
     "goals": "Không bắt buộc.",
@@ -163,6 +178,12 @@ COLUMN_HELP = {
     "decision_number": "Bắt buộc khi đã công nhận (số quyết định công nhận).",
     "decision_date": "Bắt buộc khi đã công nhận; dạng dd/mm/yyyy, không sau ngày hôm nay.",
 }
+for _key in WORKFLOW_COLUMNS:
+    COLUMN_HELP[_key] += (
+        " Với mô hình đã có: không sửa được bằng nhập tệp (do quy trình duyệt, công nhận ghi); "
+        "giá trị khác với đã lưu bị báo lỗi"
+        + ("." if _key in REQUIRED_COLUMNS else ", ô để trống giữ nguyên giá trị đã lưu.")
+    )
 
 
 @lru_cache(maxsize=4096)  # an import repeats the same few dates on many rows
@@ -228,147 +249,25 @@ class PlannedModel:
     changes: list[str] = field(default_factory=list)
 
 
-# Dates and amounts leave as native values; the export formats write them (DatedXLSX, DatedCSV).
-NATIVE_DATE = widgets.DateWidget(coerce_to_string=False)
-NATIVE_COUNT = widgets.IntegerWidget(coerce_to_string=False)
+class ModelImportPlanner:
+    """Works out what a file of models will do (``plan_import``) and writes it (``write``)."""
 
-
-class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.ModelResource):
-    code = ResourceField(attribute="code", column_name=COLUMNS["code"])
-    owning_unit = ResourceField(column_name=COLUMNS["owning_unit"])
-    owning_unit_name = ResourceField(column_name=EXPORT_ONLY["owning_unit_name"])
-    name = ResourceField(attribute="name", column_name=COLUMNS["name"])
-    kind = ResourceField(column_name=COLUMNS["kind"])
-    actor = ResourceField(column_name=COLUMNS["actor"])
-    person_name = ResourceField(attribute="person_name", column_name=COLUMNS["person_name"])
-    person_position = ResourceField(
-        attribute="person_position", column_name=COLUMNS["person_position"]
-    )
-    field = ResourceField(column_name=COLUMNS["field"])
-    themes = ResourceField(column_name=COLUMNS["themes"])
-    territory_note = ResourceField(
-        attribute="territory_note", column_name=COLUMNS["territory_note"]
-    )
-    situation = ResourceField(attribute="situation", column_name=COLUMNS["situation"])
-    goals = ResourceField(attribute="goals", column_name=COLUMNS["goals"])
-    content = ResourceField(attribute="content", column_name=COLUMNS["content"])
-    target_group = ResourceField(attribute="target_group", column_name=COLUMNS["target_group"])
-    forces = ResourceField(attribute="forces", column_name=COLUMNS["forces"])
-    funds = ResourceField(
-        attribute="funds",
-        column_name=COLUMNS["funds"],
-        widget=NATIVE_COUNT,
-    )
-    workdays = ResourceField(
-        attribute="workdays",
-        column_name=COLUMNS["workdays"],
-        widget=NATIVE_COUNT,
-    )
-    socialised_funds = ResourceField(
-        attribute="socialised_funds",
-        column_name=COLUMNS["socialised_funds"],
-        widget=NATIVE_COUNT,
-    )
-    resources_note = ResourceField(
-        attribute="resources_note", column_name=COLUMNS["resources_note"]
-    )
-    start_date = ResourceField(
-        attribute="start_date",
-        column_name=COLUMNS["start_date"],
-        widget=NATIVE_DATE,
-    )
-    schedule = ResourceField(attribute="schedule", column_name=COLUMNS["schedule"])
-    evaluation_date = ResourceField(
-        attribute="evaluation_date",
-        column_name=COLUMNS["evaluation_date"],
-        widget=NATIVE_DATE,
-    )
-    outputs = ResourceField(attribute="outputs", column_name=COLUMNS["outputs"])
-    sustainability = ResourceField(
-        attribute="sustainability", column_name=COLUMNS["sustainability"]
-    )
-    contact_name = ResourceField(attribute="contact_name", column_name=COLUMNS["contact_name"])
-    contact_phone = ResourceField(attribute="contact_phone", column_name=COLUMNS["contact_phone"])
-    status = ResourceField(column_name=COLUMNS["status"])
-    decision_number = ResourceField(
-        attribute="decision_number", column_name=COLUMNS["decision_number"]
-    )
-    decision_date = ResourceField(
-        attribute="decision_date",
-        column_name=COLUMNS["decision_date"],
-        widget=NATIVE_DATE,
-    )
-
-    class Meta:
-        model = DanVanModel
-        name = "Mô hình, điển hình"
-        fields = ("owning_unit_name", *COLUMNS)
-        export_order = ("code", "owning_unit", "owning_unit_name", *list(COLUMNS)[2:])
-        # The natural key; a filled "Mã mô hình" cell takes its place (see plan_import).
-        import_id_fields = ("owning_unit", "name", "start_date")
-        skip_diff = True  # the preview shows the plan instead (after_import_row)
-        report_skipped = True
-        clean_model_instances = False
-        use_bulk = True  # no savepoint per row; writing is done by write_plan anyway
-        chunk_size = 2000
-
-    columns = COLUMNS
-    required_columns = REQUIRED_COLUMNS
-    sheet_title = SHEET_TITLE
-
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, user=None, dry_run: bool = True):
         self.user = user
+        self.dry_run = dry_run
         self.plan = ImportPlan()
+        self.theme_names: dict[int, str] = {}
+        self.unit_codes: dict[int, str] = {}
 
-    # --- export ----------------------------------------------------------------------------
-
-    def get_queryset(self):
-        return DanVanModel.objects.visible_to(self.user)
-
-    def filter_export(self, queryset, **kwargs):
-        # Whatever queryset the caller hands over, only the user's scope is exported.
-        return (
-            queryset.visible_to(self.user)
-            .select_related("owning_unit")
-            .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
-        )
-
-    def get_import_fields(self):
-        return [f for f in super().get_import_fields() if f.column_name in COLUMNS.values()]
-
-    def dehydrate_owning_unit(self, model: DanVanModel) -> str:
-        return model.owning_unit.code or ""
-
-    def dehydrate_owning_unit_name(self, model: DanVanModel) -> str:
-        return model.owning_unit.name
-
-    def dehydrate_kind(self, model: DanVanModel) -> str:
-        return model.get_kind_display()
-
-    def dehydrate_actor(self, model: DanVanModel) -> str:
-        return model.get_actor_display()
-
-    def dehydrate_field(self, model: DanVanModel) -> str:
-        return model.get_field_display() if model.field else ""
-
-    def dehydrate_themes(self, model: DanVanModel) -> str:
-        return "; ".join(theme.name for theme in model.themes.all())
-
-    def dehydrate_status(self, model: DanVanModel) -> str:
-        return model.get_status_display()
-
-    # --- import: whole-file validation -----------------------------------------------------
-
-    def plan_import(self, rows, **kwargs) -> ImportPlan:
-        self.user = self.user or kwargs.get("user")
+    def plan_import(self, rows) -> ImportPlan:
         if not self.dry_run:
             # Two confirmations of one file at once: the second is planned after the first is
             # committed, so it finds the rows and adds nothing (the lock ends with the import).
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
         plan = self.plan = ImportPlan()
-        themes = {lookup_key(name): pk for pk, name in Theme.objects.values_list("pk", "name")}
+        self.theme_names = dict(Theme.objects.values_list("pk", "name"))
+        themes = {lookup_key(name): pk for pk, name in self.theme_names.items()}
         theme_texts: dict[int, str] = {}
         for number, raw in rows:
             planned = self._clean_row(number, raw)
@@ -401,18 +300,18 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
         for key in TEXT_FIELDS:
             if key in raw:
                 fields[key] = cell_text(raw[key])
-                limit = MAX_LENGTHS[key]
+                limit = MAX_LENGTHS.get(key)
                 if limit and len(fields[key]) > limit:
                     error(f"{COLUMNS[key].lower()} dài quá {limit} ký tự.")
         if "code" in raw:
             fields["code"] = cell_text(raw["code"]) or None
-            if fields["code"] and len(fields["code"]) > 40:
-                error("mã mô hình dài quá 40 ký tự.")
+            if fields["code"] and len(fields["code"]) > MAX_LENGTHS["code"]:
+                error(f"mã mô hình dài quá {MAX_LENGTHS['code']} ký tự.")
         fields["name"] = name = cell_text(raw.get("name"))
         if not name:
             error("tên mô hình, điển hình không được để trống.")
-        elif len(name) > 500:
-            error("tên mô hình, điển hình dài quá 500 ký tự.")
+        elif len(name) > MAX_LENGTHS["name"]:
+            error(f"tên mô hình, điển hình dài quá {MAX_LENGTHS['name']} ký tự.")
 
         for key, choices, default in (
             ("kind", ModelKind, ModelKind.MODEL),
@@ -448,7 +347,7 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
             fields["contact_phone"] = phone
             try:
                 phone_validator(phone)
-                valid = len(phone) <= 20
+                valid = len(phone) <= MAX_LENGTHS["contact_phone"]
             except ValidationError:
                 valid = False
             if phone and not valid:
@@ -590,6 +489,15 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
             Prefetch("themes", queryset=Theme.objects.only("pk"))
         )
         stored_by_pk = {model.pk: model for model in stored}
+        # The codes of the units involved, for the preview's "old → new".
+        self.unit_codes = dict(
+            Organisation.objects.filter(
+                pk__in={model.owning_unit_id for model in stored_by_pk.values()}
+                | {row.fields.get("owning_unit_id") for row in rows.values()}
+            )
+            .order_by()
+            .values_list("pk", "code")
+        )
         for number, pk in stored_pk.items():
             rows[number].existing = stored_by_pk[pk]
             if number not in plan.errors:
@@ -611,24 +519,38 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
         return DanVanModel(*(values[name] for name in MODEL_ATTNAMES))
 
     def _compare(self, number: int, row: PlannedModel) -> None:
-        existing = row.existing
-        if existing.status != row.fields["status"]:
+        existing, fields, say = row.existing, row.fields, self._say(number)
+        if existing.status != fields["status"]:
             self.plan.add_error(
                 number,
-                self._say(number) + f"mô hình “{existing.name}” đã có với trạng thái "
+                say + f"mô hình “{existing.name}” đã có với trạng thái "
                 f"“{existing.get_status_display()}”; nhập từ tệp không đổi được trạng thái.",
             )
             return
+        # What the workflow wrote is read-only here as in the admin form: an empty cell keeps
+        # it, a different value is refused (it changes only through the review services).
+        for name in WORKFLOW_COLUMNS:
+            value = fields.get(name)
+            if value not in (None, "") and getattr(existing, name) != value:
+                self.plan.add_error(
+                    number,
+                    say + f"{COLUMNS[name].lower()} “{self.shown(name, value)}” khác với đã lưu "
+                    f"“{self.shown(name, getattr(existing, name))}”: thông tin do quy trình "
+                    "duyệt, công nhận ghi nên không sửa được bằng nhập tệp.",
+                )
+        if number in self.plan.errors:
+            return
         changes = [
             name
-            for name, value in row.fields.items()
+            for name, value in fields.items()
             # An empty code cell leaves the stored code alone (the row matched by its key).
-            if name != "status"
+            if name not in WORKFLOW_FIELDS
             and not (name == "code" and value is None)
             and getattr(existing, name) != value
         ]
         stored_themes = sorted(theme.pk for theme in existing.themes.all())
-        if row.theme_ids is not None and sorted(row.theme_ids) != stored_themes:
+        # An empty themes cell keeps the stored themes; they are cleared in the model's form.
+        if row.theme_ids and sorted(row.theme_ids) != stored_themes:
             changes.append("themes")
         row.changes = changes
         if not changes:
@@ -638,48 +560,46 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
         row.instance = copy.copy(existing)
         for name in changes:
             if name != "themes":
-                setattr(row.instance, name, row.fields[name])
+                setattr(row.instance, name, fields[name])
 
-    # --- import: per row (the preview of the plan) -----------------------------------------
+    # --- what the preview shows -----------------------------------------------------------
 
-    def get_or_init_instance(self, instance_loader, row):
-        planned = self.plan.rows.get(self._current_row)
-        if planned is None or planned.instance is None:
-            return DanVanModel(), True
-        return planned.instance, planned.existing is None
+    def shown(self, name: str, value) -> str:
+        """A stored or planned value as the preview writes it."""
+        if name == "owning_unit_id":
+            return self.unit_codes.get(value, "")
+        if name == "themes":
+            return "; ".join(sorted(self.theme_names.get(pk, "") for pk in value)) or "(trống)"
+        if value is None or value == "":
+            return "(trống)"
+        choices = CHOICES.get(name)
+        if choices is not None:
+            return choices(value).label
+        if isinstance(value, date):
+            return f"{value:%d/%m/%Y}"
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        text = " ".join(str(value).split())
+        return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        planned = self.plan.rows.get(self._current_row)
-        return planned is None or planned.action == "skip"
+    def changes_shown(self, row: PlannedModel) -> list[str]:
+        """Each change of an updated row: “column: old → new”."""
+        shown = []
+        for name in row.changes:
+            if name == "themes":
+                old = [theme.pk for theme in row.existing.themes.all()]
+                new = row.theme_ids
+            else:
+                old, new = getattr(row.existing, name), getattr(row.instance, name)
+            label = COLUMNS["owning_unit" if name == "owning_unit_id" else name]
+            shown.append(f"{label}: {self.shown(name, old)} → {self.shown(name, new)}")
+        return shown
 
-    def get_diff_headers(self):
-        return ["Dòng", *(COLUMNS[key] for key in PREVIEW_COLUMNS), "Thay đổi"]
-
-    def after_import_row(self, row, row_result, **kwargs):
-        number = kwargs.get("row_number")
-        planned = self.plan.rows.get(number)
-        if not kwargs.get("dry_run") or planned is None or number > PREVIEW_ROWS:
-            return
-        model = planned.instance
-        names = {"owning_unit_id": COLUMNS["owning_unit"], **COLUMNS}
-        row_result.diff = [
-            planned.sheet_row,
-            model.code or "",
-            planned.unit_code,
-            model.name,
-            model.get_field_display(),
-            f"{model.start_date:%d/%m/%Y}",
-            model.get_status_display(),
-            ", ".join(names[name] for name in planned.changes),
-        ]
-
-    # --- import: writing -------------------------------------------------------------------
-
-    def write_plan(self, **kwargs) -> None:
+    def write(self, file_name: str = "") -> None:
         rows = list(self.plan.rows.values())
         created = [row for row in rows if row.action == "new"]
         updated = [row for row in rows if row.action == "update"]
-        file_name = os.path.basename(str(kwargs.get("file_name") or ""))[:255]
+        file_name = os.path.basename(str(file_name or ""))[:255]
         user = self.user if getattr(self.user, "pk", None) else None
         now = timezone.now()
         with pghistory.context(source="import", file=file_name, user=user and user.pk):
