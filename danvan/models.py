@@ -130,3 +130,29 @@ class NotificationPreference(models.Model):
         from django.urls import reverse
 
         return reverse("notification_settings")
+
+
+class PasswordChangeFailure(models.Model):
+    """A wrong current password typed on the password-change page: bounds guessing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="password_change_failures",
+        verbose_name="người dùng",
+    )
+    failed_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lần nhập sai mật khẩu hiện tại"
+        verbose_name_plural = "lần nhập sai mật khẩu hiện tại"
+        ordering = ["-failed_at"]
+        indexes = [models.Index(fields=["user", "-failed_at"], name="password_failure_user")]
+
+    def __str__(self):
+        return f"{self.user} – {self.failed_at:%d/%m/%Y %H:%M}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("password_change")

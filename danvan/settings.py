@@ -133,10 +133,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Log-in lockout (django-axes): 5 failures lock the account and the client address.
+# Log-in lockout (django-axes): 5 failures lock that account from that client address. Keyed on
+# both together, so a stranger elsewhere cannot lock a colleague out by typing their username.
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -146,6 +147,10 @@ PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "danvan.client_address.client_ip"
 if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Wrong current passwords on the password-change page, counted per account (only a signed-in
+# session reaches that page, so nobody else can use it to lock the account).
+PASSWORD_CHANGE_FAILURE_LIMIT = AXES_FAILURE_LIMIT
+PASSWORD_CHANGE_COOLOFF_TIME = AXES_COOLOFF_TIME
 
 # --- HTTPS (production) --------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)

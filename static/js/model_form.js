@@ -96,7 +96,8 @@
         forgetLocally();
         autosaveUrl = result.autosave_url;
         form.dataset.autosaveUrl = autosaveUrl;
-        storageKey = "danvan-draft-" + result.id;
+        // Keyed by user too: on a shared computer the next person never gets this copy.
+        storageKey = form.dataset.storagePrefix + result.id;
         form.dataset.storageKey = storageKey;
         form.action = result.edit_url;
         history.replaceState(null, "", result.edit_url);
