@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.middleware import SESSION_STARTED_KEY
 from danvan import models as danvan_models
+from danvan.middleware import SESSION_STARTED_KEY
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
