@@ -216,10 +216,4 @@
       schedule();
     });
   }
-
-  document.querySelectorAll("form[data-confirm]").forEach((deleteForm) => {
-    deleteForm.addEventListener("submit", (event) => {
-      if (!window.confirm(deleteForm.dataset.confirm)) event.preventDefault();
-    });
-  });
 })();
