@@ -156,3 +156,44 @@ class PasswordChangeFailure(models.Model):
         from django.urls import reverse
 
         return reverse("password_change")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Đang chờ gửi"
+    RETRYING = "retrying", "Đang chờ gửi lại"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Thất bại"
+
+
+class EmailDelivery(models.Model):
+    """The e-mail of one notification: whether it went out, how many tries, the last error."""
+
+    notification = models.OneToOneField(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="email_delivery",
+        verbose_name="thông báo",
+    )
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=EmailStatus, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+    created_at = models.DateTimeField("thời điểm xếp hàng", auto_now_add=True)
+    last_attempt_at = models.DateTimeField("lần gửi gần nhất", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("lần gửi lại tiếp theo", null=True, blank=True)
+    sent_at = models.DateTimeField("thời điểm đã gửi", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "e-mail thông báo"
+        verbose_name_plural = "e-mail thông báo"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="email_delivery_status")]
+
+    def __str__(self):
+        return f"E-mail: {self.notification}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("admin:danvan_emaildelivery_change", args=[self.pk])

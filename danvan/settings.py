@@ -265,6 +265,13 @@ vars().update(
     for name, value in env.email_url("EMAIL_URL", default="consolemail://").items()
     if value not in (None, "")
 )
+# A mail server that stops answering must not hold a worker for ever.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT_SECONDS", default=30)
+# A notification e-mail that fails is tried again after 1, 4, 16 and 64 minutes, then marked
+# failed for an administrator to see ("E-mail thông báo" in the admin site).
+EMAIL_DELIVERY_MAX_ATTEMPTS = env.int("DJANGO_EMAIL_MAX_ATTEMPTS", default=5)
+EMAIL_RETRY_FIRST_DELAY = timedelta(minutes=1)
+EMAIL_RETRY_FACTOR = 4
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Cổng Dân vận khéo <khong-tra-loi@localhost>"
 )
