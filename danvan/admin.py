@@ -1,4 +1,4 @@
-"""Admin pieces shared by every importer.
+"""Admin pieces shared by every importer, and the notification e-mails' delivery list.
 
 A confirmation names the file its preview stored by hidden fields the browser sends back, so they
 are never trusted: the preview records in the session what it issued (file, format, resource), and
@@ -10,7 +10,7 @@ if anything fails, neither is kept and the page says so in Vietnamese.
 
 import logging
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
@@ -23,6 +23,8 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 from import_export.signals import post_import
 
+from danvan.emails import email_delivery_restart
+from danvan.models import EmailDelivery
 from danvan.spreadsheets import SpreadsheetError
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -240,3 +242,55 @@ class ImportTemplateMixin:
         response = HttpResponse(self.import_template_workbook(), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{self.import_template_filename}"'
         return response
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    """Notification e-mails: which went out, which are retried, which failed and why."""
+
+    list_display = [
+        "notification",
+        "recipient",
+        "status",
+        "attempts",
+        "last_attempt_at",
+        "next_attempt_at",
+        "short_error",
+    ]
+    list_filter = ["status", "last_attempt_at"]
+    list_select_related = ["notification__recipient"]
+    search_fields = ["notification__title", "notification__recipient__email", "last_error"]
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+    readonly_fields = [
+        "notification",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "last_attempt_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="người nhận", ordering="notification__recipient__email")
+    def recipient(self, delivery):
+        user = delivery.notification.recipient
+        return f"{user.get_full_name() or user.username} <{user.email}>"
+
+    @admin.display(description="lỗi gần nhất")
+    def short_error(self, delivery):
+        return delivery.last_error[:120]
+
+    @admin.action(description="Gửi lại các e-mail thất bại đã chọn")
+    def send_again(self, request, queryset):
+        restarted = email_delivery_restart(deliveries=queryset)
+        self.message_user(
+            request, f"Đã xếp {len(restarted)} e-mail thất bại vào hàng đợi gửi lại.", messages.INFO
+        )

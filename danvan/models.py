@@ -130,3 +130,70 @@ class NotificationPreference(models.Model):
         from django.urls import reverse
 
         return reverse("notification_settings")
+
+
+class PasswordChangeFailure(models.Model):
+    """A wrong current password typed on the password-change page: bounds guessing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="password_change_failures",
+        verbose_name="người dùng",
+    )
+    failed_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lần nhập sai mật khẩu hiện tại"
+        verbose_name_plural = "lần nhập sai mật khẩu hiện tại"
+        ordering = ["-failed_at"]
+        indexes = [models.Index(fields=["user", "-failed_at"], name="password_failure_user")]
+
+    def __str__(self):
+        return f"{self.user} – {self.failed_at:%d/%m/%Y %H:%M}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("password_change")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Đang chờ gửi"
+    RETRYING = "retrying", "Đang chờ gửi lại"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Thất bại"
+
+
+class EmailDelivery(models.Model):
+    """The e-mail of one notification: whether it went out, how many tries, the last error."""
+
+    notification = models.OneToOneField(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="email_delivery",
+        verbose_name="thông báo",
+    )
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=EmailStatus, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+    created_at = models.DateTimeField("thời điểm xếp hàng", auto_now_add=True)
+    last_attempt_at = models.DateTimeField("lần gửi gần nhất", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("lần gửi lại tiếp theo", null=True, blank=True)
+    sent_at = models.DateTimeField("thời điểm đã gửi", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "e-mail thông báo"
+        verbose_name_plural = "e-mail thông báo"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="email_delivery_status")]
+
+    def __str__(self):
+        return f"E-mail: {self.notification}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("admin:danvan_emaildelivery_change", args=[self.pk])

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from danvan.models import Notification, NotificationPreference
+from danvan.models import EmailDelivery, Notification, NotificationPreference
 
 
 def notify(
@@ -35,9 +35,17 @@ def notify(
             "user_id", flat=True
         )
     )
-    for notification in created:
-        if notification.recipient.email and notification.recipient_id not in muted:
-            send_notification_email.enqueue(notification.pk)
+    emailed = [
+        notification
+        for notification in created
+        if notification.recipient.email and notification.recipient_id not in muted
+    ]
+    # Each e-mail has its delivery row from the start: one that never goes out is still seen.
+    EmailDelivery.objects.bulk_create(
+        EmailDelivery(notification=notification) for notification in emailed
+    )
+    for notification in emailed:
+        send_notification_email.enqueue(notification.pk)
     return created
 
 

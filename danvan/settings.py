@@ -66,6 +66,7 @@ MIDDLEWARE = [
     # Stamps every audit-trail row written during a request with the user and the URL.
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "danvan.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authenticate() into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -140,10 +141,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Log-in lockout (django-axes): 5 failures lock the account and the client address.
+# Log-in lockout (django-axes): 5 failures lock that account from that client address. Keyed on
+# both together, so a stranger elsewhere cannot lock a colleague out by typing their username.
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -153,6 +155,10 @@ PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "danvan.client_address.client_ip"
 if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Wrong current passwords on the password-change page, counted per account (only a signed-in
+# session reaches that page, so nobody else can use it to lock the account).
+PASSWORD_CHANGE_FAILURE_LIMIT = AXES_FAILURE_LIMIT
+PASSWORD_CHANGE_COOLOFF_TIME = AXES_COOLOFF_TIME
 
 # --- HTTPS (production) --------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -165,6 +171,21 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Pages load scripts, styles, images and fonts from the portal only, and nothing written inline
+# (templates keep scripts in static/js/ and styles in static/css/). Bootstrap's stylesheet draws
+# its small icons (check marks, select arrows) as data: images.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # --- Language, time and formats ------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -251,6 +272,13 @@ vars().update(
     for name, value in env.email_url("EMAIL_URL", default="consolemail://").items()
     if value not in (None, "")
 )
+# A mail server that stops answering must not hold a worker for ever.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT_SECONDS", default=30)
+# A notification e-mail that fails is tried again after 1, 4, 16 and 64 minutes, then marked
+# failed for an administrator to see ("E-mail thông báo" in the admin site).
+EMAIL_DELIVERY_MAX_ATTEMPTS = env.int("DJANGO_EMAIL_MAX_ATTEMPTS", default=5)
+EMAIL_RETRY_FIRST_DELAY = timedelta(minutes=1)
+EMAIL_RETRY_FACTOR = 4
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Cổng Dân vận khéo <khong-tra-loi@localhost>"
 )

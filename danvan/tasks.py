@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django_tasks import task
 
-from danvan.models import Notification
+from danvan.emails import email_delivery_attempt
+from danvan.models import EmailStatus
 
 
 @task()
 def send_notification_email(notification_id: int) -> None:
-    """E-mail one notification to its recipient (queued after the change commits)."""
-    notification = (
-        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    )
-    if notification is None or not notification.recipient.email:
-        return
-    link = f"{settings.PORTAL_BASE_URL}{notification.url}" if notification.url else ""
-    lines = [notification.body, "", f"Xem chi tiết: {link}" if link else ""]
-    send_mail(
-        subject=f"[Dân vận khéo] {notification.title}",
-        message="\n".join(line for line in lines if line is not None).strip() + "\n",
-        from_email=None,
-        recipient_list=[notification.recipient.email],
-    )
+    """E-mail one notification to its recipient; after a failure, queue the next try."""
+    delivery = email_delivery_attempt(notification_id=notification_id)
+    if delivery is not None and delivery.status == EmailStatus.RETRYING:
+        send_notification_email.using(run_after=delivery.next_attempt_at).enqueue(notification_id)

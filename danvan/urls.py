@@ -19,8 +19,9 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("dang-xuat/", views.PortalLogoutView.as_view(), name="logout"),
+    path("da-dang-xuat/", views.LoggedOutView.as_view(), name="logged_out"),
+    path("doi-mat-khau/", views.PortalPasswordChangeView.as_view(), name="password_change"),
     path(
         "doi-mat-khau/xong/",
         auth_views.PasswordChangeDoneView.as_view(),

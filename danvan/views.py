@@ -1,11 +1,13 @@
 """Cross-cutting pages: the home page, the user's notifications and the health check."""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -21,6 +23,7 @@ from danvan.notifications import (
     preference_set,
     unread_count,
 )
+from danvan.passwords import PortalPasswordChangeForm
 from models_registry.models import DanVanModel
 from models_registry.selectors import can_register_anywhere
 from organisations.selectors import user_memberships
@@ -60,6 +63,44 @@ class HomeView(TemplateView):
 
 
 HOME_AWAITING_SHOWN = 10
+
+
+# --- signing out and passwords ----------------------------------------------------------------
+
+
+class PortalLogoutView(auth_views.LogoutView):
+    """Log out, and have the browser forget what the portal kept in it (form copies).
+
+    Office computers are shared: the next person must not find the last one's typing in local
+    storage. Browsers that honour ``Clear-Site-Data`` drop it at once; the page shown next
+    removes the portal's keys itself for those that do not (or on plain HTTP).
+    """
+
+    next_page = "logged_out"
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"storage"'
+        return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoggedOutView(TemplateView):
+    """Said after logging out; its script clears the portal's keys in the browser's storage."""
+
+    template_name = "registration/logged_out.html"
+
+
+class PortalPasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, with wrong current passwords limited per account (429 once locked)."""
+
+    form_class = PortalPasswordChangeForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked:
+            response.status_code = 429
+        return response
 
 
 # --- notifications ----------------------------------------------------------------------------

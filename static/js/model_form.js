@@ -96,7 +96,8 @@
         forgetLocally();
         autosaveUrl = result.autosave_url;
         form.dataset.autosaveUrl = autosaveUrl;
-        storageKey = "danvan-draft-" + result.id;
+        // Keyed by user too: on a shared computer the next person never gets this copy.
+        storageKey = form.dataset.storagePrefix + result.id;
         form.dataset.storageKey = storageKey;
         form.action = result.edit_url;
         history.replaceState(null, "", result.edit_url);
@@ -215,10 +216,4 @@
       schedule();
     });
   }
-
-  document.querySelectorAll("form[data-confirm]").forEach((deleteForm) => {
-    deleteForm.addEventListener("submit", (event) => {
-      if (!window.confirm(deleteForm.dataset.confirm)) event.preventDefault();
-    });
-  });
 })();
