@@ -343,6 +343,25 @@ def data_rows(dataset, columns: dict[str, str]) -> Iterator[tuple[int, dict]]:
         yield number, raw
 
 
+def _formulas_emptied(rows, dataset, columns: dict[str, str], errors: dict[int, list[str]]):
+    """``rows`` with each formula saved without its result (``UncomputedFormula``) emptied, and
+    named by its cell in ``errors``: its value is unknown, not empty."""
+    from openpyxl.utils import get_column_letter
+
+    from danvan.xlsx_reader import UncomputedFormula
+
+    for number, raw in rows:
+        for key, value in raw.items():
+            if isinstance(value, UncomputedFormula):
+                raw[key] = None
+                letter = get_column_letter(dataset.headers.index(columns[key]) + 1)
+                errors.setdefault(number, []).append(
+                    f"Ô {letter}{number + 1} (cột “{columns[key]}”) chứa công thức chưa có giá "
+                    "trị tính sẵn: hãy mở tệp bằng Excel, lưu lại rồi nhập lại."
+                )
+        yield number, raw
+
+
 @dataclass
 class ImportPlan:
     """What every valid row of a file will do, and every error, by import-export row number."""
@@ -359,8 +378,10 @@ class PlannedImportMixin:
     """For import-export resources: the whole file is validated before any row is written.
 
     ``before_import`` checks the columns and hands the non-blank rows (``data_rows``) to
-    ``plan_import``, which returns an ``ImportPlan``. import-export's pass over the rows then
-    only previews the plan: a row's errors become its validation errors and nothing is saved.
+    ``plan_import``, which returns an ``ImportPlan``; a formula saved without its result is a
+    row error of its own, and an empty cell for ``plan_import``. import-export's pass over the
+    rows then only previews the plan: a row's errors become its validation errors and nothing is
+    saved.
     ``write_plan`` runs from ``after_import`` when it is not a dry run and every row is valid,
     inside the import's transaction. So a file writes all of its rows or none, however
     ``import_data`` is called.
@@ -390,7 +411,13 @@ class PlannedImportMixin:
     def before_import(self, dataset, **kwargs):
         self.plan = ImportPlan(readable=False)
         check_columns(dataset, self.columns, self.required_columns, self.sheet_title)
-        self.plan = self.plan_import(data_rows(dataset, self.columns), **kwargs)
+        formula_errors: dict[int, list[str]] = {}
+        rows = _formulas_emptied(
+            data_rows(dataset, self.columns), dataset, self.columns, formula_errors
+        )
+        self.plan = self.plan_import(rows, **kwargs)
+        for number, messages in formula_errors.items():
+            self.plan.errors[number] = messages + self.plan.errors.get(number, [])
 
     def import_row(self, row, instance_loader, **kwargs):
         number = self._current_row = kwargs["row_number"]

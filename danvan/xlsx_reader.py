@@ -48,7 +48,7 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 DOCUMENT_RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
-_ROW, _CELL, _VALUE = f"{MAIN}row", f"{MAIN}c", f"{MAIN}v"
+_ROW, _CELL, _VALUE, _FORMULA = f"{MAIN}row", f"{MAIN}c", f"{MAIN}v", f"{MAIN}f"
 _TEXT, _PHONETIC, _INLINE = f"{MAIN}t", f"{MAIN}rPh", f"{MAIN}is"
 _SHARED_STRING = f"{MAIN}si"
 _PARSER_OPTIONS = {
@@ -57,6 +57,12 @@ _PARSER_OPTIONS = {
     "no_network": True,
     "huge_tree": False,
 }
+
+
+class UncomputedFormula(str):
+    """A formula cell saved without its result (by openpyxl or a script, never by Excel or
+    LibreOffice): its value is unknown, so the importer refuses it by name instead of reading an
+    empty cell. The text is the formula, as the preview shows it."""
 
 
 class UnreadableWorkbook(Exception):
@@ -198,6 +204,10 @@ class _Workbook:
             return _text(inline) if inline is not None else None
         text = cell.findtext(_VALUE)
         if not text:
+            formula = cell.find(_FORMULA)
+            if formula is not None and not (kind == "str" and cell.find(_VALUE) is not None):
+                # A text result may be cached as empty ("str"); anything else has no result.
+                return UncomputedFormula("=" + (formula.text or ""))
             return None
         if kind is None or kind == "n":
             number = _number(text)
