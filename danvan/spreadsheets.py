@@ -1,10 +1,10 @@
 """Reading uploaded spreadsheets safely, and the pieces every importer and exporter shares.
 
 An uploaded workbook is untrusted: a zip bomb, XML entity expansion or a million-row sheet must
-not take the server down. The archive itself is checked before it is opened (sizes and
-compression ratio); the sheet is then streamed row by row with a row limit by
-``danvan.xlsx_reader``, which never expands an entity and refuses any part that declares a
-document type ("billion laughs", external entities).
+not take the server down. The archive itself is checked before it is opened (its kind, sizes,
+compression ratio, entry names and macros); the sheet is then streamed row by row with a row
+limit by ``danvan.xlsx_reader``, which never expands an entity and refuses any part that declares
+a document type ("billion laughs", external entities).
 
 Every importer validates the whole file before it writes anything (``PlannedImportMixin``), reads
 cells with the same parsers (dates, choices, counts) and offers a template workbook built by
@@ -18,6 +18,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -47,8 +48,23 @@ def _check_size(data: bytes) -> None:
         )
 
 
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97–2003 files (.xls)
+_OPENDOCUMENT_SPREADSHEET = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _unsafe_name(name: str) -> bool:
+    # No spreadsheet program writes these; an archive that has them was made to be unpacked
+    # somewhere it should not be.
+    return name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/")
+
+
 def _check_archive(data: bytes) -> None:
     """Refuse a workbook whose archive is not a workbook, or inflates far beyond its size."""
+    if data.startswith(_OLE_SIGNATURE):
+        raise SpreadsheetError(
+            "Tệp là bảng tính Excel 97–2003 (.xls). Hãy mở tệp bằng Excel và lưu lại dưới dạng "
+            "“Sổ làm việc Excel (.xlsx)”."
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
@@ -63,8 +79,24 @@ def _check_archive(data: bytes) -> None:
         raise SpreadsheetError(
             "Tệp có dấu hiệu bất thường (dữ liệu nén quá lớn) nên không được xử lý."
         )
-    if "xl/workbook.xml" not in archive.namelist():
+    names = archive.namelist()
+    if any(_unsafe_name(name) for name in names):
+        raise SpreadsheetError(
+            "Tệp có dấu hiệu bất thường (đường dẫn không hợp lệ bên trong) nên không được xử lý."
+        )
+    if "xl/workbook.xml" not in names:
+        if "mimetype" in names and archive.read("mimetype").startswith(_OPENDOCUMENT_SPREADSHEET):
+            raise SpreadsheetError(
+                "Tệp là bảng tính OpenDocument (.ods). Hãy mở tệp và lưu lại dưới dạng "
+                "“Sổ làm việc Excel (.xlsx)”."
+            )
         raise SpreadsheetError("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")
+    if "xl/vbaProject.bin" in names:
+        # Excel itself refuses a macro-enabled workbook named .xlsx.
+        raise SpreadsheetError(
+            "Tệp chứa macro (VBA) nên không được nhập. Hãy lưu lại dưới dạng “Sổ làm việc Excel "
+            "(.xlsx)”, không có macro."
+        )
 
 
 def _too_many_rows_message() -> str:
@@ -102,7 +134,15 @@ def read_xlsx(data: bytes, preferred_sheet: str | None = None) -> tablib.Dataset
             raise SpreadsheetError(
                 "Không đọc được bảng tính: tệp bị hỏng hoặc không đúng định dạng .xlsx."
             ) from error
-        except (etree.LxmlError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as error:
+        except (
+            etree.LxmlError,
+            KeyError,
+            ValueError,
+            IndexError,
+            zipfile.BadZipFile,
+            zlib.error,  # damaged compressed data
+            EOFError,
+        ) as error:
             # A sheet's XML is only parsed while its rows are read.
             raise SpreadsheetError(
                 "Không đọc được nội dung trang tính: tệp bị hỏng hoặc chứa cấu trúc không được "
@@ -141,19 +181,26 @@ def read_csv(data: bytes) -> tablib.Dataset:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    if not header:
-        raise SpreadsheetError("Tệp CSV không có dữ liệu.")
-    dataset = tablib.Dataset(title="CSV")
-    dataset.headers = [value.strip() for value in header]
-    width = len(header)
-    for number, row in enumerate(reader, start=2):
-        if number > MAX_ROWS + 1:
-            raise SpreadsheetError(_too_many_rows_message())
-        values = [value if value != "" else None for value in row[:width]]
-        values += [None] * (width - len(values))
-        dataset.append(values)
+    # newline="": a lone carriage return ends a line, as the csv module expects.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise SpreadsheetError("Tệp CSV không có dữ liệu.")
+        dataset = tablib.Dataset(title="CSV")
+        dataset.headers = [value.strip() for value in header]
+        width = len(header)
+        for number, row in enumerate(reader, start=2):
+            if number > MAX_ROWS + 1:
+                raise SpreadsheetError(_too_many_rows_message())
+            values = [value if value != "" else None for value in row[:width]]
+            values += [None] * (width - len(values))
+            dataset.append(values)
+    except csv.Error as error:  # an unclosed quote, a field over the csv module's limit
+        raise SpreadsheetError(
+            f"Không đọc được tệp CSV ở dòng {reader.line_num}: dữ liệu sai định dạng (ví dụ một "
+            "dấu ngoặc kép không được đóng)."
+        ) from error
     return dataset
 
 
