@@ -28,7 +28,7 @@ def stored() -> tuple:
 @pytest.mark.parametrize("importer", list(IMPORTS))
 @pytest.mark.parametrize("case", list(corpus()))
 def test_a_hostile_file_is_refused_in_vietnamese_and_writes_nothing(
-    client, superuser, tree, importer, case
+    client, superuser, importer, case
 ):
     hostile = corpus()[case]
     client.force_login(superuser)
