@@ -10,7 +10,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from danvan.spreadsheets import SpreadsheetError, read_xlsx
-from danvan.xlsx_reader import UnsafeWorkbook, read_sheet
+from danvan.xlsx_reader import UncomputedFormula, UnsafeWorkbook, read_sheet
 
 
 def workbook_bytes(workbook) -> bytes:
@@ -59,7 +59,6 @@ def varied() -> bytes:
     sheet.append([rich, datetime(2024, 1, 2, 3, 4, 5), -3, 1e20, False])
     sheet["B2"].number_format = "dd/mm/yyyy"
     sheet.cell(row=5, column=3, value="sau một dòng trống")  # row 4 is not in the file
-    sheet.cell(row=6, column=1, value="=1+1")  # a formula with no cached result
     sheet.cell(row=7, column=10, value="cột J")
     other = workbook.create_sheet("Khác")
     other.append(["trang khác", 7])
@@ -74,6 +73,32 @@ def test_values_are_those_openpyxl_reads(varied):
     assert rows[2][0] == "Nuôi Dê"  # rich text runs joined
     assert rows[3] == [] and rows[4] == [None, None, "sau một dòng trống"]
     assert rows[5] == [] and rows[6][9] == "cột J"
+
+
+def test_a_formula_without_its_result_is_told_apart_from_an_empty_cell():
+    workbook = openpyxl.Workbook()  # openpyxl saves formulas without their results
+    workbook.active.append(["Tên", "=1+1", '=""'])
+    title, rows = ours(workbook_bytes(workbook))
+    assert rows == [["Tên", "=1+1", '=""']]
+    assert all(isinstance(value, UncomputedFormula) for value in rows[0][1:])
+    assert openpyxls(workbook_bytes(workbook))[1] == [["Tên"]]  # where openpyxl sees nothing
+
+
+def test_a_formula_with_its_result_gives_the_result():
+    cells = (
+        '<c r="A1" t="str"><f>""</f><v></v></c>'  # an empty text result, as Excel caches it
+        '<c r="B1"><f>1+1</f><v>2</v></c><c r="C1" t="str"><f>"a"</f><v>a</v></c>'
+        '<c r="D1"><f t="shared" si="0"/></c>'  # a shared formula's cell with no result
+    )
+    data = replaced_part(
+        excel_like_workbook(),
+        "xl/worksheets/sheet1.xml",
+        lambda content: content.replace(
+            b'<row r="4">', f'<row r="3">{cells}</row><row r="4">'.encode()
+        ),
+    )
+    row = ours(data)[1][2]
+    assert row == [None, 2, "a", "="] and isinstance(row[3], UncomputedFormula)
 
 
 def test_a_named_sheet_or_the_one_the_workbook_opens_on(varied):

@@ -632,9 +632,9 @@ def test_xml_entity_expansion_is_refused(admin_client, tree):
 
 
 def test_a_sheet_over_the_row_limit_is_refused_while_reading(admin_client, tree, monkeypatch):
-    from danvan import spreadsheets
+    from danvan.spreadsheets import reading
 
-    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     rows = [values(name=f"Mô hình {n}") for n in range(5)]
     assert "Tệp có hơn 3 dòng dữ liệu" in page(preview(admin_client, xlsx_file(rows)))
 
