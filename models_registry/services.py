@@ -43,6 +43,34 @@ def _locked(model: DanVanModel) -> DanVanModel:
     return DanVanModel.objects.select_for_update().get(pk=model.pk)
 
 
+def _kept_unseen(
+    model: DanVanModel, by, fields: Mapping, relations: Mapping[str, Iterable]
+) -> tuple[dict, dict]:
+    """``fields`` and ``relations`` with what ``by`` cannot see of the model kept as it is.
+
+    A cadre's form neither shows nor sends the origin, territory or coordinating units outside
+    the cadre's scope (set by a province, say): saving it must not drop them. An origin is
+    replaced only by another one chosen; the units chosen are added to the unseen ones.
+    """
+    fields, relations = dict(fields), dict(relations)
+    origin = model.replicated_from_id
+    if (
+        "replicated_from" in fields
+        and fields["replicated_from"] is None
+        and origin
+        and not DanVanModel.objects.visible_to(by).filter(pk=origin).exists()
+    ):
+        del fields["replicated_from"]
+    for name in RELATION_FIELDS:
+        manager = getattr(model, name)
+        visible_to = getattr(manager.model.objects, "visible_to", None)
+        if name not in relations or visible_to is None:
+            continue
+        unseen = manager.exclude(pk__in=visible_to(by).values("pk")).values_list("pk", flat=True)
+        relations[name] = [*relations[name], *unseen]
+    return fields, relations
+
+
 def _set_relations(model: DanVanModel, relations: Mapping[str, Iterable]) -> None:
     for name in RELATION_FIELDS:
         if name in relations:
@@ -109,7 +137,8 @@ def model_create(*, by, fields: Mapping, relations: Mapping[str, Iterable] | Non
 def model_update(
     *, model: DanVanModel, by, fields: Mapping, relations: Mapping[str, Iterable] | None = None
 ) -> DanVanModel:
-    """Change a draft or returned registration (cadres of its unit only)."""
+    """Change a draft or returned registration (cadres of its unit only); what ``by`` cannot
+    see of its origin and units is kept."""
     model = _locked(model)
     if not rules.can_register_in(by, model.owning_unit):
         raise PermissionDenied("Bạn không có quyền sửa mô hình của đơn vị này.")
@@ -118,13 +147,14 @@ def model_update(
             f"Mô hình đang ở trạng thái “{model.get_status_display()}” nên không sửa được.",
             code="not_editable",
         )
+    fields, relations = _kept_unseen(model, by, fields, relations or {})
     for name, value in fields.items():
         setattr(model, name, value)
     if not rules.can_register_in(by, model.owning_unit):
         raise PermissionDenied("Bạn không có quyền chuyển mô hình sang đơn vị này.")
     model.full_clean()
     model.save()
-    _set_relations(model, relations or {})
+    _set_relations(model, relations)
     return model
 
 
