@@ -75,7 +75,7 @@ _NAMED_IDS = {
     if field.many_to_one
 }
 _NAMED_ALWAYS = {"decision_issuer_id", "created_by_id"}
-assert _NAMED_ALWAYS <= set(_NAMED_IDS)
+assert set(_NAMED_IDS) >= _NAMED_ALWAYS
 _FIELDS = {
     **{field.attname: field for field in DanVanModel._meta.concrete_fields},
     **{name: DanVanModel._meta.get_field(name) for name in RELATIONS},
@@ -326,8 +326,9 @@ def _related_names(ids: dict[str, set], user) -> dict[str, dict]:
     """The names of what a change refers to by id (a query for each kind).
 
     Units and models a field points at are named only among those ``user`` may see, and
-    without a user not at all; the decision's issuer and people always. The themes, territory and coordinating units are the model's own
-    content, shown on its page to whoever may see it, so they are always named.
+    without a user not at all; the decision's issuer and people always. The themes, territory
+    and coordinating units are the model's own content, shown on its page to whoever may see
+    it, so they are always named.
     """
     names = {}
     for name, related in _NAMED_IDS.items():
