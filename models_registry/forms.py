@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -197,6 +199,12 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
         if self.unseen_origin:
             self.initial["replicated_from"] = None
         fields["code"].help_text = "Không bắt buộc. Mã riêng của đơn vị, ví dụ DVK-2025-01."
+        if not instance:
+            # Made with the blank form and sent back by every post of it (autosave too): the
+            # registration it creates is created once, however often the form is posted.
+            fields["creation_token"] = forms.UUIDField(
+                required=False, widget=forms.HiddenInput, initial=uuid.uuid4
+            )
 
     def initial_replicated_from(self) -> DanVanModel | None:
         """The model chosen in the "replicated from" picker, to show its name."""
@@ -207,7 +215,7 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
 
     def model_fields(self) -> dict:
         """The cleaned plain fields for the services (relations and files apart)."""
-        apart = (*RELATION_FIELDS, "attachments")
+        apart = (*RELATION_FIELDS, "attachments", "creation_token")
         return {name: value for name, value in self.cleaned_data.items() if name not in apart}
 
     def relations(self) -> dict:

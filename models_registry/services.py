@@ -6,6 +6,7 @@ Views and importers call these; nothing else changes a registration's status.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -29,6 +30,7 @@ from models_registry.choices import (
 )
 from models_registry.models import (
     Attachment,
+    CreationToken,
     DanVanModel,
     Indicator,
     ResultReport,
@@ -131,6 +133,32 @@ def model_create(*, by, fields: Mapping, relations: Mapping[str, Iterable] | Non
         model=model, action=EventAction.CREATED, to_status=Status.DRAFT, actor=by
     )
     return model
+
+
+@transaction.atomic
+def model_create_once(
+    *,
+    by,
+    token: uuid.UUID,
+    fields: Mapping,
+    relations: Mapping[str, Iterable] | None = None,
+) -> tuple[DanVanModel, bool]:
+    """Start a registration from the blank form that carried ``token``, once.
+
+    The same form posted again (a double click, the autosave and a button at once) creates
+    nothing: it gets the model the first post made, and ``False``. Race-safe: the token's row
+    is claimed before the model is made, so a second transaction with the token waits on its
+    primary key until the first ends, then finds the first one's model.
+    """
+    claim, claimed = CreationToken.objects.get_or_create(token=token, defaults={"created_by": by})
+    if not claimed:
+        if claim.created_by_id != by.pk or claim.model_id is None:
+            raise PermissionDenied("Biểu mẫu này không còn dùng được. Hãy mở lại trang đăng ký.")
+        return DanVanModel.objects.get(pk=claim.model_id), False
+    model = model_create(by=by, fields=fields, relations=relations)
+    claim.model = model
+    claim.save(update_fields=["model"])
+    return model, True
 
 
 @transaction.atomic
