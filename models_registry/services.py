@@ -45,10 +45,11 @@ def _locked(model: DanVanModel) -> DanVanModel:
     return DanVanModel.objects.select_for_update().get(pk=model.pk)
 
 
-def _kept_unseen(
+def keep_unseen(
     model: DanVanModel, by, fields: Mapping, relations: Mapping[str, Iterable]
 ) -> tuple[dict, dict]:
-    """``fields`` and ``relations`` with what ``by`` cannot see of the model kept as it is.
+    """``fields`` and ``relations`` with what ``by`` cannot see of the stored ``model`` kept
+    as it is (the registration form and the admin both save through it).
 
     A cadre's form neither shows nor sends the origin, territory or coordinating units outside
     the cadre's scope (set by a province, say): saving it must not drop them. An origin is
@@ -175,7 +176,7 @@ def model_update(
             f"Mô hình đang ở trạng thái “{model.get_status_display()}” nên không sửa được.",
             code="not_editable",
         )
-    fields, relations = _kept_unseen(model, by, fields, relations or {})
+    fields, relations = keep_unseen(model, by, fields, relations or {})
     for name, value in fields.items():
         setattr(model, name, value)
     if not rules.can_register_in(by, model.owning_unit):
