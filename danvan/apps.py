@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class DanvanConfig(AppConfig):
@@ -13,3 +14,10 @@ class DanvanConfig(AppConfig):
         # thread starts, leaves nothing to race for.
         import django.contrib.postgres.fields  # noqa: F401
         import django.contrib.postgres.fields.jsonb  # noqa: F401
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the portal's own site (scoped "view on site" links)."""
+
+    default = False  # named in INSTALLED_APPS; "danvan" itself stays DanvanConfig
+    default_site = "danvan.admin.PortalAdminSite"

@@ -10,7 +10,8 @@ from django.contrib import admin
 
 from danvan.admin import ImportTemplateMixin, SafeImportExportMixin
 from danvan.spreadsheets import DatedCSV, DatedXLSX, SafeCSV, SafeXLSX
-from models_registry.choices import STATUS_DATE_FIELDS, WORKFLOW_FIELDS
+from models_registry import services
+from models_registry.choices import RELATION_FIELDS, STATUS_DATE_FIELDS, WORKFLOW_FIELDS
 from models_registry.models import DanVanModel, Indicator, Theme
 from models_registry.resources import SHEET_TITLE, DanVanModelResource, import_template_workbook
 from organisations.admin import ScopedAdminMixin
@@ -147,6 +148,23 @@ class DanVanModelAdmin(
         if db_field.name == "replicated_from":
             kwargs["queryset"] = DanVanModel.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # The pickers offer only what the admin sees: what lies beyond (an origin or units in
+        # another province) was never shown nor sent, and is kept as it is.
+        if change:
+            stored = DanVanModel.objects.get(pk=obj.pk)
+            data = form.cleaned_data
+            fields, relations = services.keep_unseen(
+                stored,
+                request.user,
+                {"replicated_from": data.get("replicated_from")},
+                {name: data[name] for name in RELATION_FIELDS if name in data},
+            )
+            if "replicated_from" not in fields:
+                obj.replicated_from_id = stored.replicated_from_id
+            data.update(relations)  # what save_related() writes
+        super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request):
         # A registration starts as a cadre's draft in the portal (with its event), or in an

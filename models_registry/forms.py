@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -47,6 +49,13 @@ class MultipleFileField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return list(uploads)
+
+
+def _unseen_note(count: int) -> str:
+    return (
+        f"Ngoài ra có {count} đơn vị ngoài phạm vi của bạn đã được chọn; "
+        "các đơn vị này được giữ nguyên khi lưu."
+    )
 
 
 def _date_input():
@@ -148,18 +157,30 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             fields["owning_unit"].initial = owning_units[0].pk
 
         # Territory and coordinating units: any unit the user can see; the picker lists the
-        # nearby ones and whatever is already chosen.
+        # nearby ones and whatever is already chosen. Chosen units out of the user's scope are
+        # neither named nor sent: only counted, and kept as they are on save (the service).
         visible = Organisation.objects.visible_to(user)
-        for name, levels in (("territory", 3), ("coordinating_units", 1)):
-            chosen = list(getattr(instance, name).all()) if instance else []
-            fields[name].queryset = visible
-            fields[name].widget.choices = unit_options(
-                nearby_units(user, levels=levels, include=chosen)
-            )
         fields["territory"].help_text = (
             "Giữ Ctrl (hoặc ⌘) để chọn nhiều địa bàn. Địa bàn chưa có trong danh sách thì ghi ở ô "
             "dưới."
         )
+        self.unseen_units = {}
+        for name, levels in (("territory", 3), ("coordinating_units", 1)):
+            chosen = list(getattr(instance, name).all()) if instance else []
+            seen = set(
+                visible.filter(pk__in=[unit.pk for unit in chosen]).values_list("pk", flat=True)
+            )
+            fields[name].queryset = visible
+            fields[name].widget.choices = unit_options(
+                nearby_units(user, levels=levels, include=seen)
+            )
+            self.unseen_units[name] = len(chosen) - len(seen)
+            if instance:
+                self.initial[name] = [unit.pk for unit in chosen if unit.pk in seen]
+            if self.unseen_units[name]:
+                fields[name].help_text = " ".join(
+                    filter(None, [fields[name].help_text, _unseen_note(self.unseen_units[name])])
+                )
 
         replicable = DanVanModel.objects.visible_to(user).replicable()
         if instance:
@@ -169,7 +190,21 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
                 | DanVanModel.objects.visible_to(user).filter(pk=instance.replicated_from_id)
             ).exclude(pk=instance.pk)
         fields["replicated_from"].queryset = replicable
+        # An origin out of the user's scope: not even its id goes into the page.
+        self.unseen_origin = bool(
+            instance
+            and instance.replicated_from_id
+            and not replicable.filter(pk=instance.replicated_from_id).exists()
+        )
+        if self.unseen_origin:
+            self.initial["replicated_from"] = None
         fields["code"].help_text = "Không bắt buộc. Mã riêng của đơn vị, ví dụ DVK-2025-01."
+        if not instance:
+            # Made with the blank form and sent back by every post of it (autosave too): the
+            # registration it creates is created once, however often the form is posted.
+            fields["creation_token"] = forms.UUIDField(
+                required=False, widget=forms.HiddenInput, initial=uuid.uuid4
+            )
 
     def initial_replicated_from(self) -> DanVanModel | None:
         """The model chosen in the "replicated from" picker, to show its name."""
@@ -180,7 +215,7 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
 
     def model_fields(self) -> dict:
         """The cleaned plain fields for the services (relations and files apart)."""
-        apart = (*RELATION_FIELDS, "attachments")
+        apart = (*RELATION_FIELDS, "attachments", "creation_token")
         return {name: value for name, value in self.cleaned_data.items() if name not in apart}
 
     def relations(self) -> dict:

@@ -65,8 +65,17 @@ _OBJECT_NAMES = {
 }
 _ACTIONS = {"insert": "Thêm", "update": "Sửa", "delete": "Xóa"}
 _MODEL_EVENTS = "models_registry.DanVanModelHistory"
-# The ids a change may hold, resolved to names only among what the reader may see.
-_NAMED_IDS = {"owning_unit_id": Organisation, "replicated_from_id": DanVanModel}
+# Every foreign key a change may hold, shown by the name of what it points at, as the model's
+# page shows that field: units and models only among what the reader may see (the page says
+# nothing of others), the decision's issuer (the review panel names it to whoever sees the model)
+# and people always.
+_NAMED_IDS = {
+    field.attname: field.related_model
+    for field in DanVanModel._meta.concrete_fields
+    if field.many_to_one
+}
+_NAMED_ALWAYS = {"decision_issuer_id", "created_by_id"}
+assert set(_NAMED_IDS) >= _NAMED_ALWAYS
 _FIELDS = {
     **{field.attname: field for field in DanVanModel._meta.concrete_fields},
     **{name: DanVanModel._meta.get_field(name) for name in RELATIONS},
@@ -317,21 +326,23 @@ def _related_names(ids: dict[str, set], user) -> dict[str, dict]:
     """The names of what a change refers to by id (a query for each kind).
 
     Units and models a field points at are named only among those ``user`` may see, and
-    without a user not at all. The themes, territory and coordinating units are the model's own
-    content, shown on its page to whoever may see it, so they are always named.
+    without a user not at all; the decision's issuer and people always. The themes, territory
+    and coordinating units are the model's own content, shown on its page to whoever may see
+    it, so they are always named.
     """
     names = {}
     for name, related in _NAMED_IDS.items():
         wanted = ids.get(name)
-        if not wanted or user is None:
+        if not wanted or (user is None and name not in _NAMED_ALWAYS):
             names[name] = {}
-            continue
-        names[name] = dict(
-            related.objects.visible_to(user)
-            .filter(pk__in=wanted)
-            .order_by()
-            .values_list("pk", "name")
-        )
+        elif related is get_user_model():
+            names[name] = {
+                person.pk: person.get_full_name() or person.username
+                for person in related.objects.filter(pk__in=wanted)
+            }
+        else:
+            rows = related.objects if name in _NAMED_ALWAYS else related.objects.visible_to(user)
+            names[name] = dict(rows.filter(pk__in=wanted).order_by().values_list("pk", "name"))
     for name, (_event_model, _column, target) in RELATIONS.items():
         wanted = ids.get(name)
         names[name] = (

@@ -516,6 +516,38 @@ class WorkflowEvent(models.Model):
         return self.model.get_absolute_url()
 
 
+class CreationToken(models.Model):
+    """The token of one blank registration form: what that form creates, it creates once."""
+
+    token = models.UUIDField("mã biểu mẫu", primary_key=True)
+    # Set in the transaction that claims the token, so whoever finds the token finds the model.
+    model = models.OneToOneField(
+        DanVanModel,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name="mô hình, điển hình",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="người đăng ký",
+    )
+    created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mã biểu mẫu đăng ký"
+        verbose_name_plural = "mã biểu mẫu đăng ký"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return str(self.token)
+
+    def get_absolute_url(self):
+        return self.model.get_absolute_url() if self.model_id else ""
+
+
 class ExportJob(BackgroundJob):
     """A list export too large for one request, built by a background task."""
 

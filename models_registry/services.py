@@ -6,6 +6,7 @@ Views and importers call these; nothing else changes a registration's status.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -29,6 +30,7 @@ from models_registry.choices import (
 )
 from models_registry.models import (
     Attachment,
+    CreationToken,
     DanVanModel,
     Indicator,
     ResultReport,
@@ -41,6 +43,35 @@ from organisations.selectors import users_responsible_for
 
 def _locked(model: DanVanModel) -> DanVanModel:
     return DanVanModel.objects.select_for_update().get(pk=model.pk)
+
+
+def keep_unseen(
+    model: DanVanModel, by, fields: Mapping, relations: Mapping[str, Iterable]
+) -> tuple[dict, dict]:
+    """``fields`` and ``relations`` with what ``by`` cannot see of the stored ``model`` kept
+    as it is (the registration form and the admin both save through it).
+
+    A cadre's form neither shows nor sends the origin, territory or coordinating units outside
+    the cadre's scope (set by a province, say): saving it must not drop them. An origin is
+    replaced only by another one chosen; the units chosen are added to the unseen ones.
+    """
+    fields, relations = dict(fields), dict(relations)
+    origin = model.replicated_from_id
+    if (
+        "replicated_from" in fields
+        and fields["replicated_from"] is None
+        and origin
+        and not DanVanModel.objects.visible_to(by).filter(pk=origin).exists()
+    ):
+        del fields["replicated_from"]
+    for name in RELATION_FIELDS:
+        manager = getattr(model, name)
+        visible_to = getattr(manager.model.objects, "visible_to", None)
+        if name not in relations or visible_to is None:
+            continue
+        unseen = manager.exclude(pk__in=visible_to(by).values("pk")).values_list("pk", flat=True)
+        relations[name] = [*relations[name], *unseen]
+    return fields, relations
 
 
 def _set_relations(model: DanVanModel, relations: Mapping[str, Iterable]) -> None:
@@ -106,10 +137,37 @@ def model_create(*, by, fields: Mapping, relations: Mapping[str, Iterable] | Non
 
 
 @transaction.atomic
+def model_create_once(
+    *,
+    by,
+    token: uuid.UUID,
+    fields: Mapping,
+    relations: Mapping[str, Iterable] | None = None,
+) -> tuple[DanVanModel, bool]:
+    """Start a registration from the blank form that carried ``token``, once.
+
+    The same form posted again (a double click, the autosave and a button at once) creates
+    nothing: it gets the model the first post made, and ``False``. Race-safe: the token's row
+    is claimed before the model is made, so a second transaction with the token waits on its
+    primary key until the first ends, then finds the first one's model.
+    """
+    claim, claimed = CreationToken.objects.get_or_create(token=token, defaults={"created_by": by})
+    if not claimed:
+        if claim.created_by_id != by.pk or claim.model_id is None:
+            raise PermissionDenied("Biểu mẫu này không còn dùng được. Hãy mở lại trang đăng ký.")
+        return DanVanModel.objects.get(pk=claim.model_id), False
+    model = model_create(by=by, fields=fields, relations=relations)
+    claim.model = model
+    claim.save(update_fields=["model"])
+    return model, True
+
+
+@transaction.atomic
 def model_update(
     *, model: DanVanModel, by, fields: Mapping, relations: Mapping[str, Iterable] | None = None
 ) -> DanVanModel:
-    """Change a draft or returned registration (cadres of its unit only)."""
+    """Change a draft or returned registration (cadres of its unit only); what ``by`` cannot
+    see of its origin and units is kept."""
     model = _locked(model)
     if not rules.can_register_in(by, model.owning_unit):
         raise PermissionDenied("Bạn không có quyền sửa mô hình của đơn vị này.")
@@ -118,13 +176,14 @@ def model_update(
             f"Mô hình đang ở trạng thái “{model.get_status_display()}” nên không sửa được.",
             code="not_editable",
         )
+    fields, relations = keep_unseen(model, by, fields, relations or {})
     for name, value in fields.items():
         setattr(model, name, value)
     if not rules.can_register_in(by, model.owning_unit):
         raise PermissionDenied("Bạn không có quyền chuyển mô hình sang đơn vị này.")
     model.full_clean()
     model.save()
-    _set_relations(model, relations or {})
+    _set_relations(model, relations)
     return model
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -156,6 +158,17 @@ def _missing_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+class AlreadySent(Exception):
+    """The blank form was posted again after its first post sent the registration."""
+
+    def __init__(self, model: DanVanModel):
+        super().__init__(model)
+        self.model = model
+
+
+ALREADY_SENT = "Đăng ký này đã được gửi duyệt (từ lần bấm trước), không cần gửi lại."
+
+
 class ModelFormView(ScopedModelMixin, View):
     """Create (no pk) or change (pk) a registration; "save" keeps a draft, "submit" sends it."""
 
@@ -205,6 +218,9 @@ class ModelFormView(ScopedModelMixin, View):
             return self.render_form(form, instance, status=400, lost_files=lost)
         try:
             model = self.save(form, instance)
+        except AlreadySent as sent:
+            messages.info(request, ALREADY_SENT)
+            return redirect(sent.model)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
@@ -214,6 +230,9 @@ class ModelFormView(ScopedModelMixin, View):
             try:
                 services.model_submit(model=model, by=request.user)
             except ValidationError as error:
+                if error.code == "transition":  # sent meanwhile, by this form's other post
+                    messages.info(request, ALREADY_SENT)
+                    return redirect(model)
                 messages.warning(request, "Đã lưu bản nháp. " + _missing_message(error))
                 return redirect("models_registry:model_update", pk=model.pk)
             messages.success(request, "Đã gửi duyệt. Bạn sẽ được báo khi có kết quả xét duyệt.")
@@ -227,7 +246,23 @@ class ModelFormView(ScopedModelMixin, View):
         # refused after model_create committed would leave a draft the re-shown (still "new")
         # form knows nothing of, and posting again would make a second one.
         user = self.request.user
-        if instance is None:
+        uploads = form.cleaned_data.get("attachments") or []
+        token = form.cleaned_data.get("creation_token")
+        if instance is None and token:
+            model, created = services.model_create_once(
+                by=user, token=token, fields=form.model_fields(), relations=form.relations()
+            )
+            if not created:
+                model = self.save_again(form, model)
+                # A double click sends the same files twice: those already kept are not kept
+                # again.
+                kept = set(model.attachments.values_list("original_name", "size"))
+                uploads = [
+                    upload
+                    for upload in uploads
+                    if (os.path.basename(upload.name)[:255], upload.size) not in kept
+                ]
+        elif instance is None:
             model = services.model_create(
                 by=user, fields=form.model_fields(), relations=form.relations()
             )
@@ -235,10 +270,26 @@ class ModelFormView(ScopedModelMixin, View):
             model = services.model_update(
                 model=instance, by=user, fields=form.model_fields(), relations=form.relations()
             )
-        uploads = form.cleaned_data.get("attachments") or []
         if uploads:
             services.attachment_add(model=model, by=user, uploads=uploads)
         return model
+
+    def save_again(self, form, model) -> DanVanModel:
+        """The blank form posted again: this post changes the model its first post made, as an
+        edit would, unless the first post already sent it (``AlreadySent``)."""
+        if not rules.can_edit(self.request.user, model):
+            raise AlreadySent(model)
+        try:
+            return services.model_update(
+                model=model,
+                by=self.request.user,
+                fields=form.model_fields(),
+                relations=form.relations(),
+            )
+        except ValidationError as error:
+            if error.code == "not_editable":  # sent while this post waited for it
+                raise AlreadySent(model) from error
+            raise
 
 
 class ModelAutosaveView(ModelFormView):
@@ -261,6 +312,8 @@ class ModelAutosaveView(ModelFormView):
             return JsonResponse({"ok": False, "errors": errors}, status=400)
         try:
             model = self.save(form, instance)
+        except AlreadySent:
+            return JsonResponse({"ok": False, "error": ALREADY_SENT}, status=409)
         except ValidationError as error:
             return JsonResponse({"ok": False, "errors": {"": error.messages}}, status=400)
         saved = timezone.localtime(model.updated_at)

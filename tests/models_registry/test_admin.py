@@ -220,3 +220,38 @@ def test_a_model_changed_in_the_admin_keeps_its_audit_trail(client_for, registry
     update = model.history.get(pgh_label="update")
     assert update.content == "Lắp thêm camera ở ngõ 5."
     assert update.pgh_context.metadata["user"] == registry_admin.pk
+
+
+def test_saving_in_the_admin_keeps_what_lies_beyond_the_admins_scope(
+    client_for, registry_admin, models, tree
+):
+    """An origin and units in another province: not shown to the province's admin, not sent
+    back by the change form, and kept when the admin saves."""
+    model, outside = models["ward"], models["other"]
+    DanVanModel.objects.filter(pk=model.pk).update(replicated_from=outside)
+    model.territory.set([tree.residential, tree.other_province_ward])
+    model.coordinating_units.set([tree.other_province_ward])
+    client = client_for(registry_admin)
+    response = client.get(change_url(model))
+    page = response.content.decode()
+    assert "Hòm thư góp ý" not in page and "Phường Quan Hoa" not in page
+    form = response.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None and not isinstance(value, list)
+    }
+    data.update(
+        name="Nuôi Dê sinh sản",
+        owning_unit=model.owning_unit_id,
+        start_date="01/03/2025",
+        evaluation_date="01/12/2025",
+        territory=[tree.residential.pk],
+        replicated_from="",
+    )
+    response = client.post(change_url(model), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    model.refresh_from_db()
+    assert model.name == "Nuôi Dê sinh sản" and model.replicated_from == outside
+    assert set(model.territory.all()) == {tree.residential, tree.other_province_ward}
+    assert set(model.coordinating_units.all()) == {tree.other_province_ward}

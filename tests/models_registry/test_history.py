@@ -84,6 +84,47 @@ def test_history_without_a_reader_names_no_other_model(tree, cadre):
     assert field_changes({"replicated_from_id": (None, outside.pk)}) == []
 
 
+# Each foreign key of a model, a value for it and the name its history gives that value.
+FOREIGN_KEY_CHANGES = {
+    "owning_unit": lambda tree, reader: (tree.residential, "Tổ dân phố 9"),
+    "replicated_from": lambda tree, reader: (
+        DanVanModelFactory(owning_unit=tree.ward, name="Gốc trong phường", status=Status.ACCEPTED),
+        "Gốc trong phường",
+    ),
+    # Shown on the page (the review panel) to whoever sees the model, even a ward's cadre.
+    "decision_issuer": lambda tree, reader: (tree.province, "Tỉnh Thái Nguyên"),
+    "created_by": lambda tree, reader: (reader, reader.get_full_name()),
+}
+
+
+def test_every_foreign_key_has_a_case_below():
+    keys = {field.name for field in DanVanModel._meta.concrete_fields if field.many_to_one}
+    assert keys == set(FOREIGN_KEY_CHANGES)
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN_KEY_CHANGES))
+def test_history_names_what_a_foreign_key_points_at(tree, cadre, name):
+    model = DanVanModelFactory(owning_unit=tree.ward, status=Status.ACCEPTED)
+    value, shown = FOREIGN_KEY_CHANGES[name](tree, cadre)
+    with pghistory.context(user=cadre.pk):
+        DanVanModel.objects.filter(pk=model.pk).update(**{name: value})
+    (entry,) = [entry for entry in model_history(model, cadre) if entry.changes]
+    label = DanVanModel._meta.get_field(name).verbose_name.capitalize()
+    assert entry.changes == [(label, "—" if name != "owning_unit" else "Phường Chùa Hang", shown)]
+    # The review panel's comparison words it the same way.
+    attname = DanVanModel._meta.get_field(name).attname
+    assert field_changes({attname: (None, value.pk)}, user=cadre) == [(label, "—", shown)]
+
+
+def test_history_names_the_issuer_of_a_decision_even_out_of_the_readers_scope(tree, cadre):
+    model = DanVanModelFactory(owning_unit=tree.ward, status=Status.ACCEPTED)
+    with pghistory.context(user=cadre.pk):
+        DanVanModel.objects.filter(pk=model.pk).update(decision_issuer=tree.other_province)
+    (entry,) = [entry for entry in model_history(model, cadre) if entry.changes]
+    assert entry.changes == [("Cơ quan ban hành quyết định", "—", "Thành phố Hà Nội")]
+    assert str(tree.other_province.pk) not in " ".join(entry.changes[0])
+
+
 # --- who changed which field, from what to what ------------------------------------------------
 
 
