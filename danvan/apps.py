@@ -20,4 +20,4 @@ class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the portal's own site (scoped "view on site" links)."""
 
     default = False  # named in INSTALLED_APPS; "danvan" itself stays DanvanConfig
-    default_site = "danvan.admin.PortalAdminSite"
+    default_site = "danvan.admin_site.PortalAdminSite"

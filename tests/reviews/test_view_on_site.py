@@ -9,7 +9,12 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 
-from danvan.models import Notification, NotificationPreference
+from danvan.models import (
+    EmailDelivery,
+    Notification,
+    NotificationPreference,
+    PasswordChangeFailure,
+)
 from models_registry.choices import ExportFormat
 from models_registry.models import (
     Attachment,
@@ -79,6 +84,12 @@ def province_objects(tree, cadre, reviewer, published_round):
         period_start=datetime.date(2025, 1, 1),
         period_end=datetime.date(2025, 12, 31),
     )
+    notification = Notification.objects.create(
+        recipient=cadre,
+        kind="accepted",
+        title="Đăng ký được duyệt",
+        url=model.get_absolute_url(),
+    )
     return {
         Organisation: tree.ward,
         Membership: Membership.objects.get(user=cadre),
@@ -99,13 +110,10 @@ def province_objects(tree, cadre, reviewer, published_round):
         ReportSnapshot: snapshot,
         ReportJob: report_job,
         ExportJob: ExportJob.objects.create(requested_by=reviewer, format=ExportFormat.XLSX),
-        Notification: Notification.objects.create(
-            recipient=cadre,
-            kind="accepted",
-            title="Đăng ký được duyệt",
-            url=model.get_absolute_url(),
-        ),
+        Notification: notification,
         NotificationPreference: NotificationPreference.objects.create(user=cadre),
+        EmailDelivery: EmailDelivery.objects.create(notification=notification),
+        PasswordChangeFailure: PasswordChangeFailure.objects.create(user=cadre),
     }
 
 
@@ -147,6 +155,8 @@ KINDS = [
     ExportJob,
     Notification,
     NotificationPreference,
+    EmailDelivery,
+    PasswordChangeFailure,
 ]
 
 
