@@ -21,11 +21,15 @@
     statusBox.classList.toggle("text-danger", Boolean(isError));
   }
 
-  // Every value of the form except the CSRF token and files (which cannot be kept locally).
+  // Never kept in the browser's copy: the CSRF token, and the token naming the blank form that a
+  // registration was created from (restored into a later blank form, it would name the old one).
+  const NOT_KEPT = new Set(["csrfmiddlewaretoken", "creation_token"]);
+
+  // Every value of the form except those above and files (which cannot be kept locally).
   function snapshot() {
     const values = {};
     for (const element of form.elements) {
-      if (!element.name || element.type === "file" || element.name === "csrfmiddlewaretoken") continue;
+      if (!element.name || element.type === "file" || NOT_KEPT.has(element.name)) continue;
       if (element.type === "submit" || element.type === "button") continue;
       if (element.type === "checkbox" || element.type === "radio") {
         if (!(element.name in values)) values[element.name] = [];
@@ -42,7 +46,7 @@
   function restore(values) {
     for (const element of form.elements) {
       if (!element.name || !(element.name in values) || element.type === "file") continue;
-      if (element.name === "csrfmiddlewaretoken") continue;
+      if (NOT_KEPT.has(element.name)) continue;
       const value = values[element.name];
       if (element.type === "checkbox" || element.type === "radio") {
         element.checked = value.includes(element.value);

@@ -147,6 +147,13 @@ def test_text_typed_after_the_session_expired_is_restored(page, demo_data):
     goals = "Mỗi hộ có ít nhất 5 con dê sinh sản sau một năm."
     page.get_by_label("Mục tiêu, tiêu chí đánh giá").fill(goals)
     expect(status).to_contain_text("Phiên đăng nhập đã hết hạn", timeout=AUTOSAVED)
+    kept = page.evaluate(
+        """() => Object.keys(localStorage).filter((key) => key.startsWith("danvan-draft-"))
+            .map((key) => JSON.parse(localStorage.getItem(key)).values)"""
+    )
+    assert any(goals in copy.values() for copy in kept)
+    # The blank form's token stays with its page, never in a copy a later form could restore.
+    assert all("creation_token" not in copy and "csrfmiddlewaretoken" not in copy for copy in kept)
 
     log_in(page, CADRE)
     page.goto(edit_url)
