@@ -22,6 +22,7 @@ from organisations.choices import Role
 from reviews import services
 from reviews.choices import CommendationForm, RoundAction, RoundStatus
 from reviews.models import Appraisal, Commendation, Proposal, RoundEvent, Rubric
+from reviews.services import registration
 from tests.factories import DanVanModelFactory, user_with_role
 from tests.reviews.conftest import full_scores, result_report, round_fields, signed_decision
 
@@ -603,7 +604,7 @@ def test_a_rolled_back_move_tells_nobody(
     def broken(**kwargs):
         raise RuntimeError("event table unavailable")
 
-    monkeypatch.setattr(services, "transition", broken)
+    monkeypatch.setattr(registration, "transition", broken)
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
