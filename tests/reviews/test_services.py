@@ -555,7 +555,7 @@ def test_the_actor_never_notifies_themself(tree, django_capture_on_commit_callba
     """Someone who both registers in the ward and reviews for the province."""
     both = user_with_role(tree.ward, Role.CADRE, username="kiemnhiem")
     organisation_services.membership_grant(
-        user=both, organisation=tree.province, role=Role.REVIEWER
+        user=both, organisation=tree.province, role=Role.REVIEWER, by=None
     )
     colleague = user_with_role(tree.province, Role.REVIEWER, username="thamdinh.dongnghiep")
     model = DanVanModelFactory(owning_unit=tree.ward, created_by=both)
