@@ -12,9 +12,10 @@ run: install  ## set up everything, load the demo data and serve http://127.0.0.
 test: install  ## the whole test suite (browser tests skip without Chromium, except in CI)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install  ## ruff lint and format check
+lint: install  ## ruff lint and format check, and the import layers (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 check-migrations: install  ## fail when models and migrations disagree
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -79,7 +79,7 @@ def user(username: str, organisation=None, role: str | None = None, *, superuser
         username=username, defaults={"is_superuser": superuser, "is_staff": superuser}
     )
     if organisation is not None:
-        services.membership_grant(user=account, organisation=organisation, role=role)
+        services.membership_grant(user=account, organisation=organisation, role=role, by=None)
     return get_user_model().objects.get(pk=account.pk)
 
 

@@ -105,7 +105,7 @@ def province_admin(province: Organisation):
     from django.contrib.auth import get_user_model
 
     account, _ = get_user_model().objects.get_or_create(username="bench.nhapmohinh")
-    services.membership_grant(user=account, organisation=province, role=Role.ADMIN)
+    services.membership_grant(user=account, organisation=province, role=Role.ADMIN, by=None)
     return get_user_model().objects.get(pk=account.pk)
 
 

@@ -1,6 +1,8 @@
 """How a model joins the audit trail: database triggers (django-pghistory) that copy every
 insert, update and delete into its history table, bulk writes and raw SQL included."""
 
+import contextlib
+
 import pghistory
 
 
@@ -19,3 +21,14 @@ def audited(history_name: str, *, history_on_object: bool = True, **options):
         model_name=history_name,
         **options,
     )
+
+
+def acting(by):
+    """Attribute the changes made inside to ``by`` in the audit trail (nothing for None).
+
+    A request is attributed by the middleware already; this covers what services do from
+    commands, imports and the worker as well, so the trail never depends on who called.
+    """
+    if by is None:
+        return contextlib.nullcontext()
+    return pghistory.context(user=by.pk)

@@ -23,6 +23,20 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Lỗi"
 
 
+class BackgroundJobQuerySet(models.QuerySet):
+    """Reads every kind of job shares."""
+
+    def visible_to(self, user):
+        """Only the person who asked for a job may follow it and fetch what it made."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(requested_by=user)
+
+    def unfinished(self):
+        """Jobs still waiting for the worker or being worked on."""
+        return self.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+
+
 class BackgroundJob(models.Model):
     """Work one user asked for that the background worker may do: its progress and outcome.
 
@@ -38,6 +52,9 @@ class BackgroundJob(models.Model):
     error = models.TextField("lỗi", blank=True)
     created_at = models.DateTimeField("thời điểm yêu cầu", auto_now_add=True)
     finished_at = models.DateTimeField("thời điểm hoàn tất", null=True, blank=True)
+
+    # Inherited by every kind; the lifecycle itself is in ``danvan.jobs``.
+    objects = BackgroundJobQuerySet.as_manager()
 
     class Meta:
         abstract = True

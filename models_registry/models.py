@@ -27,7 +27,6 @@ from models_registry.choices import (
 from models_registry.querysets import (
     AttachmentQuerySet,
     DanVanModelQuerySet,
-    ExportJobQuerySet,
     ResultReportQuerySet,
 )
 from organisations.models import Organisation, SearchText
@@ -560,8 +559,6 @@ class ExportJob(BackgroundJob):
     query = models.TextField("bộ lọc", blank=True)
     format = models.CharField("định dạng", max_length=8, choices=ExportFormat)
     file = models.FileField("tệp", storage=private_storage, blank=True)
-
-    objects = ExportJobQuerySet.as_manager()
 
     class Meta(BackgroundJob.Meta):
         verbose_name = "yêu cầu xuất dữ liệu"

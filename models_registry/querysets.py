@@ -87,11 +87,3 @@ class ResultReportQuerySet(_ThroughModelQuerySet):
 
 class AttachmentQuerySet(_ThroughModelQuerySet):
     pass
-
-
-class ExportJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Only the person who asked for an export may see and download it."""
-        if not user or not user.is_authenticated:
-            return self.none()
-        return self.filter(requested_by=user)

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from danvan import jobs
 from danvan.models import NotificationKind
 from danvan.notifications import notify_on_commit
 from danvan.uploads import inspect_upload
@@ -332,18 +333,12 @@ def export_request(*, by, query: str, fmt: str):
     The same list and format already waiting or being built for ``by`` is not queued twice (a
     second click, a resent form): its job is returned.
     """
-    from models_registry.choices import ExportStatus
     from models_registry.models import ExportJob
     from models_registry.tasks import export_models
 
-    unfinished = ExportJob.objects.filter(
-        requested_by=by,
-        query=query,
-        format=fmt,
-        status__in=[ExportStatus.PENDING, ExportStatus.RUNNING],
-    )
+    unfinished = ExportJob.objects.unfinished().filter(requested_by=by, query=query, format=fmt)
     if job := unfinished.order_by("-created_at").first():
         return job
     job = ExportJob.objects.create(requested_by=by, query=query, format=fmt)
-    transaction.on_commit(lambda: export_models.enqueue(str(job.pk)))
+    jobs.enqueue_on_commit(export_models, job)
     return job

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.core.files.base import File
 from django.http import QueryDict
-from django.utils import timezone
 from django_tasks import task
 
-from models_registry.choices import ExportFormat, ExportStatus
+from danvan import jobs
+from models_registry.choices import ExportFormat
 from models_registry.models import ExportJob
-
-logger = logging.getLogger(__name__)
 
 
 @task()
@@ -27,27 +23,14 @@ def export_models(job_id: str) -> None:
     # The scope is the requester's at the time the file is built, exactly as on the list page.
     queryset = filtered_models(job.requested_by, QueryDict(job.query))
     total = queryset.count()
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, total_rows=total)
-
-    def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(done_rows=done)
-
     writer = write_xlsx if job.format == ExportFormat.XLSX else write_csv
-    try:
+
+    def work(progress: jobs.Progress) -> dict:
+        progress.start(total)
         with tempfile.TemporaryFile() as scratch:
             rows = writer(queryset, scratch, user=job.requested_by, progress=progress)
             scratch.seek(0)
             job.file.save(f"exports/{job.pk}.{job.format}", File(scratch), save=False)
-    except Exception as error:
-        logger.exception("Export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
-        raise
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.DONE,
-        file=job.file.name,
-        done_rows=rows,
-        total_rows=rows,
-        finished_at=timezone.now(),
-    )
+        return {"file": job.file.name, "total_rows": rows}
+
+    jobs.run(job, work)

@@ -139,11 +139,15 @@ class OrganisationAdmin(
                 if name not in ("parent", "merged_from")
             }
             updated = services.organisation_update(
-                organisation=obj, parent=parent, move="parent" in form.changed_data, **fields
+                organisation=obj,
+                parent=parent,
+                move="parent" in form.changed_data,
+                **fields,
+                by=request.user,
             )
             obj.__dict__.update(updated.__dict__)
         else:
-            services.organisation_create(parent=parent, organisation=obj)
+            services.organisation_create(parent=parent, organisation=obj, by=request.user)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
@@ -174,6 +178,6 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
         granted = services.membership_grant(
-            user=obj.user, organisation=obj.organisation, role=obj.role
+            user=obj.user, organisation=obj.organisation, role=obj.role, by=request.user
         )
         obj.pk = granted.pk

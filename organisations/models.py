@@ -1,5 +1,6 @@
 """The organisation tree and who belongs where with which role."""
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
+from danvan.audit import audited
 from danvan.models import TimeStampedModel
 from organisations.choices import OrganisationKind, OrganisationLevel, Role
 from organisations.querysets import MembershipQuerySet, OrganisationQuerySet
@@ -28,6 +30,12 @@ class OrganisationManager(MP_NodeManager.from_queryset(OrganisationQuerySet)):
         return OrganisationQuerySet(self.model, using=self._db).order_by("path")
 
 
+@audited(
+    "OrganisationHistory",
+    # Derived: the name's search form, and the tree's count of children (a child's own
+    # insert is already in the trail).
+    exclude=["search_name", "numchild"],
+)
 class Organisation(MP_Node, TimeStampedModel):
     """A unit in the tree: central → province → (former district) → commune → residential area."""
 
@@ -108,6 +116,20 @@ class Organisation(MP_Node, TimeStampedModel):
         )
 
 
+# The merger links are audited too (through a proxy, so the triggers live in the migrations): a
+# unit's predecessors added or removed are in the trail like any other change.
+@pghistory.track(
+    pghistory.InsertEvent("add"),
+    pghistory.DeleteEvent("remove"),
+    model_name="MergerLinkHistory",
+    obj_field=None,
+)
+class MergerLink(Organisation.merged_from.through):
+    class Meta:
+        proxy = True
+
+
+@audited("MembershipHistory")
 class Membership(TimeStampedModel):
     """A user's role on an organisation; it covers the organisation's whole subtree."""
 

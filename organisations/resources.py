@@ -402,12 +402,14 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                 )
             if row.existing is None:
                 saved[row.code] = services.organisation_create(
-                    parent=parent, organisation=Organisation(code=row.code, **row.fields)
+                    parent=parent,
+                    organisation=Organisation(code=row.code, **row.fields),
+                    by=self.user,
                 )
             else:
                 moves = self.dehydrate_parent_code(row.existing) != row.parent_code
                 saved[row.code] = services.organisation_update(
-                    organisation=row.existing, parent=parent, move=moves, **row.fields
+                    organisation=row.existing, parent=parent, move=moves, **row.fields, by=self.user
                 )
         for row in rows:
             if row.shown is not None:
@@ -418,7 +420,7 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                 saved.get(code) or Organisation.objects.get(code=code) for code in row.merged_from
             ]
             services.organisation_set_predecessors(
-                organisation=saved[row.code], predecessors=predecessors
+                organisation=saved[row.code], predecessors=predecessors, by=self.user
             )
 
 

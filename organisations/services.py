@@ -1,6 +1,13 @@
-"""Writes to the organisation tree; every one runs in a transaction."""
+"""Writes to the organisation tree and its memberships; every one runs in a transaction.
+
+Like every service, each takes the acting user ``by``: the audit trail records the change as
+theirs, whatever called the service (an admin page, an import, a command). ``by`` is None only
+for writes no person makes, such as the demo loader building the tree before any account exists.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -9,66 +16,83 @@ from django.db import transaction
 from django.db.models import Q
 from treebeard.exceptions import InvalidMoveToDescendant
 
+from danvan.audit import acting
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
 from organisations.querysets import forget_scope
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def organisation_create(*, parent: Organisation | None, organisation: Organisation) -> Organisation:
+def organisation_create(
+    *, parent: Organisation | None, organisation: Organisation, by: User | None
+) -> Organisation:
     """Add the unsaved ``organisation`` under ``parent`` (or as a new root)."""
     organisation.full_clean(exclude=["path", "depth", "numchild"])
-    if parent is None:
-        return Organisation.objects.add_root(instance=organisation)
-    parent = Organisation.objects.select_for_update().get(pk=parent.pk)
-    return Organisation.objects.add_child(parent, instance=organisation)
+    with acting(by):
+        if parent is None:
+            return Organisation.objects.add_root(instance=organisation)
+        parent = Organisation.objects.select_for_update().get(pk=parent.pk)
+        return Organisation.objects.add_child(parent, instance=organisation)
 
 
 @transaction.atomic
 def organisation_update(
-    *, organisation: Organisation, parent: Organisation | None = None, move: bool = False, **fields
+    *,
+    organisation: Organisation,
+    by: User | None,
+    parent: Organisation | None = None,
+    move: bool = False,
+    **fields,
 ) -> Organisation:
     """Change a unit's fields and, with ``move``, put it (and its subtree) under ``parent``."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.full_clean()
-    organisation.save()
+    with acting(by):
+        organisation.save()
     if move:
-        organisation_move(organisation=organisation, parent=parent)
+        organisation_move(organisation=organisation, parent=parent, by=by)
         organisation.refresh_from_db()
     return organisation
 
 
 @transaction.atomic
-def organisation_move(*, organisation: Organisation, parent: Organisation | None) -> None:
+def organisation_move(
+    *, organisation: Organisation, parent: Organisation | None, by: User | None
+) -> None:
     """Move ``organisation`` with its subtree under ``parent`` (None: make it a root)."""
     organisation.refresh_from_db()
     current_parent = Organisation.objects.get_parent(organisation)
     if (current_parent.pk if current_parent else None) == (parent.pk if parent else None):
         return
-    try:
-        if parent is None:
-            Organisation.objects.move(
-                organisation, Organisation.objects.get_last_root_node(), "last-sibling"
-            )
-        else:
-            parent.refresh_from_db()
-            Organisation.objects.move(organisation, parent, "last-child")
-    except InvalidMoveToDescendant as error:
-        raise ValidationError(
-            "Không thể chuyển một đơn vị vào bên trong chính nó hoặc đơn vị cấp dưới của nó."
-        ) from error
+    with acting(by):
+        try:
+            if parent is None:
+                Organisation.objects.move(
+                    organisation, Organisation.objects.get_last_root_node(), "last-sibling"
+                )
+            else:
+                parent.refresh_from_db()
+                Organisation.objects.move(organisation, parent, "last-child")
+        except InvalidMoveToDescendant as error:
+            raise ValidationError(
+                "Không thể chuyển một đơn vị vào bên trong chính nó hoặc đơn vị cấp dưới của nó."
+            ) from error
 
 
 @transaction.atomic
 def organisation_set_predecessors(
-    *, organisation: Organisation, predecessors: list[Organisation]
+    *, organisation: Organisation, predecessors: list[Organisation], by: User | None
 ) -> None:
     """Record which units were merged into ``organisation``."""
     if any(predecessor.pk == organisation.pk for predecessor in predecessors):
         raise ValidationError("Một đơn vị không thể sáp nhập vào chính nó.")
-    organisation.merged_from.set(predecessors)
+    with acting(by):
+        organisation.merged_from.set(predecessors)
 
 
 ADMIN_GROUP_NAME = "Quản trị đơn vị"
@@ -90,14 +114,17 @@ def admin_group() -> Group:
 
 
 @transaction.atomic
-def membership_grant(*, user, organisation: Organisation, role: str) -> Membership:
+def membership_grant(
+    *, user: User, organisation: Organisation, role: str, by: User | None
+) -> Membership:
     """Give ``user`` a role on ``organisation``'s subtree (idempotent).
 
     The admin role also opens the admin site, where every list is limited to the same subtree.
     """
-    membership, _ = Membership.objects.get_or_create(
-        user=user, organisation=organisation, role=role
-    )
+    with acting(by):
+        membership, _ = Membership.objects.get_or_create(
+            user=user, organisation=organisation, role=role
+        )
     if role == Role.ADMIN:
         if not user.is_staff:
             user.is_staff = True

@@ -8,22 +8,16 @@ many the workbook — a file's own, or a freeze's — has written so far.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone
 
+from danvan import jobs as lifecycle
 from organisations.models import Organisation
 from reports import selectors, services
-from reports.choices import JobKind, JobStatus
+from reports.choices import JobKind
 from reports.models import ReportJob
 from reports.periods import ReportPeriod
 from reports.tasks import build_report
-
-logger = logging.getLogger(__name__)
 
 
 def request_job(
@@ -52,56 +46,39 @@ def request_job(
         total_rows=total,
     )
     if covered > settings.REPORT_SYNC_MAX_MODELS:
-        transaction.on_commit(lambda: build_report.enqueue(str(job.pk)))
+        lifecycle.enqueue_on_commit(build_report, job)
         return job
-    # A failure is recorded on the job and logged; its page tells the requester.
-    with contextlib.suppress(Exception):
-        run_job(job)
-    job.refresh_from_db()
-    return job
+    return lifecycle.run_now(job, run_job)
 
 
 def run_job(job: ReportJob) -> None:
     """Build the job's file or snapshot as its requester (with their scope of now), recording
     progress and the outcome on the job."""
-    jobs = ReportJob.objects.filter(pk=job.pk)
     user, unit, period = job.requested_by, job.organisation, job.period
 
-    def progress(done: int) -> None:
-        jobs.update(done_rows=done)
-
-    try:
-        # Counted again: a queued job may have waited while models changed. Inside the
-        # ``try``, so that a failing count marks the job failed instead of queued for ever.
-        _, total = selectors.report_sizes(unit, period)
-        jobs.update(status=JobStatus.RUNNING, total_rows=total, done_rows=0)
+    def work(progress: lifecycle.Progress) -> dict:
+        # Counted again: a queued job may have waited while models changed. Inside the work,
+        # so that a failing count marks the job failed instead of queued for ever.
+        progress.start(selectors.report_sizes(unit, period)[1])
         if job.kind == JobKind.SNAPSHOT:
             snapshot = services.snapshot_freeze(
                 by=user, organisation=unit, period=period, note=job.note, progress=progress
             )
-            outcome = {"snapshot": snapshot}
-        else:
-            figures = selectors.report_figures(user, unit, period)
-            services.store_report_file(
-                job.file,
-                f"{job.pk}.{services.FILE_EXTENSIONS[job.kind]}",
-                lambda out: services.write_report_file(
-                    job.kind,
-                    out,
-                    by=user,
-                    organisation=unit,
-                    period=period,
-                    figures=figures,
-                    progress=progress,
-                ),
-            )
-            outcome = {"file": job.file.name}
-    except Exception as error:
-        logger.exception("Report job %s failed", job.pk)
-        jobs.update(
-            status=JobStatus.FAILED,
-            error=(str(error) or error.__class__.__name__)[:2000],
-            finished_at=timezone.now(),
+            return {"snapshot": snapshot}
+        figures = selectors.report_figures(user, unit, period)
+        services.store_report_file(
+            job.file,
+            f"{job.pk}.{services.FILE_EXTENSIONS[job.kind]}",
+            lambda out: services.write_report_file(
+                job.kind,
+                out,
+                by=user,
+                organisation=unit,
+                period=period,
+                figures=figures,
+                progress=progress,
+            ),
         )
-        raise
-    jobs.update(status=JobStatus.DONE, done_rows=total, finished_at=timezone.now(), **outcome)
+        return {"file": job.file.name}
+
+    lifecycle.run(job, work)

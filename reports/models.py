@@ -12,7 +12,7 @@ from danvan.storage import private_storage
 from organisations.models import Organisation
 from reports.choices import JobKind, PeriodKind
 from reports.periods import ReportPeriod
-from reports.querysets import ReportJobQuerySet, ReportSnapshotQuerySet
+from reports.querysets import ReportSnapshotQuerySet
 
 
 class Period(models.Model):
@@ -134,8 +134,6 @@ class ReportJob(BackgroundJob):
         related_name="+",
         verbose_name="bản chốt",
     )
-
-    objects = ReportJobQuerySet.as_manager()
 
     class Meta(BackgroundJob.Meta):
         verbose_name = "yêu cầu tệp báo cáo"

@@ -15,11 +15,3 @@ class ReportSnapshotQuerySet(ScopedQuerySetMixin, models.QuerySet):
         return self.filter(organisation=organisation, period_start=start, period_end=end).order_by(
             "-version"
         )
-
-
-class ReportJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Only the person who asked for a report file or a freeze may follow it."""
-        if not user or not user.is_authenticated:
-            return self.none()
-        return self.filter(requested_by=user)

@@ -23,6 +23,7 @@ from reviews.querysets import (
 )
 
 
+@audited("RubricHistory")
 class Rubric(models.Model):
     """A version of the appraisal rubric; once used by a score sheet it never changes."""
 
@@ -61,6 +62,7 @@ class Rubric(models.Model):
         return sum(criterion.max_score for criterion in self.criteria.all())
 
 
+@audited("RubricCriterionHistory")
 class RubricCriterion(models.Model):
     """One criterion of a rubric version and the most points it can give."""
 

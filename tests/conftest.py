@@ -151,7 +151,9 @@ def tree(db) -> Tree:
         kind=OrganisationKind.RESIDENTIAL_AREA,
         level=OrganisationLevel.RESIDENTIAL,
     )
-    services.organisation_set_predecessors(organisation=province, predecessors=[former_province])
+    services.organisation_set_predecessors(
+        organisation=province, predecessors=[former_province], by=None
+    )
     return Tree(
         *(
             Organisation.objects.get(pk=unit.pk)

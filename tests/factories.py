@@ -24,7 +24,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, parent=None, **kwargs):
-        return services.organisation_create(parent=parent, organisation=model_class(**kwargs))
+        return services.organisation_create(
+            parent=parent, organisation=model_class(**kwargs), by=None
+        )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -45,7 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 def user_with_role(organisation: Organisation, role: str, **kwargs):
     """A user holding ``role`` on ``organisation``'s subtree."""
     user = UserFactory(**kwargs)
-    services.membership_grant(user=user, organisation=organisation, role=role)
+    services.membership_grant(user=user, organisation=organisation, role=role, by=None)
     return user
 
 

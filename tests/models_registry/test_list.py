@@ -214,7 +214,7 @@ def test_cadre_and_reviewer_in_one_account(client_for, tree, models):
     both = user_with_role(tree.province, Role.REVIEWER)
     from organisations import services
 
-    services.membership_grant(user=both, organisation=tree.ward, role=Role.CADRE)
+    services.membership_grant(user=both, organisation=tree.ward, role=Role.CADRE, by=None)
     visible = set(names(client_for(both).get(LIST)))
     assert "Góc xanh" in visible and "Nuôi Dê Quan Hoa" not in visible
 

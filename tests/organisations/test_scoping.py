@@ -43,8 +43,8 @@ def test_merger_recorded_on_a_descendant_and_chained_mergers_roll_up(tree, revie
     oldest = OrganisationFactory(name="Xã Cũ Nhất")
     # The ward (inside the reviewer's province) absorbed an older commune, which had itself
     # absorbed an even older one.
-    services.organisation_set_predecessors(organisation=tree.ward, predecessors=[older])
-    services.organisation_set_predecessors(organisation=older, predecessors=[oldest])
+    services.organisation_set_predecessors(organisation=tree.ward, predecessors=[older], by=None)
+    services.organisation_set_predecessors(organisation=older, predecessors=[oldest], by=None)
     reviewer = type(reviewer).objects.get(pk=reviewer.pk)  # fresh user: no cached scope
 
     visible = names(Organisation.objects.visible_to(reviewer))
@@ -54,7 +54,7 @@ def test_merger_recorded_on_a_descendant_and_chained_mergers_roll_up(tree, revie
 
 def test_merger_cycles_do_not_loop_forever(tree, reviewer):
     services.organisation_set_predecessors(
-        organisation=tree.former_province, predecessors=[tree.province]
+        organisation=tree.former_province, predecessors=[tree.province], by=None
     )
     reviewer = type(reviewer).objects.get(pk=reviewer.pk)
     assert "Tỉnh Bắc Kạn (cũ)" in names(Organisation.objects.visible_to(reviewer))
@@ -73,7 +73,9 @@ def test_superuser_sees_everything(tree, superuser):
 
 def test_scope_can_be_limited_to_roles(tree):
     user = user_with_role(tree.ward, Role.CADRE)
-    services.membership_grant(user=user, organisation=tree.other_province, role=Role.REVIEWER)
+    services.membership_grant(
+        user=user, organisation=tree.other_province, role=Role.REVIEWER, by=None
+    )
     as_reviewer = names(Organisation.objects.visible_to(user, roles=[Role.REVIEWER]))
     assert as_reviewer == {"Thành phố Hà Nội", "Phường Quan Hoa"}
     everything = names(Organisation.objects.visible_to(user))
@@ -82,7 +84,7 @@ def test_scope_can_be_limited_to_roles(tree):
 
 def test_overlapping_memberships_collapse_to_the_widest(tree):
     user = user_with_role(tree.ward, Role.CADRE)
-    services.membership_grant(user=user, organisation=tree.province, role=Role.CADRE)
+    services.membership_grant(user=user, organisation=tree.province, role=Role.CADRE, by=None)
     assert scope_paths(user)[0] == tree.province.path
     assert tree.ward.path not in scope_paths(user)
 

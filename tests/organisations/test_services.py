@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_move_takes_the_subtree_along(tree):
-    services.organisation_move(organisation=tree.ward, parent=tree.other_province)
+    services.organisation_move(organisation=tree.ward, parent=tree.other_province, by=None)
     residential = Organisation.objects.get(pk=tree.residential.pk)
     other_province = Organisation.objects.get(pk=tree.other_province.pk)
     assert residential.path.startswith(other_province.path)
@@ -21,7 +21,7 @@ def test_move_takes_the_subtree_along(tree):
 
 def test_cannot_move_a_unit_under_its_own_descendant(tree):
     with pytest.raises(ValidationError, match="bên trong chính nó"):
-        services.organisation_move(organisation=tree.province, parent=tree.residential)
+        services.organisation_move(organisation=tree.province, parent=tree.residential, by=None)
 
 
 def test_valid_to_before_valid_from_is_refused(db):
@@ -33,24 +33,26 @@ def test_valid_to_before_valid_from_is_refused(db):
 
 def test_a_unit_cannot_be_merged_from_itself(tree):
     with pytest.raises(ValidationError):
-        services.organisation_set_predecessors(organisation=tree.ward, predecessors=[tree.ward])
+        services.organisation_set_predecessors(
+            organisation=tree.ward, predecessors=[tree.ward], by=None
+        )
 
 
 def test_admin_membership_opens_the_admin_site_with_the_admin_group(tree):
     user = UserFactory()
-    services.membership_grant(user=user, organisation=tree.province, role=Role.ADMIN)
+    services.membership_grant(user=user, organisation=tree.province, role=Role.ADMIN, by=None)
     user.refresh_from_db()
     assert user.is_staff
     assert user.has_perm("organisations.change_organisation")
     assert user.has_perm("organisations.add_membership")
     # Granting twice changes nothing.
-    services.membership_grant(user=user, organisation=tree.province, role=Role.ADMIN)
+    services.membership_grant(user=user, organisation=tree.province, role=Role.ADMIN, by=None)
     assert user.memberships.count() == 1
 
 
 def test_cadre_membership_does_not_open_the_admin_site(tree):
     user = UserFactory()
-    services.membership_grant(user=user, organisation=tree.ward, role=Role.CADRE)
+    services.membership_grant(user=user, organisation=tree.ward, role=Role.CADRE, by=None)
     user.refresh_from_db()
     assert not user.is_staff
 

@@ -316,9 +316,10 @@ def test_the_national_report_counts_every_unit_without_filtering(
         organisation=Organisation(
             name="Trung ương", code="TW", kind=tree.province.kind, level=OrganisationLevel.CENTRAL
         ),
+        by=None,
     )
     for root in Organisation.objects.get_root_nodes().exclude(pk=national.pk):
-        organisation_move(organisation=root, parent=national)
+        organisation_move(organisation=root, parent=national, by=None)
     national.refresh_from_db()
     assert report_scope(national).whole_tree
     assert not report_scope(Organisation.objects.get(pk=tree.province.pk)).whole_tree

@@ -117,7 +117,7 @@ def test_a_commune_reviewer_sees_their_commune(client_for, registry, tree):
 
 def test_the_top_unit_of_several_is_the_shallowest(client_for, registry, tree):
     user = user_with_role(tree.ward, Role.REVIEWER, username="hai.don.vi")
-    organisations.membership_grant(user=user, organisation=tree.province, role=Role.ADMIN)
+    organisations.membership_grant(user=user, organisation=tree.province, role=Role.ADMIN, by=None)
     assert "– Tỉnh Thái Nguyên" in home(client_for(user))
 
 
@@ -134,8 +134,8 @@ def test_large_figures_are_grouped(client_for, registry, reviewer, monkeypatch):
 
 def test_one_report_figures_call_at_most(client_for, registry, tree, monkeypatch):
     user = user_with_role(tree.ward, Role.CADRE, username="ca.ba.vai.tro")
-    organisations.membership_grant(user=user, organisation=tree.ward, role=Role.REVIEWER)
-    organisations.membership_grant(user=user, organisation=tree.province, role=Role.ADMIN)
+    organisations.membership_grant(user=user, organisation=tree.ward, role=Role.REVIEWER, by=None)
+    organisations.membership_grant(user=user, organisation=tree.province, role=Role.ADMIN, by=None)
     calls = []
 
     def counted(*args):

@@ -71,9 +71,13 @@ def merged(tree):
         name="Xã Nông Thượng (cũ)", code="T06-NT", parent=tree.former_province, valid_to=former
     )
     set_predecessors = organisation_services.organisation_set_predecessors
-    set_predecessors(organisation=new_commune, predecessors=[old_commune, from_merged_province])
-    set_predecessors(organisation=tree.residential, predecessors=[old_residential, outsider])
-    set_predecessors(organisation=tree.other_province_ward, predecessors=[leaving])
+    set_predecessors(
+        organisation=new_commune, predecessors=[old_commune, from_merged_province], by=None
+    )
+    set_predecessors(
+        organisation=tree.residential, predecessors=[old_residential, outsider], by=None
+    )
+    set_predecessors(organisation=tree.other_province_ward, predecessors=[leaving], by=None)
 
     def accepted(unit, name, field):
         return DanVanModelFactory(
@@ -218,8 +222,8 @@ def test_many_mergers_in_one_former_district(tree, reviewer):
                 accepted_at=at(1, 3, 2025),
             )
     set_predecessors = organisation_services.organisation_set_predecessors
-    set_predecessors(organisation=new_commune, predecessors=heirs[new_commune.pk])
-    set_predecessors(organisation=tree.other_ward, predecessors=heirs[tree.other_ward.pk])
+    set_predecessors(organisation=new_commune, predecessors=heirs[new_commune.pk], by=None)
+    set_predecessors(organisation=tree.other_ward, predecessors=heirs[tree.other_ward.pk], by=None)
 
     figures = report_figures(reviewer, tree.province, YEAR)
     rows = {row["name"]: row["total"]["active"] for row in figures["children"]}

@@ -22,6 +22,7 @@ from models_registry.models import WorkflowEvent
 from organisations.choices import Role
 from reviews import services
 from reviews.models import Appraisal, Rubric
+from reviews.services import recognition, registration
 from tests.factories import user_with_role
 from tests.reviews.conftest import full_scores
 
@@ -43,7 +44,7 @@ def lock_timeline(monkeypatch):
     ``asked`` holds when each thread asked for the lock; ``released`` when the first holder
     finished its transaction: a thread that asked before that moment really waited on the lock.
     """
-    real = services._locked_model
+    real = registration._locked_model
     guard = threading.Lock()
     timeline = {"asked": {}, "first": None, "released": None}
 
@@ -60,7 +61,9 @@ def lock_timeline(monkeypatch):
             time.sleep(HOLD_SECONDS)  # still inside the service's transaction, lock held
         return locked
 
-    monkeypatch.setattr(services, "_locked_model", slow_locked_model)
+    # Each service module holds its own reference to the shared helper.
+    for module in (registration, recognition):
+        monkeypatch.setattr(module, "_locked_model", slow_locked_model)
     return timeline
 
 

@@ -22,6 +22,7 @@ from organisations.choices import Role
 from reviews import services
 from reviews.choices import CommendationForm, RoundAction, RoundStatus
 from reviews.models import Appraisal, Commendation, Proposal, RoundEvent, Rubric
+from reviews.services import registration
 from tests.factories import DanVanModelFactory, user_with_role
 from tests.reviews.conftest import full_scores, result_report, round_fields, signed_decision
 
@@ -558,7 +559,7 @@ def test_the_actor_never_notifies_themself(tree, django_capture_on_commit_callba
     """Someone who both registers in the ward and reviews for the province."""
     both = user_with_role(tree.ward, Role.CADRE, username="kiemnhiem")
     organisation_services.membership_grant(
-        user=both, organisation=tree.province, role=Role.REVIEWER
+        user=both, organisation=tree.province, role=Role.REVIEWER, by=None
     )
     colleague = user_with_role(tree.province, Role.REVIEWER, username="thamdinh.dongnghiep")
     model = DanVanModelFactory(owning_unit=tree.ward, created_by=both)
@@ -607,7 +608,7 @@ def test_a_rolled_back_move_tells_nobody(
     def broken(**kwargs):
         raise RuntimeError("event table unavailable")
 
-    monkeypatch.setattr(services, "transition", broken)
+    monkeypatch.setattr(registration, "transition", broken)
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),

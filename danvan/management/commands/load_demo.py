@@ -173,6 +173,7 @@ class Command(BaseCommand):
                         valid_from=parse_date(node.get("valid_from")),
                         valid_to=parse_date(node.get("valid_to")),
                     ),
+                    by=None,
                 )
                 created += 1
             created += self._load_nodes(node.get("children", []), parent=unit)
@@ -186,7 +187,7 @@ class Command(BaseCommand):
                 predecessors = list(Organisation.objects.filter(code__in=node["merged_from"]))
                 if set(unit.merged_from.all()) != set(predecessors):
                     services.organisation_set_predecessors(
-                        organisation=unit, predecessors=predecessors
+                        organisation=unit, predecessors=predecessors, by=None
                     )
                     count += len(predecessors)
             count += self._load_merges(node.get("children", []))
@@ -215,7 +216,7 @@ class Command(BaseCommand):
                 created += 1
             for code, role in entry["memberships"]:
                 services.membership_grant(
-                    user=user, organisation=Organisation.objects.get(code=code), role=role
+                    user=user, organisation=Organisation.objects.get(code=code), role=role, by=None
                 )
         return created
 
