@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from danvan.date_range import validate_date_range
 from danvan.forms import StyledFormMixin, style_widgets
 from danvan.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
 from models_registry.choices import RELATION_FIELDS
@@ -197,8 +198,12 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
 class ResultReportForm(StyledFormMixin, forms.Form):
     """A period's result: a narrative, a value for the indicators that apply, and evidence."""
 
-    period_start = forms.DateField(label="Từ ngày", widget=_date_input())
-    period_end = forms.DateField(label="Đến ngày", widget=_date_input())
+    period_start = forms.DateField(
+        label="Từ ngày", widget=_date_input(), validators=[validate_date_range]
+    )
+    period_end = forms.DateField(
+        label="Đến ngày", widget=_date_input(), validators=[validate_date_range]
+    )
     narrative = forms.CharField(
         label="Tóm tắt kết quả",
         widget=_text(5),

@@ -38,6 +38,7 @@ from import_export import resources, widgets
 from import_export.fields import Field as ResourceField
 
 from danvan.spreadsheets import (
+    DateOutOfRange,
     FormulaSafeExportMixin,
     ImportPlan,
     PlannedImportMixin,
@@ -461,6 +462,9 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
             if key in raw:
                 try:
                     fields[key] = parse_date(raw[key])
+                except DateOutOfRange as problem:
+                    fields[key] = None
+                    error(f"{COLUMNS[key].lower()} {problem}")
                 except ValueError:
                     fields[key] = None
                     error(

@@ -17,6 +17,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from danvan.spreadsheets import (
+    DateOutOfRange,
     FormulaSafeExportMixin,
     ImportPlan,
     PlannedImportMixin,
@@ -197,6 +198,9 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
             for key in ("valid_from", "valid_to"):
                 try:
                     fields[key] = parse_date(raw.get(key))
+                except DateOutOfRange as problem:
+                    fields[key] = None
+                    plan.add_error(number, say + f"{COLUMNS[key].lower()} {problem}")
                 except ValueError:
                     fields[key] = None
                     plan.add_error(

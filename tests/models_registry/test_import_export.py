@@ -378,6 +378,14 @@ ROW_ERRORS = {
         [values(start_date="31/02/2023")],
         "Dòng 2: ngày bắt đầu “31/02/2023” không phải ngày hợp lệ (dạng dd/mm/yyyy).",
     ),
+    "a start date before the accepted range": (
+        [values(start_date="01/01/0001")],
+        "Dòng 2: ngày bắt đầu 01/01/0001 không hợp lệ: ngày phải nằm trong khoảng từ 01/01/1990",
+    ),
+    "a decision date after the accepted range": (
+        [values(decision_number="12-QĐ/BDV", decision_date="31/12/9999")],
+        "31/12/9999 không hợp lệ: ngày phải nằm trong khoảng từ 01/01/1990",
+    ),
     "text that is not a date": (
         [values(evaluation_date="cuối năm")],
         "Dòng 2: ngày đánh giá “cuối năm” không phải ngày hợp lệ",
