@@ -13,3 +13,11 @@ class DanvanConfig(AppConfig):
         # thread starts, leaves nothing to race for.
         import django.contrib.postgres.fields  # noqa: F401
         import django.contrib.postgres.fields.jsonb  # noqa: F401
+
+        # The admin's autodiscovery (django.contrib.admin comes first) has registered every
+        # ModelAdmin by now.
+        from django.contrib import admin
+
+        from danvan.admin import guard_changelists
+
+        guard_changelists(admin.site)
