@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
+from danvan.text import single_line
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -71,8 +73,45 @@ def style_widgets(form) -> None:
             widget.attrs["aria-invalid"] = "true"
 
 
-class StyledFormMixin:
-    """Forms whose widgets carry Bootstrap's classes (errors marked once validated)."""
+def is_single_line(field: forms.Field) -> bool:
+    """A text field typed on one line: any CharField but a text area or a password."""
+    return isinstance(field, forms.CharField) and not isinstance(
+        field.widget, forms.Textarea | forms.PasswordInput
+    )
+
+
+class SingleLineTextMixin:
+    """Single-line text fields lose line breaks and control characters before validation
+    (``danvan.text.single_line``); the form shows back the cleaned text."""
+
+    def full_clean(self):
+        if self.is_bound:
+            names = [
+                self.add_prefix(name)
+                for name, field in self.fields.items()
+                if is_single_line(field) and not field.disabled
+            ]
+            data = self.data.copy()
+            for key in names:
+                if hasattr(data, "getlist"):
+                    if key in data:
+                        values = data.getlist(key)
+                        data.setlist(
+                            key, [single_line(v) if isinstance(v, str) else v for v in values]
+                        )
+                elif isinstance(data.get(key), str):
+                    data[key] = single_line(data[key])
+            self.data = data
+        super().full_clean()
+
+
+class SingleLineModelForm(SingleLineTextMixin, forms.ModelForm):
+    """The admin's model form with single-line fields cleaned (``SingleLineTextMixin``)."""
+
+
+class StyledFormMixin(SingleLineTextMixin):
+    """Forms whose widgets carry Bootstrap's classes (errors marked once validated) and whose
+    single-line fields are kept on one line."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -49,6 +49,7 @@ from danvan.spreadsheets import (
     parse_date,
     template_workbook,
 )
+from danvan.text import single_line
 from models_registry.choices import STATUS_DATE_FIELDS, Actor, EventAction, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme, WorkflowEvent, phone_validator
 from organisations.models import Organisation
@@ -401,15 +402,16 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
         fields: dict = {}
         for key in TEXT_FIELDS:
             if key in raw:
-                fields[key] = cell_text(raw[key])
                 limit = MAX_LENGTHS[key]
+                # A CharField (it has a length limit) is single-line text, as in the forms.
+                fields[key] = single_line(cell_text(raw[key])) if limit else cell_text(raw[key])
                 if limit and len(fields[key]) > limit:
                     error(f"{COLUMNS[key].lower()} dài quá {limit} ký tự.")
         if "code" in raw:
-            fields["code"] = cell_text(raw["code"]) or None
+            fields["code"] = single_line(cell_text(raw["code"])) or None
             if fields["code"] and len(fields["code"]) > 40:
                 error("mã mô hình dài quá 40 ký tự.")
-        fields["name"] = name = cell_text(raw.get("name"))
+        fields["name"] = name = single_line(cell_text(raw.get("name")))
         if not name:
             error("tên mô hình, điển hình không được để trống.")
         elif len(name) > 500:

@@ -26,6 +26,7 @@ from danvan.spreadsheets import (
     parse_date,
     template_workbook,
 )
+from danvan.text import single_line
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel
 from organisations.models import Organisation
@@ -162,11 +163,11 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
         for number, raw in rows:
             sheet_row = number + 1  # line 1 of the sheet holds the headers
             say = f"Dòng {sheet_row}: "
-            code = cell_text(raw.get("code"))
-            name = cell_text(raw.get("name"))
+            code = single_line(cell_text(raw.get("code")))
+            name = single_line(cell_text(raw.get("name")))
             fields: dict = {
                 "name": name,
-                "short_name": cell_text(raw.get("short_name")),
+                "short_name": single_line(cell_text(raw.get("short_name"))),
             }
             if not code:
                 plan.add_error(number, say + "thiếu mã đơn vị.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.urls import reverse
 
 from models_registry.models import DanVanModel
@@ -40,3 +39,58 @@ def test_autosave_says_it_in_vietnamese_too(client_for, tree, cadre):
     assert response.status_code == 400
     errors = json.dumps(json.loads(response.content)["errors"], ensure_ascii=False)
     assert NUL_MESSAGE in errors and "Null characters" not in errors
+
+
+def test_single_line_fields_lose_line_breaks_and_control_characters(client_for, tree, cadre):
+    data = registration(
+        tree,
+        name="Trồng bí\r\nxanh\u2028Bcc: x@example.com\x07",
+        person_position="Trưởng thôn\t\n",
+        contact_name="Hoàng\x0bThị Lan",
+        situation="Dòng một\r\nDòng hai",  # a text area keeps its lines
+        action="save",
+    )
+    response = client_for(cadre).post(reverse("models_registry:model_create"), data)
+    assert response.status_code == 302
+    model = DanVanModel.objects.get()
+    assert model.name == "Trồng bí xanh Bcc: x@example.com"
+    assert model.person_position == "Trưởng thôn"
+    assert model.contact_name == "Hoàng Thị Lan"
+    assert model.situation == "Dòng một\r\nDòng hai"
+
+
+def test_autosave_keeps_names_on_one_line(client_for, tree, cadre):
+    response = client_for(cadre).post(
+        reverse("models_registry:model_autosave_new"), registration(tree, name="Góc\nxanh")
+    )
+    assert response.status_code == 200
+    assert DanVanModel.objects.get().name == "Góc xanh"
+
+
+def test_admin_keeps_an_organisation_name_on_one_line(client, superuser, tree):
+    client.force_login(superuser)
+    ward = tree.ward
+    url = reverse("admin:organisations_organisation_change", args=[ward.pk])
+    data = {
+        "parent": tree.province.pk,
+        "name": "Phường Chùa\r\nHang",
+        "short_name": "",
+        "kind": ward.kind,
+        "level": ward.level,
+        "code": "T19-CH\n",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    ward.refresh_from_db()
+    assert (ward.name, ward.code) == ("Phường Chùa Hang", "T19-CH")
+
+
+def test_import_keeps_single_line_columns_on_one_line(client, tree, admin_user):
+    from tests.models_registry.test_import_export import confirm, preview, values, xlsx_file
+
+    client.force_login(admin_user)
+    upload = xlsx_file([values(name="Hiến đất\nlàm đường", person_name="", content="A\nB")])
+    response = confirm(client, preview(client, upload))
+    assert response.status_code == 302
+    model = DanVanModel.objects.get()
+    assert model.name == "Hiến đất làm đường" and model.content == "A\nB"
