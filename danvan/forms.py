@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
+from danvan.spreadsheets import parse_count
 from danvan.text import single_line
 
 
@@ -103,6 +104,50 @@ class SingleLineTextMixin:
                     data[key] = single_line(data[key])
             self.data = data
         super().full_clean()
+
+
+class GroupedNumberInput(forms.TextInput):
+    """A text input for amounts: a number input would refuse grouped digits (1.234.567)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+
+class GroupedIntegerField(forms.IntegerField):
+    """A whole number typed plain (1234567) or grouped the Vietnamese way (1.234.567), read by
+    the imports' own parser (``parse_count``); the bounds stay with the field's validators."""
+
+    widget = GroupedNumberInput
+    default_error_messages = {"invalid": "Nhập số nguyên không âm, ví dụ 1.500.000."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_count(value, maximum=2**63 - 1)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def widget_attrs(self, widget):
+        return {}  # no min/max/step: those belong to a number input
+
+
+class GroupedDecimalField(forms.DecimalField):
+    """A quantity typed plain, grouped (1.234.567, read like ``GroupedIntegerField``: 1.500 is
+    one thousand five hundred, as Vietnamese writes it) or with a decimal point (12.5)."""
+
+    widget = GroupedNumberInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return super().to_python(parse_count(value, maximum=10**18))
+        except ValueError:
+            return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        return {}
 
 
 class SingleLineModelForm(SingleLineTextMixin, forms.ModelForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.urls import reverse
 
 from models_registry.models import DanVanModel
@@ -94,3 +95,41 @@ def test_import_keeps_single_line_columns_on_one_line(client, tree, admin_user):
     assert response.status_code == 302
     model = DanVanModel.objects.get()
     assert model.name == "Hiến đất làm đường" and model.content == "A\nB"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("1.234.567", 1234567), ("1234567", 1234567)])
+def test_money_fields_accept_vietnamese_grouped_numbers(client_for, tree, cadre, typed, stored):
+    data = registration(tree, funds=typed, socialised_funds=typed, workdays="1.200")
+    data["action"] = "save"
+    response = client_for(cadre).post(reverse("models_registry:model_create"), data)
+    assert response.status_code == 302
+    model = DanVanModel.objects.get()
+    assert (model.funds, model.socialised_funds, model.workdays) == (stored, stored, 1200)
+
+
+def test_a_money_field_refuses_what_the_import_refuses(client_for, tree, cadre):
+    data = registration(tree, funds="1,5 triệu", action="save")
+    response = client_for(cadre).post(reverse("models_registry:model_create"), data)
+    assert response.status_code == 400
+    assert "Nhập số nguyên không âm, ví dụ 1.500.000." in response.content.decode()
+    assert not DanVanModel.objects.exists()
+
+
+def test_result_report_accepts_grouped_indicator_values(client_for, tree, cadre):
+    from models_registry.choices import Status
+    from tests.factories import DanVanModelFactory
+
+    model = DanVanModelFactory(owning_unit=tree.ward, status=Status.ACCEPTED)
+    response = client_for(cadre).post(
+        reverse("models_registry:result_report_create", args=[model.pk]),
+        {
+            "period_start": "2025-01-01",
+            "period_end": "2025-06-30",
+            "narrative": "Vận động hiến đất.",
+            "indicator_land_donated": "1.234.567",
+            "indicator_households": "120",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    values = {v.indicator.code: v.value for v in model.result_reports.get().values.all()}
+    assert values == {"land_donated": 1234567, "households": 120}
