@@ -1,4 +1,5 @@
-"""Session lifetime (an absolute limit on top of the idle timeout) and the pages' CSP."""
+"""Session lifetime (an absolute limit on top of the idle timeout), the pages' CSP and the
+query-string guard."""
 
 import time
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
 
 SESSION_STARTED_KEY = "danvan_login_at"
 
@@ -53,3 +55,23 @@ class ContentSecurityPolicyMiddleware:
         if content_type.startswith("text/html") and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.header
         return response
+
+
+class QueryStringGuardMiddleware:
+    """Answer 400 to a query string holding a NUL character, before any view reads it.
+
+    No form sends one and PostgreSQL refuses it in any text value, so a search or a filter
+    holding it would otherwise end in a server error on every page that reads its parameters.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists()):
+            context = {
+                "message": "Địa chỉ trang chứa ký tự không hợp lệ (ký tự rỗng). "
+                "Hãy xóa ký tự đó trong ô tìm kiếm hoặc bộ lọc rồi thử lại."
+            }
+            return render(request, "400.html", context, status=400)
+        return self.get_response(request)

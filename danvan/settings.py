@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "danvan.middleware.SessionLifetimeMiddleware",
+    "danvan.middleware.QueryStringGuardMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Stamps every audit-trail row written during a request with the user and the URL.
     "pghistory.middleware.HistoryMiddleware",

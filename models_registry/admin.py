@@ -9,6 +9,7 @@ bulk.
 from django.contrib import admin
 
 from danvan.admin import ImportTemplateMixin, SafeImportExportMixin
+from danvan.forms import SingleLineModelForm
 from danvan.spreadsheets import DatedCSV, DatedXLSX, SafeCSV, SafeXLSX
 from models_registry import services
 from models_registry.choices import RELATION_FIELDS, STATUS_DATE_FIELDS, WORKFLOW_FIELDS
@@ -23,6 +24,7 @@ class ModelSheetXLSX(SafeXLSX):
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
+    form = SingleLineModelForm
     list_display = ["name", "is_active"]
     list_editable = ["is_active"]
     list_filter = ["is_active"]
@@ -43,6 +45,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = SingleLineModelForm
     list_display = ["name", "code", "unit", "position", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
@@ -58,6 +61,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 class DanVanModelAdmin(
     ScopedAdminMixin, ImportTemplateMixin, SafeImportExportMixin, admin.ModelAdmin
 ):
+    form = SingleLineModelForm
     resource_classes = [DanVanModelResource]
     import_formats = [ModelSheetXLSX, SafeCSV]
     export_formats = [DatedXLSX, DatedCSV]

@@ -7,6 +7,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Count
 
+from danvan.date_range import EARLIEST_DATE, validate_year
 from danvan.forms import style_widgets
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
@@ -40,6 +41,17 @@ def unit_options(units: list[Organisation]) -> list[tuple[int, str]]:
     return [(unit.pk, "\u2003" * (unit.depth - top) + unit.name) for unit in units]
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year of the accepted date range; any other value does not validate (a year
+    lookup on year 0 or 99999999999999999999 fails in the database)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [validate_year])
+        super().__init__(*args, **kwargs)
+
+
 class DanVanModelFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Tìm kiếm",
@@ -69,11 +81,11 @@ class DanVanModelFilter(django_filters.FilterSet):
         method="filter_unit",
         empty_label="Toàn bộ phạm vi",
     )
-    year = django_filters.NumberFilter(
+    year = YearFilter(
         label="Năm bắt đầu",
         field_name="start_date",
         lookup_expr="year",
-        widget=forms.NumberInput(attrs={"min": 2000, "max": 2100, "placeholder": "vd. 2025"}),
+        widget=forms.NumberInput(attrs={"min": EARLIEST_DATE.year, "placeholder": "vd. 2025"}),
     )
     start_from = django_filters.DateFilter(
         label="Bắt đầu từ ngày",

@@ -8,7 +8,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from danvan.forms import StyledFormMixin, style_widgets
+from danvan.date_range import validate_date_range
+from danvan.forms import (
+    GroupedDecimalField,
+    GroupedIntegerField,
+    StyledFormMixin,
+    style_widgets,
+)
 from danvan.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
 from models_registry.choices import RELATION_FIELDS
 from models_registry.filters import unit_options
@@ -105,6 +111,12 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             "contact_phone",
             "replicated_from",
         ]
+        # Amounts as the import reads them: 1.234.567 or 1234567.
+        field_classes = {
+            "funds": GroupedIntegerField,
+            "socialised_funds": GroupedIntegerField,
+            "workdays": GroupedIntegerField,
+        }
         widgets = {
             "kind": forms.RadioSelect,
             "actor": forms.RadioSelect,
@@ -123,11 +135,6 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             "start_date": _date_input(),
             "evaluation_date": _date_input(),
             "replicated_from": forms.HiddenInput,
-            "funds": forms.NumberInput(attrs={"min": 0, "step": 1000, "inputmode": "numeric"}),
-            "socialised_funds": forms.NumberInput(
-                attrs={"min": 0, "step": 1000, "inputmode": "numeric"}
-            ),
-            "workdays": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
 
@@ -232,8 +239,12 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
 class ResultReportForm(StyledFormMixin, forms.Form):
     """A period's result: a narrative, a value for the indicators that apply, and evidence."""
 
-    period_start = forms.DateField(label="Từ ngày", widget=_date_input())
-    period_end = forms.DateField(label="Đến ngày", widget=_date_input())
+    period_start = forms.DateField(
+        label="Từ ngày", widget=_date_input(), validators=[validate_date_range]
+    )
+    period_end = forms.DateField(
+        label="Đến ngày", widget=_date_input(), validators=[validate_date_range]
+    )
     narrative = forms.CharField(
         label="Tóm tắt kết quả",
         widget=_text(5),
@@ -245,13 +256,12 @@ class ResultReportForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.indicators = list(Indicator.objects.filter(is_active=True))
         for indicator in self.indicators:
-            self.fields[self.indicator_field(indicator)] = forms.DecimalField(
+            self.fields[self.indicator_field(indicator)] = GroupedDecimalField(
                 label=f"{indicator.name} ({indicator.unit})",
                 required=False,
                 min_value=0,
                 max_digits=18,
                 decimal_places=2,
-                widget=forms.NumberInput(attrs={"min": 0, "step": "any"}),
             )
         style_widgets(self)
 

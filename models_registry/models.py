@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from danvan.audit import audited
+from danvan.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
 from danvan.models import BackgroundJob, TimeStampedModel
 from danvan.storage import private_storage
 from models_registry.choices import (
+    STATUS_DATE_FIELDS,
     Actor,
     EventAction,
     ExportFormat,
@@ -30,6 +32,9 @@ from models_registry.querysets import (
     ResultReportQuerySet,
 )
 from organisations.models import Organisation, SearchText
+
+# Every status timestamp, kept in the date range like the dates (imports derive them from dates).
+STATUS_TIMESTAMPS = (*STATUS_DATE_FIELDS.values(), "outstanding_at")
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 .\-]{7,18}[0-9]$",
@@ -150,9 +155,13 @@ class DanVanModel(TimeStampedModel):
         "nguồn lực khác", blank=True, help_text="Vật tư, đất, công sức nhân dân đóng góp, …"
     )
 
-    start_date = models.DateField("ngày bắt đầu", null=True, blank=True)
+    start_date = models.DateField(
+        "ngày bắt đầu", null=True, blank=True, validators=[validate_date_range]
+    )
     schedule = models.TextField("lộ trình thực hiện", blank=True)
-    evaluation_date = models.DateField("ngày đánh giá", null=True, blank=True)
+    evaluation_date = models.DateField(
+        "ngày đánh giá", null=True, blank=True, validators=[validate_date_range]
+    )
     outputs = models.TextField("sản phẩm, kết quả kiểm chứng được", blank=True)
     sustainability = models.TextField("tính bền vững, khả năng nhân rộng", blank=True)
 
@@ -185,7 +194,9 @@ class DanVanModel(TimeStampedModel):
         "lý do của lần chuyển trạng thái gần nhất", blank=True, editable=False
     )
     decision_number = models.CharField("số quyết định", max_length=100, blank=True)
-    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+    decision_date = models.DateField(
+        "ngày quyết định", null=True, blank=True, validators=[validate_date_range]
+    )
     decision_signer = models.CharField("người ký quyết định", max_length=200, blank=True)
     decision_issuer = models.ForeignKey(
         Organisation,
@@ -281,6 +292,13 @@ class DanVanModel(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(
+                condition=dates_in_range(
+                    "start_date", "evaluation_date", "decision_date", timestamps=STATUS_TIMESTAMPS
+                ),
+                name="danvanmodel_date_ranges",
+                violation_error_message=DATE_RANGE_MESSAGE,
+            ),
+            models.CheckConstraint(
                 condition=Q(status=Status.DRAFT) | ~Q(name=""),
                 name="danvanmodel_named_once_submitted",
                 violation_error_message="Mô hình đã gửi duyệt phải có tên.",
@@ -354,8 +372,8 @@ class ResultReport(TimeStampedModel):
         related_name="result_reports",
         verbose_name="mô hình, điển hình",
     )
-    period_start = models.DateField("từ ngày")
-    period_end = models.DateField("đến ngày")
+    period_start = models.DateField("từ ngày", validators=[validate_date_range])
+    period_end = models.DateField("đến ngày", validators=[validate_date_range])
     narrative = models.TextField("tóm tắt kết quả")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -382,6 +400,11 @@ class ResultReport(TimeStampedModel):
                 condition=Q(period_end__gte=F("period_start")),
                 name="resultreport_period_ordered",
                 violation_error_message="Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.",
+            ),
+            models.CheckConstraint(
+                condition=dates_in_range("period_start", "period_end"),
+                name="resultreport_date_ranges",
+                violation_error_message=DATE_RANGE_MESSAGE,
             ),
         ]
 

@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from import_export.formats.base_formats import CSV, XLSX
 
 from danvan.admin import ImportTemplateMixin, SafeImportExportMixin
+from danvan.forms import SingleLineModelForm
 from danvan.spreadsheets import SafeCSV, SafeXLSX
 from organisations import selectors, services
 from organisations.models import Membership, Organisation
@@ -33,7 +34,7 @@ class ScopedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class OrganisationAdminForm(forms.ModelForm):
+class OrganisationAdminForm(SingleLineModelForm):
     parent = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,

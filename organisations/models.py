@@ -11,6 +11,7 @@ from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from danvan.audit import audited
+from danvan.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
 from danvan.models import TimeStampedModel
 from organisations.choices import OrganisationKind, OrganisationLevel, Role
 from organisations.querysets import MembershipQuerySet, OrganisationQuerySet
@@ -53,8 +54,12 @@ class Organisation(MP_Node, TimeStampedModel):
         blank=True,
         help_text="Mã hành chính hoặc mã đơn vị, duy nhất trong toàn hệ thống.",
     )
-    valid_from = models.DateField("hiệu lực từ ngày", null=True, blank=True)
-    valid_to = models.DateField("hiệu lực đến ngày", null=True, blank=True)
+    valid_from = models.DateField(
+        "hiệu lực từ ngày", null=True, blank=True, validators=[validate_date_range]
+    )
+    valid_to = models.DateField(
+        "hiệu lực đến ngày", null=True, blank=True, validators=[validate_date_range]
+    )
     merged_from = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -94,6 +99,11 @@ class Organisation(MP_Node, TimeStampedModel):
                 | Q(valid_to__gte=F("valid_from")),
                 name="organisation_valid_to_after_valid_from",
                 violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+            ),
+            models.CheckConstraint(
+                condition=dates_in_range("valid_from", "valid_to"),
+                name="organisation_date_ranges",
+                violation_error_message=DATE_RANGE_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=~Q(code=""),

@@ -17,6 +17,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from danvan.spreadsheets import (
+    DateOutOfRange,
     FormulaSafeExportMixin,
     ImportPlan,
     PlannedImportMixin,
@@ -26,6 +27,7 @@ from danvan.spreadsheets import (
     parse_date,
     template_workbook,
 )
+from danvan.text import single_line
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel
 from organisations.models import Organisation
@@ -167,11 +169,11 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
         for number, raw in rows:
             sheet_row = number + 1  # line 1 of the sheet holds the headers
             say = f"Dòng {sheet_row}: "
-            code = cell_text(raw.get("code"))
-            name = cell_text(raw.get("name"))
+            code = single_line(cell_text(raw.get("code")))
+            name = single_line(cell_text(raw.get("name")))
             fields: dict = {
                 "name": name,
-                "short_name": cell_text(raw.get("short_name")),
+                "short_name": single_line(cell_text(raw.get("short_name"))),
             }
             if not code:
                 plan.add_error(number, say + "thiếu mã đơn vị.")
@@ -211,6 +213,9 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
             for key in ("valid_from", "valid_to"):
                 try:
                     fields[key] = parse_date(raw.get(key))
+                except DateOutOfRange as problem:
+                    fields[key] = None
+                    plan.add_error(number, say + f"{COLUMNS[key].lower()} {problem}")
                 except ValueError:
                     fields[key] = None
                     plan.add_error(

@@ -8,6 +8,7 @@ here, limited to the admin's subtree, and never added, changed or deleted.
 from django import forms
 from django.contrib import admin
 
+from danvan.forms import SingleLineModelForm
 from organisations.admin import ScopedAdminMixin
 from reports.models import Period, ReportSnapshot
 from reports.periods import half_period, year_period
@@ -27,7 +28,7 @@ def built_in_name(start, end) -> str | None:
     return None
 
 
-class PeriodAdminForm(forms.ModelForm):
+class PeriodAdminForm(SingleLineModelForm):
     class Meta:
         model = Period
         fields = ["name", "kind", "start", "end"]

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from danvan.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
 from danvan.models import BackgroundJob
 from danvan.storage import private_storage
 from organisations.models import Organisation
@@ -20,8 +21,8 @@ class Period(models.Model):
 
     name = models.CharField("tên kỳ", max_length=200, unique=True)
     kind = models.CharField("loại kỳ", max_length=16, choices=PeriodKind)
-    start = models.DateField("từ ngày")
-    end = models.DateField("đến ngày")
+    start = models.DateField("từ ngày", validators=[validate_date_range])
+    end = models.DateField("đến ngày", validators=[validate_date_range])
 
     class Meta:
         verbose_name = "kỳ báo cáo"
@@ -32,6 +33,11 @@ class Period(models.Model):
                 condition=Q(end__gte=F("start")),
                 name="period_ordered",
                 violation_error_message="Ngày kết thúc kỳ phải sau ngày bắt đầu.",
+            ),
+            models.CheckConstraint(
+                condition=dates_in_range("start", "end"),
+                name="period_date_ranges",
+                violation_error_message=DATE_RANGE_MESSAGE,
             ),
             models.UniqueConstraint(
                 fields=["start", "end"],

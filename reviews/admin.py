@@ -8,6 +8,7 @@ it here (what their reviewers score on, and whom to ask for a change), and the p
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from danvan.forms import SingleLineModelForm
 from organisations.choices import Role
 from organisations.selectors import user_roles
 from reviews import services
@@ -40,6 +41,7 @@ class RubricCriterionInline(ReadByProvinceAdminsMixin, admin.TabularInline):
 
 @admin.register(Rubric)
 class RubricAdmin(ReadByProvinceAdminsMixin, admin.ModelAdmin):
+    form = SingleLineModelForm
     """Rubric versions. A version used by a score sheet is read-only: make a new version."""
 
     list_display = ("name", "version", "is_active", "max_total_display", "created_at")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from danvan.audit import audited
+from danvan.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
 from danvan.models import TimeStampedModel
 from danvan.storage import private_storage
 from models_registry.models import DanVanModel, ResultReport
@@ -228,20 +229,22 @@ class CommendationRound(TimeStampedModel):
 
     title = models.CharField("tên đợt", max_length=300)
     kind = models.CharField("loại đợt", max_length=16, choices=RoundKind)
-    period_start = models.DateField("từ ngày")
-    period_end = models.DateField("đến ngày")
+    period_start = models.DateField("từ ngày", validators=[validate_date_range])
+    period_end = models.DateField("đến ngày", validators=[validate_date_range])
     organising_unit = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="commendation_rounds",
         verbose_name="đơn vị tổ chức",
     )
-    held_on = models.DateField("ngày tổ chức")
+    held_on = models.DateField("ngày tổ chức", validators=[validate_date_range])
     status = models.CharField(
         "trạng thái", max_length=16, choices=RoundStatus, default=RoundStatus.DRAFT
     )
     decision_number = models.CharField("số quyết định", max_length=100, blank=True)
-    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+    decision_date = models.DateField(
+        "ngày quyết định", null=True, blank=True, validators=[validate_date_range]
+    )
     decision_signer = models.CharField("người ký", max_length=200, blank=True)
     decision_authority = models.CharField("cơ quan ban hành", max_length=300, blank=True)
     decision_file = models.FileField(
@@ -277,6 +280,11 @@ class CommendationRound(TimeStampedModel):
                 condition=Q(period_end__gte=F("period_start")),
                 name="commendationround_period_ordered",
                 violation_error_message="Ngày kết thúc kỳ phải sau ngày bắt đầu.",
+            ),
+            models.CheckConstraint(
+                condition=dates_in_range("period_start", "period_end", "held_on", "decision_date"),
+                name="commendationround_date_ranges",
+                violation_error_message=DATE_RANGE_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(status=RoundStatus.DRAFT)

@@ -8,6 +8,7 @@ is importable from the package itself.
 """
 
 from danvan.spreadsheets.cells import (
+    DateOutOfRange,
     cell_text,
     lookup_key,
     parse_choice,
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_ROWS",
     "MAX_UNCOMPRESSED_BYTES",
     "XML_FORBIDDEN",
+    "DateOutOfRange",
     "DatedCSV",
     "DatedXLSX",
     "FormulaSafeExportMixin",

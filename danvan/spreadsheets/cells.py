@@ -7,20 +7,37 @@ import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 
+from danvan.date_range import date_out_of_range, range_message
 from danvan.spreadsheets.exporting import FORMULA_STARTS
 
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
+class DateOutOfRange(ValueError):
+    """A real date outside the accepted range; the message (after the column's name) is for
+    the user."""
+
+
 def parse_date(value) -> date | None:
-    """A dd/mm/yyyy text, an Excel date or empty; ValueError for anything else."""
+    """A dd/mm/yyyy text, an Excel date or empty, within the accepted range
+    (``danvan.date_range``); DateOutOfRange for a date outside it, ValueError for anything
+    else."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        day = _parse_date_text(str(value).strip())
+    if date_out_of_range(day):
+        # Not strftime: it writes year 1 as "1", not "0001".
+        typed = f"{day.day:02}/{day.month:02}/{day.year:04}"
+        raise DateOutOfRange(f"{typed} không hợp lệ: {range_message().lower()}")
+    return day
+
+
+def _parse_date_text(text: str) -> date:
     day_month_year = _DAY_MONTH_YEAR.match(text)
     if day_month_year:  # the usual case, without strptime's cost on every row
         day, month, year = map(int, day_month_year.groups())

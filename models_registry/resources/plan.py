@@ -38,6 +38,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from danvan.spreadsheets import (
+    DateOutOfRange,
     ImportPlan,
     cell_text,
     column_limits,
@@ -48,6 +49,7 @@ from danvan.spreadsheets import (
     parse_date,
     template_workbook,
 )
+from danvan.text import single_line
 from models_registry.choices import (
     STATUS_DATE_FIELDS,
     WORKFLOW_FIELDS,
@@ -299,15 +301,16 @@ class ModelImportPlanner:
         fields: dict = {}
         for key in TEXT_FIELDS:
             if key in raw:
-                fields[key] = cell_text(raw[key])
                 limit = MAX_LENGTHS.get(key)
+                # A CharField (it has a length limit) is single-line text, as in the forms.
+                fields[key] = single_line(cell_text(raw[key])) if limit else cell_text(raw[key])
                 if limit and len(fields[key]) > limit:
                     error(f"{COLUMNS[key].lower()} dài quá {limit} ký tự.")
         if "code" in raw:
-            fields["code"] = cell_text(raw["code"]) or None
+            fields["code"] = single_line(cell_text(raw["code"])) or None
             if fields["code"] and len(fields["code"]) > MAX_LENGTHS["code"]:
                 error(f"mã mô hình dài quá {MAX_LENGTHS['code']} ký tự.")
-        fields["name"] = name = cell_text(raw.get("name"))
+        fields["name"] = name = single_line(cell_text(raw.get("name")))
         if not name:
             error("tên mô hình, điển hình không được để trống.")
         elif len(name) > MAX_LENGTHS["name"]:
@@ -360,6 +363,9 @@ class ModelImportPlanner:
             if key in raw:
                 try:
                     fields[key] = parse_date(raw[key])
+                except DateOutOfRange as problem:
+                    fields[key] = None
+                    error(f"{COLUMNS[key].lower()} {problem}")
                 except ValueError:
                     fields[key] = None
                     error(

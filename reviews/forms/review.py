@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
+from danvan.date_range import validate_date_range
 from danvan.forms import StyledFormMixin, style_widgets
 from models_registry.filters import unit_options
 from organisations.models import Organisation
@@ -120,6 +121,7 @@ class RecogniseForm(StyledFormMixin, forms.Form):
         label="Ngày quyết định",
         required=False,
         input_formats=["%d/%m/%Y"],
+        validators=[validate_date_range],
         widget=forms.DateInput(
             format="%d/%m/%Y",
             attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from danvan.date_range import validate_date_range
 from danvan.forms import StyledFormMixin
 from models_registry.filters import unit_options
 from models_registry.models import DanVanModel
@@ -28,6 +29,7 @@ def _date_field(label: str) -> forms.DateField:
     return forms.DateField(
         label=label,
         widget=_date_input(),
+        validators=[validate_date_range],
         error_messages={"invalid": "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
     )
 

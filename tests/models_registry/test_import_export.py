@@ -14,6 +14,7 @@ import tablib
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from danvan.spreadsheets import lookup_key
 from models_registry.choices import EventAction, Status
@@ -353,6 +354,9 @@ def test_theme_names_holding_commas_are_split_correctly(tree):
 # --- every error: a Vietnamese message naming the row, and nothing written -------------------
 
 
+# A future date within the accepted range (2999 is refused as out of range before that).
+NEXT_YEAR = f"01/01/{timezone.localdate().year + 1}"
+
 ROW_ERRORS = {
     "unknown organisation": (
         [values(owning_unit="KHONG-CO")],
@@ -378,6 +382,14 @@ ROW_ERRORS = {
         [values(start_date="31/02/2023")],
         "Dòng 2: ngày bắt đầu “31/02/2023” không phải ngày hợp lệ (dạng dd/mm/yyyy).",
     ),
+    "a start date before the accepted range": (
+        [values(start_date="01/01/0001")],
+        "Dòng 2: ngày bắt đầu 01/01/0001 không hợp lệ: ngày phải nằm trong khoảng từ 01/01/1990",
+    ),
+    "a decision date after the accepted range": (
+        [values(decision_number="12-QĐ/BDV", decision_date="31/12/9999")],
+        "31/12/9999 không hợp lệ: ngày phải nằm trong khoảng từ 01/01/1990",
+    ),
     "text that is not a date": (
         [values(evaluation_date="cuối năm")],
         "Dòng 2: ngày đánh giá “cuối năm” không phải ngày hợp lệ",
@@ -388,8 +400,8 @@ ROW_ERRORS = {
         "Dòng 2: ngày đánh giá 01/01/2023 trước ngày bắt đầu 01/03/2023.",
     ),
     "decision in the future": (
-        [values(decision_number="1", decision_date="01/01/2999")],
-        "Dòng 2: ngày quyết định 01/01/2999 sau ngày hôm nay.",
+        [values(decision_number="1", decision_date=NEXT_YEAR)],
+        f"Dòng 2: ngày quyết định {NEXT_YEAR} sau ngày hôm nay.",
     ),
     "status draft": (
         [values(status="Nháp")],

@@ -195,6 +195,15 @@ ROW_ERRORS = {
         [row("T19-TT", "T19", "Phường Tân Thịnh", start="31/02/2025")],
         "Dòng 2: hiệu lực từ ngày “31/02/2025” không phải ngày hợp lệ",
     ),
+    "a date before the accepted range": (
+        [row("T19-TT", "T19", "Phường Tân Thịnh", start="01/01/0001")],
+        "Dòng 2: hiệu lực từ ngày 01/01/0001 không hợp lệ: ngày phải nằm trong khoảng từ "
+        "01/01/1990",
+    ),
+    "a date after the accepted range": (
+        [row("T19-TT", "T19", "Phường Tân Thịnh", end="31/12/9999")],
+        "Dòng 2: hiệu lực đến ngày 31/12/9999 không hợp lệ",
+    ),
     "unknown level": (
         [row("T19-TT", "T19", "Phường Tân Thịnh", level="Huyện đảo")],
         "Dòng 2: cấp “Huyện đảo” không có trong danh mục",

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from models_registry.choices import Actor, Status
 from organisations.choices import Role
@@ -469,7 +470,8 @@ def test_decision_file_must_be_a_scan(client_for, draft_round, reviewer):
 
 def test_decision_refuses_a_date_in_the_future(client_for, draft_round, reviewer):
     response = client_for(reviewer).post(
-        url("round_decision", draft_round), {**DECISION, "decided_on": "01/01/2999"}
+        url("round_decision", draft_round),
+        {**DECISION, "decided_on": f"01/01/{timezone.localdate().year + 1}"},
     )
     assert response.status_code == 400
     assert "không được sau hôm nay" in page(response)
