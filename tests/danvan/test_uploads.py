@@ -1,0 +1,71 @@
+"""The upload checks on their own: the size limit and the names files are kept under."""
+
+import struct
+import zlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from danvan.uploads import inspect_upload, safe_file_name
+from tests.hostile.uploads import png_plain
+from tests.models_registry.conftest import upload
+from tests.models_registry.test_hostile_uploads import CREATE, fast_hasher, registration  # noqa: F401
+
+LIMIT = 10 * 1024 * 1024
+
+
+def png_of_size(size: int) -> bytes:
+    """A real PNG of exactly ``size`` bytes (a private chunk pads it)."""
+    plain = png_plain()
+    padding = size - len(plain) - 12
+    data = b"\0" * padding
+    chunk = struct.pack(">I", padding) + b"prVt" + data + struct.pack(">I", zlib.crc32(b"prVt" + data))
+    end = plain.index(b"IEND") - 4
+    return plain[:end] + chunk + plain[end:]
+
+
+def test_a_file_at_the_limit_is_accepted(client_for, tree, cadre, settings):
+    assert settings.ATTACHMENT_MAX_BYTES == LIMIT
+    content = png_of_size(LIMIT)
+    assert len(content) == LIMIT
+    response = client_for(cadre).post(CREATE, registration(tree, upload("anh.png", content)))
+    assert response.status_code == 302
+
+
+def test_a_file_one_byte_over_the_limit_says_by_how_much(client_for, tree, cadre):
+    content = png_of_size(LIMIT + 1)
+    response = client_for(cadre).post(CREATE, registration(tree, upload("anh.png", content)))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "quá lớn: 10.485.761 byte (hơn 10,0 MB); tối đa 10 MB (10.485.760 byte)" in page
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [(LIMIT + 1, "hơn 10,0 MB"), (LIMIT + 52_429, "hơn 10,0 MB"), (LIMIT + 52_430, "10,1 MB")],
+)
+def test_size_is_never_rounded_down_to_the_limit(size, shown):
+    big = SimpleUploadedFile("a.pdf", b"%PDF-")
+    big.size = size
+    with pytest.raises(ValidationError) as refused:
+        inspect_upload(big, max_bytes=LIMIT)
+    assert shown in refused.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("Biên bản họp.pdf", "Biên bản họp.pdf"),
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\lan\\anh.jpg", "anh.jpg"),
+        ("bao-cao\u202efdp.jpg", "bao-caofdp.jpg"),
+        ("anh\0.jpg", "anh.jpg"),
+        ("a\u200b\u2066b\r\n.png", "ab.png"),
+        ("a" * 400 + ".jpeg", "a" * 250 + ".jpeg"),
+        ("", "tep"),
+        ("...", "tep"),
+    ],
+)
+def test_safe_file_name(name, kept):
+    assert safe_file_name(name) == kept
