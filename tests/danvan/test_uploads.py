@@ -20,7 +20,9 @@ def png_of_size(size: int) -> bytes:
     plain = png_plain()
     padding = size - len(plain) - 12
     data = b"\0" * padding
-    chunk = struct.pack(">I", padding) + b"prVt" + data + struct.pack(">I", zlib.crc32(b"prVt" + data))
+    chunk = (
+        struct.pack(">I", padding) + b"prVt" + data + struct.pack(">I", zlib.crc32(b"prVt" + data))
+    )
     end = plain.index(b"IEND") - 4
     return plain[:end] + chunk + plain[end:]
 
@@ -38,12 +40,12 @@ def test_a_file_one_byte_over_the_limit_says_by_how_much(client_for, tree, cadre
     response = client_for(cadre).post(CREATE, registration(tree, upload("anh.png", content)))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "quá lớn: 10.485.761 byte (hơn 10,0 MB); tối đa 10 MB (10.485.760 byte)" in page
+    assert "quá lớn: 10.485.761 byte (hơn 10,0 MB); mỗi tệp tối đa 10 MB (10.485.760 byte)" in page
 
 
 @pytest.mark.parametrize(
     ("size", "shown"),
-    [(LIMIT + 1, "hơn 10,0 MB"), (LIMIT + 52_429, "hơn 10,0 MB"), (LIMIT + 52_430, "10,1 MB")],
+    [(LIMIT + 1, "hơn 10,0 MB"), (LIMIT + 52_428, "hơn 10,0 MB"), (LIMIT + 52_429, "10,1 MB")],
 )
 def test_size_is_never_rounded_down_to_the_limit(size, shown):
     big = SimpleUploadedFile("a.pdf", b"%PDF-")

@@ -57,28 +57,30 @@ def repack(
     relationships = dict(relationships or {})
     replace = dict(replace or {})
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as source:
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                data = source.read(info.filename)
-                if info.filename == "[Content_Types].xml" and content_types:
-                    data = data.replace(b"</Types>", content_types.encode() + b"</Types>")
-                if info.filename in relationships:
-                    extra = relationships.pop(info.filename).encode()
-                    data = data.replace(b"</Relationships>", extra + b"</Relationships>")
-                if info.filename in replace:
-                    old, new = replace[info.filename]
-                    data = data.replace(old.encode(), new.encode())
-                target.writestr(info.filename, data)
-            for name, rels in relationships.items():
-                target.writestr(
-                    name,
-                    f'<?xml version="1.0" encoding="UTF-8"?>'
-                    f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                    f'relationships">{rels}</Relationships>',
-                )
-            for name, data in add.items():
-                target.writestr(name, data)
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml" and content_types:
+                data = data.replace(b"</Types>", content_types.encode() + b"</Types>")
+            if info.filename in relationships:
+                extra = relationships.pop(info.filename).encode()
+                data = data.replace(b"</Relationships>", extra + b"</Relationships>")
+            if info.filename in replace:
+                old, new = replace[info.filename]
+                data = data.replace(old.encode(), new.encode())
+            target.writestr(info.filename, data)
+        for name, rels in relationships.items():
+            target.writestr(
+                name,
+                f'<?xml version="1.0" encoding="UTF-8"?>'
+                f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                f'relationships">{rels}</Relationships>',
+            )
+        for name, data in add.items():
+            target.writestr(name, data)
     return out.getvalue()
 
 
@@ -91,7 +93,7 @@ def override(part: str, content_type: str) -> str:
     return f'<Override PartName="{part}" ContentType="{content_type}"/>'
 
 
-VBA = b"\x00Attribute VB_Name = \"ThisDocument\"\r\nSub AutoOpen()\r\n Shell \"calc\"\r\nEnd Sub"
+VBA = b'\x00Attribute VB_Name = "ThisDocument"\r\nSub AutoOpen()\r\n Shell "calc"\r\nEnd Sub'
 VBA_TYPE = "application/vnd.ms-office.vbaProject"
 DOCX_RELS = "word/_rels/document.xml.rels"
 XLSX_RELS = "xl/_rels/workbook.xml.rels"
@@ -228,9 +230,7 @@ def xlsx_macro_sheet() -> bytes:
     return repack(
         real_xlsx(),
         add={"xl/macrosheets/sheet2.xml": b"<xm:macrosheet xmlns:xm='x'/>"},
-        relationships={
-            XLSX_RELS: relationship(f"{MS_REL}/xlMacrosheet", "macrosheets/sheet2.xml")
-        },
+        relationships={XLSX_RELS: relationship(f"{MS_REL}/xlMacrosheet", "macrosheets/sheet2.xml")},
     )
 
 
@@ -300,7 +300,7 @@ def pdf_object_stream(action: bytes) -> bytes:
         out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
     xref_offset = len(out)
     rows = [struct.pack(">BIH", 0, 0, 65535)]
-    for number, offset in enumerate(offsets, start=1):
+    for offset in offsets:
         if offset is None:  # object 7, in the object stream 8 at index 0
             rows.append(struct.pack(">BIH", 2, 8, 0))
         else:
@@ -333,7 +333,9 @@ PDF_ACTIVE = {
     "js-in-object-stream": pdf_object_stream(JS),
     "launch-in-object-stream": pdf_object_stream(b"<< /S /Launch /F (cmd.exe) >>"),
     "page-additional-actions": pdf_with(page_extra=b"/AA << /O " + JS + b" >>"),
-    "names-javascript": pdf_with(b"/Names << /JavaScript 7 0 R >>", b"", b"<< /Names [(a) " + JS + b"] >>"),
+    "names-javascript": pdf_with(
+        b"/Names << /JavaScript 7 0 R >>", b"", b"<< /Names [(a) " + JS + b"] >>"
+    ),
     "launch": pdf_with(b"/OpenAction << /S /Launch /F (calc.exe) >>"),
     "embedded-file": pdf_with(
         b"/Names << /EmbeddedFiles << /Names [(a.exe) 7 0 R] >> >>",
@@ -344,10 +346,14 @@ PDF_ACTIVE = {
     "rich-media": pdf_with(
         page_extra=b"/Annots [<< /Type /Annot /Subtype /RichMedia /Rect [0 0 9 9] >>]"
     ),
-    "xfa-form": pdf_with(b"/AcroForm << /Fields [] /XFA 7 0 R >>", b"", b"<< /Length 0 >>\nstream\n\nendstream"),
+    "xfa-form": pdf_with(
+        b"/AcroForm << /Fields [] /XFA 7 0 R >>", b"", b"<< /Length 0 >>\nstream\n\nendstream"
+    ),
     "submit-form": pdf_with(b"/OpenAction << /S /SubmitForm /F (http://example.org/) >>"),
     "import-data": pdf_with(b"/OpenAction << /S /ImportData /F (data.fdf) >>"),
-    "go-to-remote": pdf_with(b"/OpenAction << /S /GoToR /F (\\\\\\\\host\\\\share\\\\a.pdf) /D [0 /Fit] >>"),
+    "go-to-remote": pdf_with(
+        b"/OpenAction << /S /GoToR /F (\\\\\\\\host\\\\share\\\\a.pdf) /D [0 /Fit] >>"
+    ),
     "js-in-compressed-stream": pdf_with(
         b"/OpenAction << /S /JavaScript /JS 7 0 R >>",
         b"",
@@ -410,7 +416,12 @@ def png_huge_dimensions() -> bytes:
     """A decompression bomb: 50,000 × 50,000 pixels declared, a few bytes sent."""
     header = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
     data = zlib.compress(b"\0" * 4096)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", data)
+        + _chunk(b"IEND", b"")
+    )
 
 
 def jpeg_huge_dimensions() -> bytes:

@@ -111,7 +111,9 @@ def test_pdf_is_downloaded_not_shown_inline(client_for, tree, cadre):
     from danvan.demo_files import pdf_bytes
 
     client = client_for(cadre)
-    client.post(CREATE, registration(tree, upload("ke-hoach.pdf", pdf_bytes("Kế hoạch", PAGE_TEXT))))
+    client.post(
+        CREATE, registration(tree, upload("ke-hoach.pdf", pdf_bytes("Kế hoạch", PAGE_TEXT)))
+    )
     _, served = download(client, Attachment.objects.get())
     assert served["Content-Type"] == "application/pdf"
     assert served["Content-Disposition"].startswith("attachment;")
@@ -134,4 +136,3 @@ def test_a_refused_file_among_good_ones_keeps_none(client_for, tree, cadre):
     response = client_for(cadre).post(CREATE, registration(tree, *files))
     assert response.status_code == 400
     assert not Attachment.objects.exists() and stored_files() == []
-

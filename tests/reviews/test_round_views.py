@@ -731,7 +731,9 @@ def test_decision_file_with_active_content_is_refused(client_for, draft_round, r
     from tests.hostile.uploads import PDF_ACTIVE
 
     pdf = upload("QĐ 15.pdf", PDF_ACTIVE["js-in-object-stream"])
-    response = client_for(reviewer).post(url("round_decision", draft_round), {**DECISION, "upload": pdf})
+    response = client_for(reviewer).post(
+        url("round_decision", draft_round), {**DECISION, "upload": pdf}
+    )
     assert response.status_code == 400
     assert "chứa nội dung tự chạy" in page(response)
     draft_round.refresh_from_db()
