@@ -1,21 +1,23 @@
 """Finding active content in a PDF: scripts, launched programs, embedded files, forms that send.
 
-pypdf reads the file the way a viewer does: names with ``#xx`` escapes decoded, objects packed in
-compressed object streams unpacked (its decoders bound what one stream may inflate to), the
-cross-reference table rebuilt when it is broken, files with an empty user password decrypted.
-Every object it indexes is looked at, reachable from the catalog or not. Then the file's own
-bytes, stream data left out, are searched once more for the same names (escapes decoded), for
-objects a viewer's repair would find but the index does not list.
+The names that declare such content (``/JavaScript``, ``/Launch``, ``/AA``, ``/JS``…) are looked
+for in every byte of the file, ``#xx`` escapes decoded (``/J#53`` is ``/JS``), and in the
+unpacked data of every compressed object stream, which pypdf reads the way a viewer does (its
+decoders bound what a stream may inflate to; a file with an empty user password is decrypted).
+A long name found anywhere refuses the file: it can't turn up by chance, even in image data. A
+short one (``/JS``, ``/AA``) may, so the object it sits in is parsed with pypdf and its keys and
+action types are checked; an object that can't be parsed counts as active. Parsing only those
+objects keeps a file of many thousand objects quick to check.
 """
 
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import re
 
 from pypdf import PasswordType, PdfReader
-from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 BROKEN = "broken"
@@ -54,11 +56,15 @@ _ACTIVE_NAMES = {
     "/3D": "đa phương tiện",
 }
 _TYPE_KEYS = ("/S", "/Type", "/Subtype")
+_ACTIVE = {**_ACTIVE_KEYS, **_ACTIVE_NAMES}
+_WATCHED = {name.encode("latin-1") for name in _ACTIVE} | {b"/ObjStm"}
+_SHORT = 5  # names up to this length (slash included) may occur by chance in binary data
 
-_STREAM_DATA = re.compile(rb"stream\r?\n.*?endstream", re.S)
+_NAME = re.compile(rb"/(?:[^\s/<>\[\]()%{}#]|#[0-9A-Fa-f]{2})+")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
-_RAW_NAMES = {key.encode(): what for key, what in {**_ACTIVE_KEYS, **_ACTIVE_NAMES}.items()}
+
+# A file pypdf had to repair is refused or accepted all the same: its warnings are not news.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 def pdf_problem(upload) -> str | None:
@@ -66,42 +72,81 @@ def pdf_problem(upload) -> str | None:
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a repaired file is not worth a warning
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             return ENCRYPTED
-        found = _objects_problem(reader)
-    except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError):
+        reader.root_object  # noqa: B018 - a file without a catalog is broken
+        return _file_problem(reader, data)
+    except Exception:  # noqa: BLE001 - whatever a malformed file makes the parser raise
         return BROKEN
-    except RecursionError:  # pathologically nested objects
-        return BROKEN
-    return found or _raw_problem(data)
 
 
-def _objects_problem(reader: PdfReader) -> str | None:
-    if not reader.xref and not reader.xref_objStm:
-        raise PyPdfError("no objects")
-    reader.root_object  # noqa: B018 - a file without a catalog is broken
-    numbers = {
-        (number, generation) for generation, table in reader.xref.items() for number in table
-    }
-    numbers |= {(number, 0) for number in reader.xref_objStm}
-    found = _value_problem(reader.trailer)
-    for number, generation in sorted(numbers):
-        if found:
+def _active_names(data: bytes):
+    """(position, name) of each name in ``data`` that declares active content."""
+    for match in _NAME.finditer(data):
+        name = match.group()
+        if b"#" in name:
+            name = _HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+        if name in _WATCHED:
+            yield match.start(), name.decode("latin-1")
+
+
+def _file_problem(reader: PdfReader, data: bytes) -> str | None:
+    if found := _value_problem(reader.trailer):
+        return found
+    located = sorted(
+        (offset, number, generation)
+        for generation, table in reader.xref.items()
+        for number, offset in table.items()
+    )
+    offsets = [offset for offset, _, _ in located]
+    suspects: set[tuple[int, int]] = set()
+    streams = {stream for stream, _ in reader.xref_objStm.values()}
+    for position, name in _active_names(data):
+        if len(name) > _SHORT and name != "/ObjStm":
+            return _ACTIVE[name]
+        index = bisect.bisect_right(offsets, position) - 1
+        if index >= 0:
+            _, number, generation = located[index]
+            suspects.add((number, generation))
+            if name == "/ObjStm":
+                streams.add(number)
+    for number, generation in sorted(suspects):
+        if found := _object_problem(reader, number, generation):
             return found
-        try:
-            value = reader.get_object(IndirectObject(number, generation, reader))
-        except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError):
-            continue  # one unreadable object; the raw search below still sees its bytes
-        found = _value_problem(value)
-    return found
+    for stream in sorted(streams):
+        if found := _object_stream_problem(reader, stream):
+            return found
+    return None
+
+
+def _object_problem(reader: PdfReader, number: int, generation: int = 0) -> str | None:
+    try:
+        value = reader.get_object(IndirectObject(number, generation, reader))
+    except Exception:  # noqa: BLE001 - an object a viewer might still read: assume the worst
+        return "đối tượng không đọc được"
+    return _value_problem(value)
+
+
+def _object_stream_problem(reader: PdfReader, stream: int) -> str | None:
+    """The objects packed in a compressed object stream, unpacked and searched the same way."""
+    holder = reader.get_object(stream)
+    if not isinstance(holder, DictionaryObject) or holder.get("/Type") != "/ObjStm":
+        return None
+    names = [name for _, name in _active_names(holder.get_data()) if name != "/ObjStm"]
+    if long_names := [name for name in names if len(name) > _SHORT]:
+        return _ACTIVE[long_names[0]]
+    if names:
+        for number, (holder_number, _) in reader.xref_objStm.items():
+            if holder_number == stream and (found := _object_problem(reader, number)):
+                return found
+    return None
 
 
 def _value_problem(value, depth: int = 0) -> str | None:
     """Active content in one object, nested dictionaries and arrays included. References are
-    not followed: every indexed object is looked at on its own."""
+    not followed: the objects that matter are found by their names."""
     if depth > 64:
         return None
     if isinstance(value, IndirectObject):
@@ -118,14 +163,4 @@ def _value_problem(value, depth: int = 0) -> str | None:
         for item in value:
             if found := _value_problem(item, depth + 1):
                 return found
-    return None
-
-
-def _raw_problem(data: bytes) -> str | None:
-    text = _STREAM_DATA.sub(b"stream endstream", data)
-    text = _HEX_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), text)
-    for match in _NAME.finditer(text):
-        what = _RAW_NAMES.get(b"/" + match.group(1))
-        if what:
-            return what
     return None
