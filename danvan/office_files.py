@@ -165,9 +165,9 @@ def _relationships_problem(archive: zipfile.ZipFile, names: set[str]) -> str | N
 
 def _embedded_problem(archive: zipfile.ZipFile, names: set[str], *, depth: int) -> str | None:
     """Objects embedded in the document (a workbook in a report, an old OLE object) are opened
-    by the reader too: they are looked into, one level deep."""
+    by the reader too: they are looked into, one level deep, wherever they are stored."""
     for name in sorted(names):
-        if "embeddings/" not in name.lower():
+        if name.lower().endswith((".xml", ".rels", ".vml")) or name.endswith("/"):
             continue
         with archive.open(name) as part:
             head = part.read(8)

@@ -79,7 +79,7 @@ def _too_large(size: int, max_bytes: int) -> str:
 
 def safe_file_name(name: str, *, default: str = "tep") -> str:
     """The name a file is shown and downloaded under: no folders, no control or direction
-    characters (a right-to-left override makes "anh\u202egpj.exe" look like "anhexe.jpg"),
+    characters (a right-to-left override before "gpj.exe" makes it read "exe.jpg"),
     at most 255 characters with the extension kept."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]

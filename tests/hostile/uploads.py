@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass
 
 from danvan.demo_files import pdf_bytes
+from tests.models_registry.conftest import ole2_file
 
 # --- Office Open XML ------------------------------------------------------------------------
 
@@ -469,6 +470,7 @@ class Case:
 def corpus() -> list[Case]:
     photo = jpeg_with_gps()
     docx = real_docx()
+    macro_doc = ole2_file("WordDocument", storages=("Macros",))
     fake = "không phải tệp"
     macro = "chứa macro"
     active = "chứa nội dung tự chạy"
@@ -502,6 +504,7 @@ def corpus() -> list[Case]:
         Case("docx-macro-enabled-main", "a.docx", docx_macro_enabled_main(), macro),
         Case("docx-activex", "a.docx", docx_activex(), macro),
         Case("docx-embedded-xlsm", "a.docx", docx_embedded_macro_workbook(), macro),
+        Case("docx-ole-object-macros", "a.docx", docx_ole_object_with_macros(macro_doc), macro),
         Case("xlsx-vba-odd-case", "a.xlsx", xlsx_vba_odd_case(), macro),
         Case("xlsx-vba-relationship-only", "a.xlsx", xlsx_vba_relationship_only(), macro),
         Case("xlsx-macro-enabled-main", "a.xlsx", xlsx_macro_enabled_main(), macro),
@@ -530,3 +533,13 @@ def corpus() -> list[Case]:
         Case("double-extension", "hoa-don.pdf.exe", b"MZ", "chỉ nhận"),
     ]
     return cases
+
+
+def docx_ole_object_with_macros(ole2: bytes) -> bytes:
+    """An old-style embedded object (a Word 97–2003 document with macros) stored under a
+    harmless name outside the embeddings folder."""
+    return repack(
+        real_docx(),
+        add={"word/media/image9.bin": ole2},
+        relationships={DOCX_RELS: relationship(f"{REL}/oleObject", "media/image9.bin")},
+    )
