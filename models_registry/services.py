@@ -5,7 +5,6 @@ Views and importers call these; nothing else changes a registration's status.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -19,7 +18,7 @@ from django.utils import timezone
 from danvan import jobs
 from danvan.models import NotificationKind
 from danvan.notifications import notify_on_commit
-from danvan.uploads import inspect_upload
+from danvan.uploads import inspect_upload, safe_file_name, stored_content
 from models_registry import rules
 from models_registry.choices import (
     EDITABLE_STATUSES,
@@ -247,16 +246,17 @@ def _store_attachments(*, model, by, uploads, result_report=None) -> list[Attach
     stored = []
     try:
         for upload, kind in zip(uploads, kinds, strict=True):
+            content = stored_content(upload, kind)
             attachment = Attachment(
                 model=model,
                 result_report=result_report,
-                original_name=os.path.basename(upload.name)[:255],
+                original_name=safe_file_name(upload.name),
                 extension=kind.extension,
                 content_type=kind.content_type,
-                size=upload.size,
+                size=content.size,
                 uploaded_by=by,
             )
-            attachment.file.save(attachment.original_name, upload, save=False)
+            attachment.file.save(attachment.original_name, content, save=False)
             stored.append(attachment)
             attachment.save()
     except Exception:

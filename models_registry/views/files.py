@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from danvan.storage import private_file_response
 from models_registry import rules, services
 from models_registry.forms import ResultReportForm
 from models_registry.models import Attachment
@@ -19,20 +19,11 @@ class AttachmentDownloadView(View):
 
     def get(self, request, pk):
         attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404("Tệp không còn trên máy chủ.") from error
-        inline = attachment.content_type.startswith("image/") or attachment.extension == ".pdf"
-        response = FileResponse(
-            handle,
-            as_attachment=not inline,
+        return private_file_response(
+            attachment.file,
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        return response
 
 
 class AttachmentDeleteView(View):

@@ -3,7 +3,6 @@ publishing it, and correcting or revoking a published line with a reason."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import date
 
@@ -13,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from danvan.models import NotificationKind
-from danvan.uploads import inspect_upload
+from danvan.uploads import inspect_upload, safe_file_name, stored_content
 from models_registry.choices import EventAction, Status
 from models_registry.models import DanVanModel, WorkflowEvent
 from reviews import rules
@@ -232,8 +231,10 @@ def round_record_decision(
                 code="extension",
             )
         commendation_round.decision_file_extension = kind.extension
-        commendation_round.decision_file_name = os.path.basename(upload.name)[:255]
-        commendation_round.decision_file.save(upload.name, upload, save=False)
+        commendation_round.decision_file_name = safe_file_name(upload.name)
+        commendation_round.decision_file.save(
+            commendation_round.decision_file_name, stored_content(upload, kind), save=False
+        )
         if old_file:
             storage = commendation_round.decision_file.storage
             transaction.on_commit(lambda: storage.delete(old_file))

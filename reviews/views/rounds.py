@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from danvan.forms import style_widgets
+from danvan.storage import private_file_response
 from danvan.uploads import KINDS
 from reviews import choices, rules, services
 from reviews.annex import annex_filename, write_annex
@@ -428,23 +429,13 @@ class RoundDecisionFileView(ScopedRoundMixin, View):
         commendation_round = self.get_round(pk)
         if not commendation_round.decision_file:
             raise Http404("Đợt chưa có tệp quyết định.")
-        try:
-            handle = commendation_round.decision_file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404("Tệp không còn trên máy chủ.") from error
         kind = KINDS.get(commendation_round.decision_file_extension)
-        content_type = kind.content_type if kind else "application/octet-stream"
-        inline = content_type.startswith("image/") or content_type == "application/pdf"
-        response = FileResponse(
-            handle,
-            as_attachment=not inline,
+        return private_file_response(
+            commendation_round.decision_file,
             filename=commendation_round.decision_file_name
             or f"quyet-dinh{commendation_round.decision_file_extension}",
-            content_type=content_type,
+            content_type=kind.content_type if kind else "application/octet-stream",
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        return response
 
 
 class RoundAnnexView(ScopedRoundMixin, View):

@@ -4,10 +4,11 @@ import re
 
 from playwright.sync_api import expect
 
+from danvan.demo_files import pdf_bytes
 from danvan.management.commands.load_demo import demo_password
 
-# The smallest file the upload checks accept as a PDF.
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A small real PDF: the upload checks read it through.
+PDF = pdf_bytes("Kế hoạch", ["Ke hoach thuc hien"])
 
 
 def log_in(page, username, password=None):

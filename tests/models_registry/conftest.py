@@ -7,12 +7,12 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
-    b"\x00\x00\x00IEND\xaeB`\x82"
-)
+from danvan.demo_files import landscape_jpeg, pdf_bytes, png_bytes
+
+# The smallest real files of each kind (the upload checks read them through).
+PDF = pdf_bytes("Kế hoạch", ["Ke hoach thuc hien"])
+JPEG = landscape_jpeg(1)
+PNG = png_bytes(2, 2, lambda x, y: (x * 200, y * 200, 90))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.urls import reverse
 from models_registry.choices import Status
 from models_registry.models import Attachment, DanVanModel, WorkflowEvent
 from tests.factories import DanVanModelFactory
-from tests.models_registry.conftest import PDF, office_file, ole2_file, upload
+from tests.models_registry.conftest import JPEG, PDF, office_file, ole2_file, upload
 
 CREATE = "/mo-hinh/them/"
 
@@ -125,7 +125,7 @@ def test_accepted_office_and_image_files(client_for, tree, cadre):
         upload("so-lieu.xlsx", office_file("xl/workbook.xml")),
         upload("cu.doc", ole2_file("WordDocument", "1Table")),
         upload("cu.xls", ole2_file("Workbook")),
-        upload("anh.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32),
+        upload("anh.jpg", JPEG),
     ]
     response = client_for(cadre).post(CREATE, complete(tree, action="save", attachments=files))
     assert response.status_code == 302

@@ -10,7 +10,7 @@ from models_registry.choices import Status
 from models_registry.models import DanVanModel
 from organisations.choices import Role
 from tests.factories import DanVanModelFactory, user_with_role
-from tests.models_registry.conftest import PDF, upload
+from tests.models_registry.conftest import PDF, PNG, upload
 
 
 @pytest.fixture
@@ -174,7 +174,7 @@ def test_result_report(client_for, tree, cadre, other_cadre, reviewer):
             "narrative": "Vận động 120 hộ hiến 1.500 m² đất.",
             "indicator_households": "120",
             "indicator_land_donated": "1500",
-            "attachments": [upload("anh.png", PNG_BYTES)],
+            "attachments": [upload("anh.png", PNG)],
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -221,6 +221,3 @@ def test_picker_offers_only_models_carried_out(client_for, tree, cadre):
         Status.NOT_RECOGNISED,
         Status.DISCONTINUED,
     }
-
-
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

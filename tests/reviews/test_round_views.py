@@ -727,3 +727,35 @@ def test_model_panel_lists_commendations_across_rounds(
 def test_model_panel_is_hidden_without_commendations(client_for, recognised_model, reviewer):
     body = page(client_for(reviewer).get(recognised_model.get_absolute_url()))
     assert "Khen thưởng, biểu dương" not in body
+
+
+def test_decision_file_with_active_content_is_refused(client_for, draft_round, reviewer):
+    from tests.hostile.uploads import PDF_ACTIVE
+
+    pdf = upload("QĐ 15.pdf", PDF_ACTIVE["js-in-object-stream"])
+    response = client_for(reviewer).post(
+        url("round_decision", draft_round), {**DECISION, "upload": pdf}
+    )
+    assert response.status_code == 400
+    assert "chứa nội dung tự chạy" in page(response)
+    draft_round.refresh_from_db()
+    assert not draft_round.decision_file
+
+
+def test_decision_scan_is_stored_without_location_and_pdf_downloads(
+    client_for, draft_round, reviewer
+):
+    from tests.hostile.uploads import jpeg_with_gps
+
+    client = client_for(reviewer)
+    scan = upload("QĐ 15.jpg", jpeg_with_gps())
+    response = client.post(url("round_decision", draft_round), {**DECISION, "upload": scan})
+    assert response.status_code == 302
+    download = client.get(url("round_decision_file", draft_round))
+    body = b"".join(download.streaming_content)
+    assert b"GPS" not in body and body.startswith(b"\xff\xd8")
+    assert download["Content-Security-Policy"] == "sandbox"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    client.post(url("round_decision", draft_round), {**DECISION, "upload": upload("QĐ.pdf", PDF)})
+    download = client.get(url("round_decision_file", draft_round))
+    assert download["Content-Disposition"].startswith("attachment;")
