@@ -34,14 +34,14 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from bench.common import MISSED, verdict  # noqa: E402
-from danvan.spreadsheets import read_xlsx  # noqa: E402
+from core.spreadsheets import read_xlsx  # noqa: E402
+from demo.synthetic.tree import generate_organisation_tree  # noqa: E402
 from models_registry.choices import Actor, Field, ModelKind, Status  # noqa: E402
 from models_registry.models import DanVanModel, Theme  # noqa: E402
 from models_registry.resources import COLUMNS, SHEET_TITLE, DanVanModelResource  # noqa: E402
 from organisations import services  # noqa: E402
 from organisations.choices import OrganisationLevel, Role  # noqa: E402
 from organisations.models import Organisation  # noqa: E402
-from organisations.synthetic import generate_organisation_tree  # noqa: E402
 
 FILE_NAME = "nhap-mo-hinh-bench.xlsx"
 TARGET_ROWS_PER_SECOND = 1000

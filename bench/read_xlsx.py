@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.import_models import workbook  # noqa: E402  (sets Django up)
-from danvan.spreadsheets import read_xlsx  # noqa: E402
-from danvan.xlsx_reader import read_sheet  # noqa: E402
+from core.spreadsheets import read_xlsx  # noqa: E402
+from core.xlsx_reader import read_sheet  # noqa: E402
 from models_registry.resources import COLUMNS, SHEET_TITLE  # noqa: E402
 
 THEMES = ["Giảm nghèo bền vững", "Bảo vệ môi trường", "Chuyển đổi số", "An ninh trật tự"]
@@ -52,7 +52,7 @@ def openpyxl_rows(data: bytes) -> int:
 
 
 READERS = {
-    "danvan.xlsx_reader, rows only": portal_rows,
+    "core.xlsx_reader, rows only": portal_rows,
     "read_xlsx (checks, dataset)": portal_dataset,
     "python-calamine, rows only": calamine_rows,
     "openpyxl read-only, rows only": openpyxl_rows,
@@ -80,7 +80,7 @@ def main() -> None:
             reader(data)
             samples.append(time.perf_counter() - started)
         medians[name] = statistics.median(samples)
-    reference = medians["danvan.xlsx_reader, rows only"]
+    reference = medians["core.xlsx_reader, rows only"]
     print(f"\n{'median of ' + str(args.repeat) + ' runs':<34} {'seconds':>8} {'× ours':>8}")
     for name, seconds in medians.items():
         print(f"{name:<34} {seconds:>8.2f} {seconds / reference:>8.2f}")

@@ -30,9 +30,9 @@ from bench.common import (
     verdict,
     write_results,
 )
+from demo.synthetic import synthetic_models
 from models_registry.choices import Field, Status
 from models_registry.models import DanVanModel
-from models_registry.synthetic import synthetic_models
 from organisations.choices import Role
 from organisations.models import Organisation
 

@@ -29,8 +29,8 @@ from bench.common import (
     write_results,
 )
 from bench.registry import busiest_province
+from demo.synthetic import synthetic_models
 from models_registry.choices import Status
-from models_registry.synthetic import synthetic_models
 from organisations.choices import Role
 from organisations.models import Organisation
 from reports.periods import year_period

@@ -32,8 +32,8 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from bench import registry, reports, tree  # noqa: E402
 from bench.common import MISSED, number  # noqa: E402
-from models_registry.synthetic import synthetic_models  # noqa: E402
-from organisations.synthetic import find_synthetic_root  # noqa: E402
+from demo.synthetic import synthetic_models  # noqa: E402
+from demo.synthetic.tree import find_synthetic_root  # noqa: E402
 
 
 def prepare(args) -> tuple[object, dict]:

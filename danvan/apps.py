@@ -4,6 +4,8 @@ from django.contrib.admin import apps as admin_apps
 
 class DanvanConfig(AppConfig):
     name = "danvan"
+    # The app label "danvan" belongs to core, whose models and migrations were made under it.
+    label = "portal"
     verbose_name = "Cổng Dân vận khéo"
 
     def ready(self):
@@ -19,7 +21,7 @@ class DanvanConfig(AppConfig):
         # ModelAdmin by now.
         from django.contrib import admin
 
-        from danvan.admin import guard_changelists
+        from core.admin import guard_changelists
 
         guard_changelists(admin.site)
 
@@ -28,4 +30,4 @@ class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the portal's own site (scoped "view on site" links)."""
 
     default = False  # named in INSTALLED_APPS; "danvan" itself stays DanvanConfig
-    default_site = "danvan.admin_site.PortalAdminSite"
+    default_site = "core.admin_site.PortalAdminSite"

@@ -4,7 +4,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from danvan.models import Notification
+from core.models import Notification
 
 
 class PortalBackend(ModelBackend):

@@ -1,6 +1,6 @@
 """What every page needs to draw the navigation."""
 
-from danvan.notifications import unread_count
+from core.notifications import unread_count
 from organisations.selectors import user_roles
 
 

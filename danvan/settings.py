@@ -45,11 +45,13 @@ INSTALLED_APPS = [
     "pghistory",
     "django_tasks",
     "django_tasks_db",
-    "danvan",
+    "core",
     "organisations",
     "models_registry",
     "reviews",
     "reports",
+    "danvan",  # the site shell (label "portal")
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -221,7 +223,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Blank lines stay in the dataset so row numbers match the spreadsheet; importers skip them.
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = False
-# Formula cells are neutralised by danvan.spreadsheets.FormulaSafeExportMixin (a leading
+# Formula cells are neutralised by core.spreadsheets.FormulaSafeExportMixin (a leading
 # apostrophe), not by import-export's option, which deletes the "=" and loses data.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core.forms import LoginForm
 from danvan import views
-from danvan.forms import LoginForm
 
 admin.site.site_header = "Quản trị Cổng Dân vận khéo"
 admin.site.site_title = "Cổng Dân vận khéo"

@@ -14,16 +14,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
-from danvan import hooks
-from danvan.forms import NotificationPreferenceForm
-from danvan.models import Notification
-from danvan.notifications import (
+from core import hooks
+from core.forms import NotificationPreferenceForm
+from core.models import Notification
+from core.notifications import (
     email_enabled,
     notifications_mark_read,
     preference_set,
     unread_count,
 )
-from danvan.passwords import PortalPasswordChangeForm
+from core.passwords import PortalPasswordChangeForm
 from models_registry.models import DanVanModel
 from models_registry.selectors import can_register_anywhere
 from organisations.selectors import user_memberships

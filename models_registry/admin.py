@@ -8,9 +8,9 @@ bulk.
 
 from django.contrib import admin
 
-from danvan.admin import ImportTemplateMixin, SafeImportExportMixin
-from danvan.forms import SingleLineModelForm
-from danvan.spreadsheets import DatedCSV, DatedXLSX, SafeCSV, SafeXLSX
+from core.admin import ImportTemplateMixin, SafeImportExportMixin
+from core.forms import SingleLineModelForm
+from core.spreadsheets import DatedCSV, DatedXLSX, SafeCSV, SafeXLSX
 from models_registry import services
 from models_registry.choices import RELATION_FIELDS, STATUS_DATE_FIELDS, WORKFLOW_FIELDS
 from models_registry.models import DanVanModel, Indicator, Theme

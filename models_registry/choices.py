@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from danvan.models import JobStatus
+from core.models import JobStatus
 
 
 class ModelKind(models.TextChoices):
@@ -113,7 +113,7 @@ class EventAction(models.TextChoices):
     RESULT_REPORTED = "result_reported", "Báo cáo kết quả"
 
 
-# A list export's progress is a background job's (danvan.models.BackgroundJob).
+# A list export's progress is a background job's (core.models.BackgroundJob).
 ExportStatus = JobStatus
 
 

@@ -20,8 +20,8 @@ from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from danvan.spreadsheets import safe_cell_text
-from danvan.xlsx_stream import write_rows
+from core.spreadsheets import safe_cell_text
+from core.xlsx_stream import write_rows
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel
 

@@ -7,8 +7,8 @@ from django import forms
 from django.db import connection
 from django.db.models import Count
 
-from danvan.date_range import EARLIEST_DATE, validate_year
-from danvan.forms import style_widgets
+from core.date_range import EARLIEST_DATE, validate_year
+from core.forms import style_widgets
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
 from organisations.models import Organisation

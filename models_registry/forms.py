@@ -8,14 +8,14 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from danvan.date_range import validate_date_range
-from danvan.forms import (
+from core.date_range import validate_date_range
+from core.forms import (
     GroupedDecimalField,
     GroupedIntegerField,
     StyledFormMixin,
     style_widgets,
 )
-from danvan.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
+from core.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
 from models_registry.choices import RELATION_FIELDS
 from models_registry.filters import unit_options
 from models_registry.models import DanVanModel, Indicator, Theme

@@ -18,7 +18,7 @@ from django.urls import Resolver404, resolve
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date
 
-from danvan.templatetags.danvan_tags import grouped
+from core.templatetags.danvan_tags import grouped
 from models_registry.choices import RELATION_FIELDS, Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
 from organisations.models import Organisation

@@ -13,10 +13,10 @@ from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.audit import audited
-from danvan.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
-from danvan.models import BackgroundJob, TimeStampedModel
-from danvan.storage import private_storage
+from core.audit import audited
+from core.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
+from core.models import BackgroundJob, TimeStampedModel
+from core.storage import private_storage
 from models_registry.choices import (
     STATUS_DATE_FIELDS,
     Actor,

@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import models
 from django.db.models import Q
 
-from danvan.text import search_text
+from core.text import search_text
 from models_registry.choices import (
     ACTIVE_STATUSES,
     EDITABLE_STATUSES,

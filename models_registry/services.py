@@ -15,10 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from danvan import jobs
-from danvan.models import NotificationKind
-from danvan.notifications import notify_on_commit
-from danvan.uploads import inspect_upload, safe_file_name, stored_content
+from core import jobs
+from core.models import NotificationKind
+from core.notifications import notify_on_commit
+from core.uploads import inspect_upload, safe_file_name, stored_content
 from models_registry import rules
 from models_registry.choices import (
     EDITABLE_STATUSES,

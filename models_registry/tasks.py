@@ -6,7 +6,7 @@ from django.core.files.base import File
 from django.http import QueryDict
 from django_tasks import task
 
-from danvan import jobs
+from core import jobs
 from models_registry.choices import ExportFormat
 from models_registry.models import ExportJob
 

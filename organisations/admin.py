@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from import_export.formats.base_formats import CSV, XLSX
 
-from danvan.admin import ImportTemplateMixin, SafeImportExportMixin
-from danvan.forms import SingleLineModelForm
-from danvan.spreadsheets import SafeCSV, SafeXLSX
+from core.admin import ImportTemplateMixin, SafeImportExportMixin
+from core.forms import SingleLineModelForm
+from core.spreadsheets import SafeCSV, SafeXLSX
 from organisations import selectors, services
 from organisations.models import Membership, Organisation
 from organisations.resources import SHEET_TITLE, OrganisationResource, import_template_workbook

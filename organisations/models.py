@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
-from danvan.audit import audited
-from danvan.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
-from danvan.models import TimeStampedModel
+from core.audit import audited
+from core.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
+from core.models import TimeStampedModel
 from organisations.choices import OrganisationKind, OrganisationLevel, Role
 from organisations.querysets import MembershipQuerySet, OrganisationQuerySet
 

@@ -145,7 +145,7 @@ class ScopedQuerySetMixin:
 class OrganisationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
     def matching(self, text: str):
         """Units whose name, short name or code contains ``text``, ignoring diacritics and case."""
-        from danvan.text import search_text
+        from core.text import search_text
 
         needle = search_text(text)
         if not needle:

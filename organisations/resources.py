@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from import_export import resources
 from import_export.fields import Field
 
-from danvan.spreadsheets import (
+from core.spreadsheets import (
     DateOutOfRange,
     FormulaSafeExportMixin,
     ImportPlan,
@@ -27,7 +27,7 @@ from danvan.spreadsheets import (
     parse_date,
     template_workbook,
 )
-from danvan.text import single_line
+from core.text import single_line
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel
 from organisations.models import Organisation

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from treebeard.exceptions import InvalidMoveToDescendant
 
-from danvan.audit import acting
+from core.audit import acting
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
 from organisations.querysets import forget_scope

@@ -8,7 +8,7 @@ here, limited to the admin's subtree, and never added, changed or deleted.
 from django import forms
 from django.contrib import admin
 
-from danvan.forms import SingleLineModelForm
+from core.forms import SingleLineModelForm
 from organisations.admin import ScopedAdminMixin
 from reports.models import Period, ReportSnapshot
 from reports.periods import half_period, year_period

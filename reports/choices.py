@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from danvan.models import JobStatus  # noqa: F401 - a report job's progress is a background job's
+from core.models import JobStatus  # noqa: F401 - a report job's progress is a background job's
 
 
 class PeriodKind(models.TextChoices):

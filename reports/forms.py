@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from danvan.forms import QuickSelect, StyledFormMixin
+from core.forms import QuickSelect, StyledFormMixin
 from organisations.models import Organisation
 from organisations.selectors import nearby_units
 from reports.choices import JobKind

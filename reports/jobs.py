@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from danvan import jobs as lifecycle
+from core import jobs as lifecycle
 from organisations.models import Organisation
 from reports import selectors, services
 from reports.choices import JobKind

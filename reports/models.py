@@ -7,9 +7,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
-from danvan.models import BackgroundJob
-from danvan.storage import private_storage
+from core.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
+from core.models import BackgroundJob
+from core.storage import private_storage
 from organisations.models import Organisation
 from reports.choices import JobKind, PeriodKind
 from reports.periods import ReportPeriod

@@ -1,4 +1,4 @@
-"""What the reports app adds to the home page (danvan.hooks): each user's figures at a glance.
+"""What the reports app adds to the home page (core.hooks): each user's figures at a glance.
 
 A cadre sees their units' models by status and how many wait for them (drafts and returned
 registrations); a reviewer or an admin sees the key figures of the current half-year for the top
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import F
 
-from danvan import hooks
+from core import hooks
 from models_registry.choices import EDITABLE_STATUSES, Status
 from organisations.choices import Role
 from organisations.models import Organisation

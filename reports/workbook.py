@@ -28,8 +28,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from danvan.spreadsheets import safe_cell_text
-from danvan.xlsx_stream import write_rows
+from core.spreadsheets import safe_cell_text
+from core.xlsx_stream import write_rows
 from reports.formatting import (
     TABLE_TITLES,
     as_number,
@@ -379,7 +379,7 @@ def _data_sheet(workbook, model_rows: Iterable[tuple], progress) -> None:
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(count)
 
-    # Tens of thousands of rows: written as XML directly (see ``danvan.xlsx_stream``).
+    # Tens of thousands of rows: written as XML directly (see ``core.xlsx_stream``).
     count = write_rows(sheet, counted(), date_format=DATE_FORMAT) - 1
     last_column = get_column_letter(len(MODEL_ROW_HEADERS))
     sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"

@@ -8,7 +8,7 @@ it here (what their reviewers score on, and whom to ask for a change), and the p
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from danvan.forms import SingleLineModelForm
+from core.forms import SingleLineModelForm
 from organisations.choices import Role
 from organisations.selectors import user_roles
 from reviews import services

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.utils.text import slugify
 
-from danvan.spreadsheets import neutralise_formula
-from danvan.text import search_text
+from core.spreadsheets import neutralise_formula
+from core.text import search_text
 from reviews.models import CommendationRound
 from reviews.selectors.rounds import annex_sections, recipient
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from danvan.forms import style_widgets
+from core.forms import style_widgets
 from models_registry.choices import Field, ModelKind, Status
 from models_registry.filters import DanVanModelFilter, unit_options
 from models_registry.models import DanVanModel

@@ -9,10 +9,10 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.audit import audited
-from danvan.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
-from danvan.models import TimeStampedModel
-from danvan.storage import private_storage
+from core.audit import audited
+from core.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
+from core.models import TimeStampedModel
+from core.storage import private_storage
 from models_registry.models import DanVanModel, ResultReport
 from organisations.models import Organisation
 from reviews.choices import CommendationForm, RoundAction, RoundKind, RoundStatus

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from import_export import resources, widgets
 from import_export.fields import Field as ResourceField
 
-from danvan.spreadsheets import FormulaSafeExportMixin, ImportPlan, PlannedImportMixin
+from core.spreadsheets import FormulaSafeExportMixin, ImportPlan, PlannedImportMixin
 from models_registry.models import DanVanModel, Theme
 from models_registry.resources.plan import (
     COLUMNS,

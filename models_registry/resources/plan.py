@@ -37,7 +37,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from danvan.spreadsheets import (
+from core.spreadsheets import (
     DateOutOfRange,
     ImportPlan,
     cell_text,
@@ -49,7 +49,7 @@ from danvan.spreadsheets import (
     parse_date,
     template_workbook,
 )
-from danvan.text import single_line
+from core.text import single_line
 from models_registry.choices import (
     STATUS_DATE_FIELDS,
     WORKFLOW_FIELDS,

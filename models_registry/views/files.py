@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from danvan.storage import private_file_response
+from core.storage import private_file_response
 from models_registry import rules, services
 from models_registry.forms import ResultReportForm
 from models_registry.models import Attachment

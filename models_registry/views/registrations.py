@@ -17,7 +17,7 @@ from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from danvan import hooks
+from core import hooks
 from models_registry import history, rules, selectors, services
 from models_registry.choices import RELATION_FIELDS, Field
 from models_registry.filters import DanVanModelFilter

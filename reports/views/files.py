@@ -6,7 +6,7 @@ from datetime import date
 
 from django.utils.text import slugify
 
-from danvan.text import search_text
+from core.text import search_text
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

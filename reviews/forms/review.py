@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django import forms
 
-from danvan.date_range import validate_date_range
-from danvan.forms import StyledFormMixin, style_widgets
+from core.date_range import validate_date_range
+from core.forms import StyledFormMixin, style_widgets
 from models_registry.filters import unit_options
 from organisations.models import Organisation
 from organisations.selectors import nearby_units

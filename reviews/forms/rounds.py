@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from danvan.date_range import validate_date_range
-from danvan.forms import StyledFormMixin
+from core.date_range import validate_date_range
+from core.forms import StyledFormMixin
 from models_registry.filters import unit_options
 from models_registry.models import DanVanModel
 from organisations.models import Organisation

@@ -1,4 +1,4 @@
-"""What the reviews app adds to the registry's model page and to the home page (danvan.hooks).
+"""What the reviews app adds to the registry's model page and to the home page (core.hooks).
 
 Each module registers its panels when imported; the app imports them when it is ready.
 """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from danvan import hooks
+from core import hooks
 from models_registry.choices import Status
 from reviews import rules
 from reviews.forms.review import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from danvan import hooks
+from core import hooks
 from reviews.selectors.rounds import model_commendations
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from danvan.notifications import notify_on_commit
+from core.notifications import notify_on_commit
 from models_registry.models import DanVanModel
 from organisations.choices import Role
 from organisations.selectors import users_responsible_for

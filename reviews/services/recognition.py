@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from danvan.models import NotificationKind
+from core.models import NotificationKind
 from models_registry.choices import EventAction, Status
 from models_registry.models import DanVanModel, ResultReport, WorkflowEvent
 from models_registry.services import transition

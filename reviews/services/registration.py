@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from danvan.models import NotificationKind
+from core.models import NotificationKind
 from models_registry.choices import EventAction, Status
 from models_registry.models import DanVanModel
 from models_registry.services import transition

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from danvan.models import NotificationKind
-from danvan.uploads import inspect_upload, safe_file_name, stored_content
+from core.models import NotificationKind
+from core.uploads import inspect_upload, safe_file_name, stored_content
 from models_registry.choices import EventAction, Status
 from models_registry.models import DanVanModel, WorkflowEvent
 from reviews import rules

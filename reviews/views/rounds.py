@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView
 
-from danvan.forms import style_widgets
-from danvan.storage import private_file_response
-from danvan.uploads import KINDS
+from core.forms import style_widgets
+from core.storage import private_file_response
+from core.uploads import KINDS
 from reviews import choices, rules, services
 from reviews.annex import annex_filename, write_annex
 from reviews.forms.rounds import (

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan import models as danvan_models
+from core import models as danvan_models
 from danvan.middleware import SESSION_STARTED_KEY
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -4,8 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from danvan.demo_files import pdf_bytes
-from danvan.management.commands.load_demo import demo_password
+from demo.files import pdf_bytes
+from demo.management.commands.load_demo import demo_password
 
 # A small real PDF: the upload checks read it through.
 PDF = pdf_bytes("Kế hoạch", ["Ke hoach thuc hien"])

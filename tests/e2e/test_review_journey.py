@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from danvan.models import Notification, NotificationKind
+from core.models import Notification, NotificationKind
 from models_registry.choices import Status
 from models_registry.models import DanVanModel
 from reviews.choices import CommendationForm, RoundStatus

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from danvan.demo_files import pdf_bytes
+from demo.files import pdf_bytes
 from tests.models_registry.conftest import ole2_file
 
 # --- Office Open XML ------------------------------------------------------------------------

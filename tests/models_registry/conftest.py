@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from danvan.demo_files import landscape_jpeg, pdf_bytes, png_bytes
+from demo.files import landscape_jpeg, pdf_bytes, png_bytes
 
 # The smallest real files of each kind (the upload checks read them through).
 PDF = pdf_bytes("Kế hoạch", ["Ke hoach thuc hien"])

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from danvan.uploads import inspect_upload
+from core.uploads import inspect_upload
 from models_registry.models import Attachment, DanVanModel
 from tests.hostile.uploads import PAGE_TEXT, corpus, jpeg_with_gps, png_with_gps
 from tests.models_registry.conftest import upload
@@ -108,7 +108,7 @@ def test_png_loses_its_location(client_for, tree, cadre):
 
 
 def test_pdf_is_downloaded_not_shown_inline(client_for, tree, cadre):
-    from danvan.demo_files import pdf_bytes
+    from demo.files import pdf_bytes
 
     client = client_for(cadre)
     client.post(

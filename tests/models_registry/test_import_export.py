@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.spreadsheets import lookup_key
+from core.spreadsheets import lookup_key
 from models_registry.choices import EventAction, Status
 from models_registry.history import model_history
 from models_registry.models import DanVanModel, Theme, WorkflowEvent
@@ -644,7 +644,7 @@ def test_xml_entity_expansion_is_refused(admin_client, tree):
 
 
 def test_a_sheet_over_the_row_limit_is_refused_while_reading(admin_client, tree, monkeypatch):
-    from danvan.spreadsheets import reading
+    from core.spreadsheets import reading
 
     monkeypatch.setattr(reading, "MAX_ROWS", 3)
     rows = [values(name=f"Mô hình {n}") for n in range(5)]
@@ -667,7 +667,7 @@ def test_a_100000_row_sheet_with_one_bad_last_row_is_checked_whole_in_bounded_me
     admin_client, tree
 ):
     """The largest file allowed: read, checked and refused for its last row, in bounded memory."""
-    from danvan.spreadsheets import MAX_ROWS
+    from core.spreadsheets import MAX_ROWS
 
     required = ["owning_unit", "name", "field", "start_date", "status"]
     workbook = openpyxl.Workbook(write_only=True)

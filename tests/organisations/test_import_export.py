@@ -465,7 +465,7 @@ def test_xml_entity_expansion_is_refused(admin_client, tree):
 
 
 def test_a_sheet_over_the_row_limit_is_refused_while_reading(admin_client, tree, monkeypatch):
-    from danvan.spreadsheets import reading
+    from core.spreadsheets import reading
 
     monkeypatch.setattr(reading, "MAX_ROWS", 3)
     rows = [row(f"T19-{n}", "T19", f"Phường {n}") for n in range(5)]

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from danvan.demo_files import pdf_bytes
+from demo.files import pdf_bytes
 from models_registry import services as registry
 from models_registry.models import ResultReport
 from reviews import services

@@ -16,7 +16,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from danvan.models import Notification
+from core.models import Notification
 from models_registry.choices import Status
 from models_registry.models import WorkflowEvent
 from organisations.choices import Role

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from danvan.models import Notification, NotificationKind
+from core.models import Notification, NotificationKind
 from models_registry import services as registry
 from models_registry.choices import ACTIVE_STATUSES, TRANSITIONS, EventAction, Status
 from models_registry.models import WorkflowEvent

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 
-from danvan.models import (
+from core.models import (
     EmailDelivery,
     Notification,
     NotificationPreference,

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from danvan.management.commands.load_demo import demo_logins, demo_password
+from demo.management.commands.load_demo import demo_logins, demo_password
 
 
 class Command(BaseCommand):

@@ -1,0 +1,63 @@
+"""The portal's admin site.
+
+Its own module, not ``core.admin``: Django builds the default site by importing this class, and
+a module that both defines it and registers models on ``admin.site`` would register them on a
+site that is then thrown away.
+"""
+
+from django.contrib import admin
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import path
+
+
+class PortalAdminSite(admin.AdminSite):
+    """The admin site, whose "view on site" redirect answers only for what the admin may see.
+
+    The stock redirect looks any object of any kind up by id and answers 302 to its page,
+    where a missing id answers 404: a probe for what exists outside one's scope.
+    """
+
+    def get_urls(self):
+        return [
+            path(
+                "r/<int:content_type_id>/<path:object_id>/",
+                self.admin_view(self.view_on_site),
+                name="view_on_site",
+            )
+            if getattr(pattern, "name", None) == "view_on_site"
+            else pattern
+            for pattern in super().get_urls()
+        ]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Redirect to an object's page; 404 for an object out of scope, as for a missing one."""
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except ContentType.DoesNotExist:
+            raise Http404 from None
+        if model is None:
+            raise Http404
+        try:
+            exists = self.objects_on_site(request, model).filter(pk=object_id).exists()
+        except (ValueError, TypeError, ValidationError):
+            exists = False  # not an id of that kind at all
+        if not exists:
+            raise Http404
+        return contenttype_views.shortcut(request, content_type_id, object_id)
+
+    def objects_on_site(self, request, model):
+        """What ``request.user`` may open of ``model`` from the admin: what its admin pages list
+        (scoped through ``visible_to``) when it has some, else the model's ``visible_to``, else
+        nothing."""
+        model_admin = self._registry.get(model)
+        if model_admin is not None:
+            if model_admin.has_view_or_change_permission(request):
+                return model_admin.get_queryset(request)
+            return model._default_manager.none()
+        visible_to = getattr(model._default_manager, "visible_to", None)
+        if visible_to is None:
+            return model._default_manager.none()
+        return visible_to(request.user)

@@ -1,0 +1,216 @@
+"""Base classes shared by every app."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Adds when a row was created and last changed."""
+
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
+    updated_at = models.DateTimeField("thời điểm cập nhật", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Đang chờ"
+    RUNNING = "running", "Đang thực hiện"
+    DONE = "done", "Hoàn tất"
+    FAILED = "failed", "Lỗi"
+
+
+class BackgroundJobQuerySet(models.QuerySet):
+    """Reads every kind of job shares."""
+
+    def visible_to(self, user):
+        """Only the person who asked for a job may follow it and fetch what it made."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(requested_by=user)
+
+    def unfinished(self):
+        """Jobs still waiting for the worker or being worked on."""
+        return self.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+
+
+class BackgroundJob(models.Model):
+    """Work one user asked for that the background worker may do: its progress and outcome.
+
+    List exports and report files share it; each adds what it builds and for whom.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=JobStatus, default=JobStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField("tổng số dòng", default=0)
+    done_rows = models.PositiveIntegerField("số dòng đã ghi", default=0)
+    error = models.TextField("lỗi", blank=True)
+    created_at = models.DateTimeField("thời điểm yêu cầu", auto_now_add=True)
+    finished_at = models.DateTimeField("thời điểm hoàn tất", null=True, blank=True)
+
+    # Inherited by every kind; the lifecycle itself is in ``core.jobs``.
+    objects = BackgroundJobQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.done_rows * 100 // self.total_rows)
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", "Đăng ký mới chờ duyệt"
+    ACCEPTED = "accepted", "Đăng ký được duyệt"
+    RETURNED = "returned", "Đăng ký bị trả lại để bổ sung"
+    REJECTED = "rejected", "Đăng ký không được duyệt"
+    PROPOSED = "proposed", "Đề nghị công nhận mới"
+    RETURNED_FOR_EVIDENCE = "returned_for_evidence", "Đề nghị công nhận bị trả lại"
+    RECOGNISED = "recognised", "Được công nhận"
+    NOT_RECOGNISED = "not_recognised", "Không được công nhận"
+    OUTSTANDING = "outstanding", "Được chọn là tiêu biểu"
+    COMMENDED = "commended", "Được biểu dương, khen thưởng"
+
+
+class Notification(models.Model):
+    """A message to one user about something that happened to what concerns them."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="người nhận",
+    )
+    kind = models.CharField("loại", max_length=24, choices=NotificationKind)
+    title = models.CharField("tiêu đề", max_length=300)
+    body = models.TextField("nội dung", blank=True)
+    url = models.CharField("đường dẫn", max_length=300, blank=True)
+    created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+    read_at = models.DateTimeField("thời điểm đọc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="notification_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("notification_open", args=[self.pk])
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to be told: in the portal always, by e-mail unless switched off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name="người dùng",
+    )
+    email_enabled = models.BooleanField("nhận thông báo qua e-mail", default=True)
+
+    class Meta:
+        verbose_name = "cài đặt thông báo"
+        verbose_name_plural = "cài đặt thông báo"
+        ordering = ["user"]
+
+    def __str__(self):
+        return f"Cài đặt thông báo của {self.user}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("notification_settings")
+
+
+class PasswordChangeFailure(models.Model):
+    """A wrong current password typed on the password-change page: bounds guessing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="password_change_failures",
+        verbose_name="người dùng",
+    )
+    failed_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lần nhập sai mật khẩu hiện tại"
+        verbose_name_plural = "lần nhập sai mật khẩu hiện tại"
+        ordering = ["-failed_at"]
+        indexes = [models.Index(fields=["user", "-failed_at"], name="password_failure_user")]
+
+    def __str__(self):
+        return f"{self.user} – {self.failed_at:%d/%m/%Y %H:%M}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("password_change")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Đang chờ gửi"
+    RETRYING = "retrying", "Đang chờ gửi lại"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Thất bại"
+
+
+class EmailDelivery(models.Model):
+    """The e-mail of one notification: whether it went out, how many tries, the last error."""
+
+    notification = models.OneToOneField(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="email_delivery",
+        verbose_name="thông báo",
+    )
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=EmailStatus, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+    created_at = models.DateTimeField("thời điểm xếp hàng", auto_now_add=True)
+    last_attempt_at = models.DateTimeField("lần gửi gần nhất", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("lần gửi lại tiếp theo", null=True, blank=True)
+    sent_at = models.DateTimeField("thời điểm đã gửi", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "e-mail thông báo"
+        verbose_name_plural = "e-mail thông báo"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="email_delivery_status")]
+
+    def __str__(self):
+        return f"E-mail: {self.notification}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("admin:danvan_emaildelivery_change", args=[self.pk])

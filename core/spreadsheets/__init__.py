@@ -1,0 +1,78 @@
+"""Spreadsheets: reading uploaded files safely, and the pieces every importer and exporter shares.
+
+One concept per module: ``reading`` (uploaded workbooks and CSV files, checked and read into
+datasets), ``cells`` (dates, text, choices and counts parsed the same way everywhere),
+``importing`` (the whole file validated before any row is written), ``templates`` (the empty
+import workbook) and ``exporting`` (formula-safe cells and the dated export formats). Every name
+is importable from the package itself.
+"""
+
+from core.spreadsheets.cells import (
+    DateOutOfRange,
+    cell_text,
+    lookup_key,
+    parse_choice,
+    parse_count,
+    parse_date,
+)
+from core.spreadsheets.exporting import (
+    FORMULA_STARTS,
+    XML_FORBIDDEN,
+    DatedCSV,
+    DatedXLSX,
+    FormulaSafeExportMixin,
+    neutralise_formula,
+    safe_cell_text,
+    workbook_text,
+)
+from core.spreadsheets.importing import (
+    ImportPlan,
+    PlannedImportMixin,
+    check_columns,
+    column_limits,
+    data_rows,
+    largest_count,
+)
+from core.spreadsheets.reading import (
+    MAX_COMPRESSION_RATIO,
+    MAX_ROWS,
+    MAX_UNCOMPRESSED_BYTES,
+    SafeCSV,
+    SafeXLSX,
+    SpreadsheetError,
+    read_csv,
+    read_xlsx,
+)
+from core.spreadsheets.templates import template_workbook
+
+__all__ = [
+    "FORMULA_STARTS",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_ROWS",
+    "MAX_UNCOMPRESSED_BYTES",
+    "XML_FORBIDDEN",
+    "DateOutOfRange",
+    "DatedCSV",
+    "DatedXLSX",
+    "FormulaSafeExportMixin",
+    "ImportPlan",
+    "PlannedImportMixin",
+    "SafeCSV",
+    "SafeXLSX",
+    "SpreadsheetError",
+    "cell_text",
+    "check_columns",
+    "column_limits",
+    "data_rows",
+    "largest_count",
+    "lookup_key",
+    "neutralise_formula",
+    "parse_choice",
+    "parse_count",
+    "parse_date",
+    "read_csv",
+    "read_xlsx",
+    "safe_cell_text",
+    "template_workbook",
+    "workbook_text",
+]

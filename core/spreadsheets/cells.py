@@ -1,0 +1,118 @@
+"""Cells read the same way by every importer: dates, text, choices and counts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from functools import lru_cache
+
+from core.date_range import date_out_of_range, range_message
+from core.spreadsheets.exporting import FORMULA_STARTS
+
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+class DateOutOfRange(ValueError):
+    """A real date outside the accepted range; the message (after the column's name) is for
+    the user."""
+
+
+def parse_date(value) -> date | None:
+    """A dd/mm/yyyy text, an Excel date or empty, within the accepted range
+    (``core.date_range``); DateOutOfRange for a date outside it, ValueError for anything
+    else."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        day = _parse_date_text(str(value).strip())
+    if date_out_of_range(day):
+        # Not strftime: it writes year 1 as "1", not "0001".
+        typed = f"{day.day:02}/{day.month:02}/{day.year:04}"
+        raise DateOutOfRange(f"{typed} không hợp lệ: {range_message().lower()}")
+    return day
+
+
+def _parse_date_text(text: str) -> date:
+    day_month_year = _DAY_MONTH_YEAR.match(text)
+    if day_month_year:  # the usual case, without strptime's cost on every row
+        day, month, year = map(int, day_month_year.groups())
+        return date(year, month, day)  # ValueError for 31/02
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def cell_text(value) -> str:
+    """A cell as trimmed text; whole numbers typed as numbers lose their ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    # Undo neutralise_formula, so that an exported file imports back unchanged.
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        text = text[1:]
+    return text
+
+
+_DASHES = re.compile(r"\s*[-\u2010-\u2015]\s*")
+
+_SEPARATORS = re.compile(r"\s*,\s*")
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)  # an import repeats the same few labels on every row
+def lookup_key(text: str) -> str:
+    """``text`` reduced for matching a typed label against a list: case, diacritics, dashes and
+    spacing ignored ("Văn hoá - Xã hội" and "văn hóa – xã hội" give the same key)."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = _SPACES.sub(" ", text.casefold()).strip()
+    return _SEPARATORS.sub(",", _DASHES.sub("-", text))
+
+
+@lru_cache(maxsize=64)
+def _choice_keys(choices) -> dict[str, str]:
+    keys = {lookup_key(label): code for code, label in choices.choices}
+    keys.update((lookup_key(code), code) for code in choices.values)
+    return keys
+
+
+def parse_choice(value, choices) -> str | None:
+    """A choice given by its code or its Vietnamese label; None when it is neither."""
+    return _choice_keys(choices).get(lookup_key(cell_text(value)))
+
+
+_GROUPED_NUMBER = re.compile(r"^\d{1,3}([., ]\d{3})+$")
+
+
+def parse_count(value, maximum: int) -> int | None:
+    """A whole number from 0 to ``maximum`` (thousands may be grouped: 1.500.000); None when the
+    cell is empty; ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(value)
+        value = int(value)
+    if not isinstance(value, int):
+        text = cell_text(value).replace("\u00a0", " ")
+        if _GROUPED_NUMBER.match(text):
+            text = re.sub(r"[., ]", "", text)
+        if not text.isdigit():
+            raise ValueError(text)
+        value = int(text)
+    if not 0 <= value <= maximum:
+        raise ValueError(value)
+    return value

@@ -1,0 +1,439 @@
+"""The demo data: the seeds' tree in today's two-tier shape, one user per role, registered models
+walked through the workflow by the services (proposals, score sheets, decisions, commendation
+rounds and notifications included), all of it idempotent."""
+
+import json
+from collections import Counter
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import transaction
+from django.test import TestCase, override_settings
+from django.utils import timezone
+from pghistory.models import Context
+
+from core.models import Notification
+from core.uploads import inspect_upload
+from demo.reviews import READ_AFTER
+from models_registry import rules
+from models_registry.choices import ACTIVE_STATUSES, Actor, EventAction, Field, ModelKind, Status
+from models_registry.models import (
+    Attachment,
+    DanVanModel,
+    ResultReport,
+    ResultValue,
+    WorkflowEvent,
+)
+from organisations.choices import Role
+from organisations.models import Membership, Organisation
+from organisations.selectors import has_role_on
+from reviews.choices import CommendationForm, RoundKind, RoundStatus
+from reviews.models import (
+    Appraisal,
+    AppraisalScore,
+    Commendation,
+    CommendationRound,
+    Proposal,
+    RoundEvent,
+    Rubric,
+)
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+REVIEWER_ACTIONS = {
+    EventAction.ACCEPTED,
+    EventAction.RETURNED,
+    EventAction.REJECTED,
+    EventAction.RECOGNISED,
+    EventAction.NOT_RECOGNISED,
+    EventAction.RETURNED_FOR_EVIDENCE,
+    EventAction.OUTSTANDING,
+    EventAction.COMMENDED,
+}
+CAU_GIAY_ROUND = (
+    "Sơ kết 01 năm thực hiện phong trào thi đua “Dân vận khéo” giai đoạn 2016 – 2020 quận Cầu Giấy"
+)
+
+
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, demo_media):
+    """The demo's files stay where the module's load put them (not a folder per test)."""
+    settings.PRIVATE_MEDIA_ROOT = demo_media
+    return demo_media
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, demo_media):
+    """The demo loaded once for the module (its first run's summary), rolled back after it.
+
+    Each test runs in a savepoint inside this transaction, so none sees another's changes. What
+    the services do once the load commits (the notifications) is run as if it had committed.
+    """
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        override_settings(PRIVATE_MEDIA_ROOT=demo_media, PASSWORD_HASHERS=fast),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        output = StringIO()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("load_demo", stdout=output)
+        yield output.getvalue()
+        transaction.set_rollback(True)
+
+
+def demo_entries() -> list[dict]:
+    """Every demo model entry: the full ones and the compact ones of the rounds' fixture."""
+    models = json.loads((FIXTURES / "demo_models.json").read_text("utf-8"))["models"]
+    rounds = json.loads((FIXTURES / "demo_rounds.json").read_text("utf-8"))
+    return [*models, *rounds["models"]["entries"]]
+
+
+def user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def visible_names(username):
+    return set(Organisation.objects.visible_to(user(username)).values_list("name", flat=True))
+
+
+def history_counts():
+    """Rows of every audit-trail table of the registry and the reviews, and their contexts."""
+    names = {
+        "models_registry": (
+            "DanVanModelHistory",
+            "ResultReportHistory",
+            "ResultValueHistory",
+            "AttachmentHistory",
+        ),
+        "reviews": (
+            "AppraisalHistory",
+            "AppraisalScoreHistory",
+            "CommendationRoundHistory",
+            "CommendationHistory",
+        ),
+    }
+    tables = [apps.get_model(app, name) for app, models in names.items() for name in models]
+    return tuple(table.objects.count() for table in (*tables, Context))
+
+
+def counts():
+    return (
+        Organisation.objects.count(),
+        get_user_model().objects.count(),
+        Membership.objects.count(),
+        Organisation.merged_from.through.objects.count(),
+        DanVanModel.objects.count(),
+        WorkflowEvent.objects.count(),
+        ResultReport.objects.count(),
+        ResultValue.objects.count(),
+        Attachment.objects.count(),
+        Proposal.objects.count(),
+        Appraisal.objects.count(),
+        AppraisalScore.objects.count(),
+        CommendationRound.objects.count(),
+        Commendation.objects.count(),
+        RoundEvent.objects.count(),
+        Notification.objects.count(),
+        *history_counts(),
+    )
+
+
+def files():
+    return sorted(p for p in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if p.is_file())
+
+
+def test_load_demo_is_idempotent(demo, django_capture_on_commit_callbacks):
+    entries = demo_entries()
+    assert f"{len(entries)} mô hình, điển hình mới, 2 đợt biểu dương, khen thưởng mới" in demo
+    assert DanVanModel.objects.count() == len(entries)
+    assert Notification.objects.exists()
+    before, stored = counts(), files()
+
+    output = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=output)
+
+    assert counts() == before
+    assert files() == stored
+    assert "0 đơn vị mới" in output.getvalue()
+    assert "0 người dùng mới" in output.getvalue()
+    assert "0 mô hình, điển hình mới" in output.getvalue()
+    assert "0 đợt biểu dương, khen thưởng mới" in output.getvalue()
+
+
+def test_demo_tree_follows_the_seeds_and_rolls_up_former_units(demo):
+    thai_nguyen = visible_names("thamdinh.thainguyen")
+    assert {
+        "Phường Chùa Hang",
+        "Tổ dân phố 9",
+        "Thành phố Bắc Kạn (cũ)",
+        "Phường Đức Xuân",
+        "Phường Nguyễn Thị Minh Khai",
+        "Tổ 15",
+        "Xã Nông Thượng",
+        "Thôn Khuổi Chang",
+    } <= thai_nguyen
+    assert "Phường Quan Hoa" not in thai_nguyen
+
+    assert {"Xã Mông Hóa", "Phường Kỳ Sơn"} <= visible_names("thamdinh.phutho")
+    assert {"Chi bộ số 40", "Hội Liên hiệp Phụ nữ phường Quan Hoa", "Phường Dịch Vọng"} <= (
+        visible_names("thamdinh.hanoi")
+    )
+    assert visible_names("canbo.quanhoa") >= {"Hội Liên hiệp Phụ nữ phường Quan Hoa"}
+    assert "Phường Trung Hòa" not in visible_names("canbo.quanhoa")
+    assert Organisation.objects.get(code="01-CAUGIAY").valid_to.isoformat() == "2025-06-30"
+
+
+def test_demo_users_cover_every_role_at_commune_and_province_level(demo):
+    levels_by_role = {}
+    for membership in Membership.objects.select_related("organisation"):
+        levels_by_role.setdefault(membership.role, set()).add(membership.organisation.level)
+    for role in ("cadre", "reviewer", "admin"):
+        assert {"commune", "province"} <= levels_by_role[role]
+    assert get_user_model().objects.get(username="quantri").is_superuser
+
+
+def test_demo_models_cover_the_registry(demo):
+    models = DanVanModel.objects.filter(code__startswith="DEMO-")
+    assert models.count() >= 60
+    assert set(models.values_list("field", flat=True)) == set(Field.values)
+    assert set(models.values_list("kind", flat=True)) == set(ModelKind.values)
+    assert set(models.values_list("actor", flat=True)) == set(Actor.values)
+    statuses = Counter(models.values_list("status", flat=True))
+    assert set(statuses) == set(Status.values)
+    assert models.filter(replicated_from__isnull=False).count() >= 5
+    assert models.filter(result_reports__isnull=False).distinct().count() >= 10
+    assert models.filter(attachments__isnull=False).distinct().count() >= 10
+    assert ResultValue.objects.filter(report__model__in=models).exists()
+    assert models.filter(territory__level="residential").exists()
+    assert models.exclude(territory_note="").exists()
+    years = {start.year for start in models.values_list("start_date", flat=True)}
+    assert years == {2016, *range(2019, 2027)}
+
+
+def test_every_demo_model_belongs_to_a_demo_cadre_and_is_complete(demo):
+    cadres = [m.user for m in Membership.objects.filter(role=Role.CADRE).select_related("user")]
+    for model in DanVanModel.objects.select_related("owning_unit", "created_by"):
+        assert model.created_by in cadres, model.code
+        assert has_role_on(model.created_by, model.owning_unit, [Role.CADRE]), model.code
+        assert model.themes.exists(), model.code
+        # Drafts too: the demo fills every item, a draft is one not yet sent.
+        assert rules.missing_items(model) == [], model.code
+
+
+def test_demo_workflow_is_recorded_like_the_services_record_it(demo):
+    now = timezone.now()
+    for model in DanVanModel.objects.select_related("owning_unit").prefetch_related(
+        "events__actor"
+    ):
+        events = sorted(model.events.all(), key=lambda event: event.pk)
+        assert events[0].action == EventAction.CREATED
+        moves = [event for event in events if event.to_status]
+        for before, after in zip(moves, moves[1:], strict=False):
+            assert after.from_status == before.to_status, model.code
+        assert moves[-1].to_status == model.status, model.code
+        times = [event.created_at for event in events]
+        assert times == sorted(times) and times[-1] < now, model.code
+        if model.status in (Status.RETURNED, Status.REJECTED, Status.NOT_RECOGNISED):
+            assert model.status_reason and moves[-1].reason, model.code
+        for event in events:
+            if event.action in REVIEWER_ACTIONS:
+                assert has_role_on(event.actor, model.owning_unit, [Role.REVIEWER]), model.code
+            else:
+                assert event.actor == model.created_by, model.code
+        if model.status == Status.DISCONTINUED:
+            assert model.status_reason, model.code
+        if model.recognised_at:
+            assert model.decision_number and model.decision_date, model.code
+            assert model.decision_signer and model.decision_issuer_id, model.code
+            assert model.decision_date <= timezone.localdate(model.recognised_at)
+        if model.result_reports.exists():
+            assert model.status in (*ACTIVE_STATUSES, Status.DISCONTINUED), model.code
+    # The audit trail says where the rows came from.
+    history = apps.get_model("models_registry", "DanVanModelHistory").objects.filter(
+        pgh_obj__code__startswith="DEMO-"
+    )
+    assert history.exists()
+    assert not history.exclude(pgh_context__metadata__source="demo").exists()
+
+
+def test_demo_attachments_are_real_files(demo):
+    attachments = Attachment.objects.all()
+    assert attachments.filter(result_report__isnull=True).exists()
+    assert attachments.filter(result_report__isnull=False).exists()
+    assert {a.extension for a in attachments} >= {".pdf", ".png", ".jpg"}
+    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    for attachment in attachments:
+        path = Path(attachment.file.path).resolve()
+        assert path.is_relative_to(root) and path.stat().st_size == attachment.size
+        upload = SimpleUploadedFile(attachment.original_name, path.read_bytes())
+        kind = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+        assert (kind.extension, kind.content_type) == (
+            attachment.extension,
+            attachment.content_type,
+        )
+
+
+def test_every_status_has_demo_models(demo):
+    statuses = Counter(
+        DanVanModel.objects.filter(code__startswith="DEMO-").values_list("status", flat=True)
+    )
+    assert all(statuses[status] >= 1 for status in Status.values), statuses
+
+
+def test_proposed_models_wait_on_an_open_proposal_scored_by_different_reviewers(demo):
+    active = Rubric.objects.active().get()
+    proposed = DanVanModel.objects.filter(status=Status.PROPOSED)
+    assert proposed.exists()
+    sheets_per_proposal = set()
+    for model in proposed:
+        proposal = Proposal.objects.open().get(model=model)
+        assert proposal.proposed_by == model.created_by, model.code
+        assert proposal.result_reports.exists(), model.code
+        reviewers = list(proposal.appraisals.values_list("reviewer", flat=True))
+        assert 1 <= len(reviewers) <= 2 and len(set(reviewers)) == len(reviewers), model.code
+        assert not proposal.appraisals.exclude(rubric=active).exists(), model.code
+        sheets_per_proposal.add(len(reviewers))
+    assert sheets_per_proposal == {1, 2}
+    assert user("thamdinh2.thainguyen").appraisals.exists()
+
+
+def test_decided_models_rest_on_score_sheets_of_the_active_rubric(demo):
+    active = Rubric.objects.active().get()
+    criteria = active.criteria.count()
+    decided = DanVanModel.objects.filter(status__in=[Status.RECOGNISED, Status.NOT_RECOGNISED])
+    assert decided.count() >= 60
+    for model in decided:
+        proposal = model.proposals.get(outcome=model.status)
+        assert proposal.closed_at and proposal.created_at < proposal.closed_at, model.code
+        appraisals = list(proposal.appraisals.prefetch_related("scores"))
+        assert appraisals, model.code
+        for appraisal in appraisals:
+            assert appraisal.rubric == active, model.code
+            assert has_role_on(appraisal.reviewer, model.owning_unit, [Role.REVIEWER])
+            scores = [score.score for score in appraisal.scores.all()]
+            assert len(scores) == criteria and sum(scores) == appraisal.total, model.code
+            assert proposal.created_at < appraisal.created_at < proposal.closed_at, model.code
+        # Recognised models scored well, the others did not.
+        best = max(appraisal.total for appraisal in appraisals)
+        assert (best >= 75) == (model.status == Status.RECOGNISED), model.code
+
+
+def test_a_proposal_was_returned_for_more_evidence(demo):
+    returned = Proposal.objects.filter(outcome="returned").select_related("model")
+    assert returned.count() >= 2
+    for proposal in returned:
+        event = proposal.model.events.get(action=EventAction.RETURNED_FOR_EVIDENCE)
+        assert event.reason and event.created_at == proposal.closed_at
+    statuses = {proposal.model.status for proposal in returned}
+    assert {Status.ACCEPTED, Status.RECOGNISED} <= statuses
+
+
+def test_outstanding_models_were_recognised_first(demo):
+    outstanding = DanVanModel.objects.filter(is_outstanding=True)
+    assert outstanding.count() >= 8
+    assert outstanding.filter(owning_unit__code__startswith="01-").exists()
+    assert outstanding.exclude(owning_unit__code__startswith="01-").exists()
+    for model in outstanding:
+        assert model.status == Status.RECOGNISED, model.code
+        assert model.recognised_at < model.outstanding_at < timezone.now(), model.code
+        event = model.events.get(action=EventAction.OUTSTANDING)
+        assert event.created_at == model.outstanding_at, model.code
+
+
+def test_cau_giay_2017_round_commends_22_collectives_and_16_individuals(demo):
+    commendation_round = CommendationRound.objects.get(title=CAU_GIAY_ROUND)
+    assert commendation_round.status == RoundStatus.PUBLISHED
+    assert commendation_round.kind == RoundKind.INTERIM
+    assert commendation_round.organising_unit.code == "01-CAUGIAY"
+    assert (commendation_round.held_on.year, commendation_round.held_on.month) == (2017, 11)
+    in_force = Commendation.objects.filter(round=commendation_round).in_force()
+    actors = Counter(in_force.values_list("model__actor", flat=True))
+    assert actors == {Actor.COLLECTIVE: 22, Actor.INDIVIDUAL: 16}
+    forms = Counter(in_force.values_list("form", flat=True))
+    assert forms[CommendationForm.PRAISE] > forms[CommendationForm.CERTIFICATE] > 0
+    district = commendation_round.organising_unit
+    for commendation in in_force.select_related("model__owning_unit"):
+        model = commendation.model
+        assert model.status == Status.RECOGNISED
+        assert model.owning_unit.path.startswith(district.path), model.code
+        assert model.decision_date < commendation_round.held_on, model.code
+        assert commendation.created_at.date() < commendation_round.held_on
+
+
+def test_cau_giay_round_decision_is_recorded_and_published(demo):
+    commendation_round = CommendationRound.objects.get(title=CAU_GIAY_ROUND)
+    assert commendation_round.decision_number and commendation_round.decision_signer
+    assert commendation_round.decision_authority == "Ban Thường vụ Quận ủy Cầu Giấy"
+    assert commendation_round.decision_date == commendation_round.held_on
+    published = timezone.localtime(commendation_round.published_at)
+    assert published.date() == commendation_round.held_on
+    assert commendation_round.published_by == user("thamdinh.hanoi")
+    actions = list(commendation_round.events.order_by("pk").values_list("action", flat=True))
+    assert actions == ["created", *["nominated"] * 38, "decision", "published"]
+    times = list(commendation_round.events.order_by("pk").values_list("created_at", flat=True))
+    assert times == sorted(times) and times[-1] == commendation_round.published_at
+    commended = WorkflowEvent.objects.filter(
+        action=EventAction.COMMENDED, model__commendations__round=commendation_round
+    )
+    assert commended.count() == 38
+    assert set(commended.values_list("created_at", flat=True)) == {commendation_round.published_at}
+
+
+def test_draft_round_of_thai_nguyen_is_the_reviewers_work(demo, client):
+    draft = CommendationRound.objects.get(status=RoundStatus.DRAFT)
+    assert draft.organising_unit.code == "19"
+    assert draft.commendations.count() == 2 and not draft.decision_number
+    published = CommendationRound.objects.get(title=CAU_GIAY_ROUND)
+
+    reviewer = user("thamdinh.thainguyen")
+    assert set(CommendationRound.objects.visible_to(reviewer)) == {draft}
+    client.force_login(reviewer)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    assert client.get(published.get_absolute_url()).status_code == 404
+
+    client.force_login(user("quantri"))
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    assert client.get(published.get_absolute_url()).status_code == 200
+
+
+def test_review_dates_span_the_demo_years(demo):
+    now = timezone.now()
+    proposal_years = {p.created_at.year for p in Proposal.objects.all()}
+    assert {2017, 2019, 2021, 2025} <= proposal_years
+    assert {a.created_at.year for a in Appraisal.objects.all()} >= {2017, 2020, 2023}
+    for proposal in Proposal.objects.select_related("model"):
+        assert proposal.created_at < now
+        if proposal.outcome == Status.RECOGNISED:
+            assert proposal.closed_at == proposal.model.recognised_at
+    assert {r.created_at.year for r in CommendationRound.objects.all()} == {2017, 2026}
+
+
+def test_notifications_are_dated_like_the_steps_they_tell_of(demo):
+    notifications = Notification.objects.all()
+    assert notifications.filter(recipient__username="thamdinh.thainguyen").exists()
+    assert notifications.filter(recipient__username="canbo.caugiay").exists()
+    now = timezone.now()
+    assert not notifications.filter(created_at__gte=now).exists()
+    # Old news has been read; what came in the last month still waits on the bell.
+    recent = notifications.filter(created_at__gte=now - READ_AFTER)
+    assert notifications.exclude(pk__in=recent).exists()
+    assert not notifications.exclude(pk__in=recent).filter(read_at__isnull=True).exists()
+    assert not recent.filter(read_at__isnull=False).exists()
+    commended = notifications.filter(kind="commended")
+    published = CommendationRound.objects.get(title=CAU_GIAY_ROUND).published_at
+    assert commended.count() == 38
+    assert set(commended.values_list("created_at", flat=True)) == {published}
