@@ -2,8 +2,10 @@
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -220,8 +222,13 @@ def test_print_has_one_page_per_commendation_in_force(client_for, commended_roun
     assert "BAN DÂN VẬN TỈNH ỦY THÁI NGUYÊN" in body
     assert "Thái Nguyên, ngày 18 tháng 11 năm 2025" in body
     assert "Trần Thị Lan" in body and "Quyết định số 15/QĐ-BDVTU" in body
-    assert "@page { size: A4 landscape" in body and "page-break-after: always" in body
-    assert "@media print" in body and "window.print()" in body
+    # One certificate per A4 landscape page, from the portal's own stylesheet (no inline style
+    # under the pages' Content-Security-Policy), and a print button its script answers.
+    assert "/static/css/certificates.css" in body and "data-print" in body
+    stylesheet = Path(finders.find("css/certificates.css")).read_text()
+    assert "@page { size: A4 landscape" in stylesheet and "page-break-after: always" in stylesheet
+    assert "@media print" in stylesheet
+    assert "window.print()" in Path(finders.find("js/portal.js")).read_text()
     assert "Dự thảo" not in body
 
 
