@@ -77,7 +77,17 @@ def ignore_interrupts() -> None:
 
 SERVERS = {
     "gunicorn with two workers": (
-        [sys.executable, "-m", "gunicorn", "danvan.wsgi", "--workers", "2", "--bind"],
+        # No control socket: its default path is one per machine, not per server.
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "danvan.wsgi",
+            "--workers",
+            "2",
+            "--no-control-socket",
+            "--bind",
+        ],
         None,
     ),
     "runserver with its auto-reloader": (
