@@ -10,7 +10,7 @@ from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -31,6 +31,21 @@ class PortalAdminSite(admin.AdminSite):
             else pattern
             for pattern in super().get_urls()
         ]
+
+    def password_change(self, request, extra_context=None):
+        """Django's page with the portal's limit on wrong current passwords: a staff member's
+        open session must not allow unlimited guesses here either (``core.passwords``)."""
+        from core.passwords import AdminPasswordChangeForm, PortalPasswordChangeView
+
+        defaults = {
+            "form_class": AdminPasswordChangeForm,
+            "success_url": reverse("admin:password_change_done", current_app=self.name),
+            "extra_context": {**self.each_context(request), **(extra_context or {})},
+        }
+        if self.password_change_template is not None:
+            defaults["template_name"] = self.password_change_template
+        request.current_app = self.name
+        return PortalPasswordChangeView.as_view(**defaults)(request)
 
     def view_on_site(self, request, content_type_id, object_id):
         """Redirect to an object's page; 404 for an object out of scope, as for a missing one."""

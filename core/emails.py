@@ -8,7 +8,6 @@ site ("E-mail thông báo", filter "Thất bại") and can send them again.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import EmailDelivery, EmailStatus, Notification
+from core.text import single_line
 
 logger = logging.getLogger(__name__)
 
 SUBJECT_PREFIX = "[Dân vận khéo] "
-LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 # Errors no later try can mend: the message itself is malformed.
 PERMANENT_ERRORS = (BadHeaderError, ValueError, UnicodeError)
@@ -29,7 +28,7 @@ PERMANENT_ERRORS = (BadHeaderError, ValueError, UnicodeError)
 
 def email_subject(title: str) -> str:
     """The subject line: the title on one line (a line break would end the header)."""
-    return SUBJECT_PREFIX + LINE_BREAKS.sub(" ", title).strip()
+    return SUBJECT_PREFIX + single_line(title)
 
 
 def email_message(notification: Notification) -> str:

@@ -1,7 +1,8 @@
 """Changing one's password, with a limit on guesses of the current one.
 
 A session left open on a shared office computer must not let the next person try current
-passwords until one fits and take the account over.
+passwords until one fits and take the account over: not on the portal's page, nor on the admin
+site's (``core.admin_site``), which counts the same guesses.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -65,3 +67,21 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         if commit:
             PasswordChangeFailure.objects.filter(user=user).delete()
         return user
+
+
+class AdminPasswordChangeForm(PortalPasswordChangeForm):
+    """The same form, marked up as the admin site's own (required fields in bold)."""
+
+    required_css_class = "required"
+
+
+class PortalPasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, with wrong current passwords limited per account (429 once locked)."""
+
+    form_class = PortalPasswordChangeForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked:
+            response.status_code = 429
+        return response

@@ -57,6 +57,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the others, so a page answered by one of them (the query-string guard's 400)
+    # carries the frame and content policies too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "danvan.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,8 +72,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Stamps every audit-trail row written during a request with the user and the URL.
     "pghistory.middleware.HistoryMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "danvan.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authenticate() into a response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core.forms import LoginForm
+from core.passwords import PortalPasswordChangeView
 from danvan import views
 
 admin.site.site_header = "Quản trị Cổng Dân vận khéo"
@@ -21,7 +22,7 @@ urlpatterns = [
     ),
     path("dang-xuat/", views.PortalLogoutView.as_view(), name="logout"),
     path("da-dang-xuat/", views.LoggedOutView.as_view(), name="logged_out"),
-    path("doi-mat-khau/", views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("doi-mat-khau/", PortalPasswordChangeView.as_view(), name="password_change"),
     path(
         "doi-mat-khau/xong/",
         auth_views.PasswordChangeDoneView.as_view(),

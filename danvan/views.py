@@ -23,7 +23,6 @@ from core.notifications import (
     preference_set,
     unread_count,
 )
-from core.passwords import PortalPasswordChangeForm
 from models_registry.models import DanVanModel
 from models_registry.selectors import can_register_anywhere
 from organisations.selectors import user_memberships
@@ -89,18 +88,6 @@ class LoggedOutView(TemplateView):
     """Said after logging out; its script clears the portal's keys in the browser's storage."""
 
     template_name = "registration/logged_out.html"
-
-
-class PortalPasswordChangeView(auth_views.PasswordChangeView):
-    """Django's page, with wrong current passwords limited per account (429 once locked)."""
-
-    form_class = PortalPasswordChangeForm
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.locked:
-            response.status_code = 429
-        return response
 
 
 # --- notifications ----------------------------------------------------------------------------

@@ -231,10 +231,28 @@ def model_discontinue(*, model: DanVanModel, by, reason: str) -> DanVanModel:
     return model
 
 
-def _store_attachments(*, model, by, uploads, result_report=None) -> list[Attachment]:
-    """Check every upload first, then store them all: one bad file keeps none."""
+def _store_attachments(
+    *, model, by, uploads, result_report=None, skip_kept: bool = False
+) -> list[Attachment]:
+    """Check every upload first, then store them all: one bad file keeps none.
+
+    ``skip_kept``: an upload the model already has under the same name and size, as it would
+    be kept (a photo without its metadata), is not kept again.
+    """
     uploads = list(uploads)
     kinds = [inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES) for upload in uploads]
+    files = [
+        (upload, kind, stored_content(upload, kind))
+        for upload, kind in zip(uploads, kinds, strict=True)
+    ]
+    if skip_kept:
+        kept = set(model.attachments.values_list("original_name", "size"))
+        files = [
+            (upload, kind, content)
+            for upload, kind, content in files
+            if (safe_file_name(upload.name), content.size) not in kept
+        ]
+    uploads = [upload for upload, _, _ in files]
     limit = settings.ATTACHMENTS_PER_MODEL
     present = model.attachments.count()
     if present + len(uploads) > limit:
@@ -245,8 +263,7 @@ def _store_attachments(*, model, by, uploads, result_report=None) -> list[Attach
         )
     stored = []
     try:
-        for upload, kind in zip(uploads, kinds, strict=True):
-            content = stored_content(upload, kind)
+        for upload, kind, content in files:
             attachment = Attachment(
                 model=model,
                 result_report=result_report,
@@ -267,12 +284,18 @@ def _store_attachments(*, model, by, uploads, result_report=None) -> list[Attach
 
 
 @transaction.atomic
-def attachment_add(*, model: DanVanModel, by, uploads: Iterable) -> list[Attachment]:
-    """Attach files to a registration still in the cadre's hands; all or none are kept."""
+def attachment_add(
+    *, model: DanVanModel, by, uploads: Iterable, skip_kept: bool = False
+) -> list[Attachment]:
+    """Attach files to a registration still in the cadre's hands; all or none are kept.
+
+    ``skip_kept``: files the registration already has are not kept twice (the same blank form
+    posted again); checked under the model's lock, so two such posts at once keep them once.
+    """
     model = _locked(model)
     if not rules.can_edit(by, model):
         raise PermissionDenied("Bạn không thể thêm tệp cho mô hình này.")
-    return _store_attachments(model=model, by=by, uploads=uploads)
+    return _store_attachments(model=model, by=by, uploads=uploads, skip_kept=skip_kept)
 
 
 @transaction.atomic

@@ -20,13 +20,14 @@ def export_models(job_id: str) -> None:
     from models_registry.selectors import filtered_models
 
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    # The scope is the requester's at the time the file is built, exactly as on the list page.
-    queryset = filtered_models(job.requested_by, QueryDict(job.query))
-    total = queryset.count()
     writer = write_xlsx if job.format == ExportFormat.XLSX else write_csv
 
     def work(progress: jobs.Progress) -> dict:
-        progress.start(total)
+        # The scope is the requester's at the time the file is built, exactly as on the list
+        # page. Read inside the work, so that a failure here marks the job failed instead of
+        # queued for ever.
+        queryset = filtered_models(job.requested_by, QueryDict(job.query))
+        progress.start(queryset.count())
         with tempfile.TemporaryFile() as scratch:
             rows = writer(queryset, scratch, user=job.requested_by, progress=progress)
             scratch.seek(0)

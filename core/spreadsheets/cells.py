@@ -92,7 +92,8 @@ def parse_choice(value, choices) -> str | None:
     return _choice_keys(choices).get(lookup_key(cell_text(value)))
 
 
-_GROUPED_NUMBER = re.compile(r"^\d{1,3}([., ]\d{3})+$")
+# Never led by 0: "0.125" or "0,125" is a fraction, not 125.
+_GROUPED_NUMBER = re.compile(r"^[1-9]\d{0,2}([., ]\d{3})+$")
 
 
 def parse_count(value, maximum: int) -> int | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -248,20 +246,15 @@ class ModelFormView(ScopedModelMixin, View):
         user = self.request.user
         uploads = form.cleaned_data.get("attachments") or []
         token = form.cleaned_data.get("creation_token")
+        # A double click sends the same files twice: those already kept are not kept again.
+        skip_kept = False
         if instance is None and token:
             model, created = services.model_create_once(
                 by=user, token=token, fields=form.model_fields(), relations=form.relations()
             )
             if not created:
                 model = self.save_again(form, model)
-                # A double click sends the same files twice: those already kept are not kept
-                # again.
-                kept = set(model.attachments.values_list("original_name", "size"))
-                uploads = [
-                    upload
-                    for upload in uploads
-                    if (os.path.basename(upload.name)[:255], upload.size) not in kept
-                ]
+            skip_kept = True  # the other post may store its files after this one's
         elif instance is None:
             model = services.model_create(
                 by=user, fields=form.model_fields(), relations=form.relations()
@@ -271,7 +264,7 @@ class ModelFormView(ScopedModelMixin, View):
                 model=instance, by=user, fields=form.model_fields(), relations=form.relations()
             )
         if uploads:
-            services.attachment_add(model=model, by=user, uploads=uploads)
+            services.attachment_add(model=model, by=user, uploads=uploads, skip_kept=skip_kept)
         return model
 
     def save_again(self, form, model) -> DanVanModel:

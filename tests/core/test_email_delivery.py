@@ -132,6 +132,18 @@ def test_line_breaks_in_a_title_never_reach_the_subject(db):
     assert message.bcc == []
 
 
+def test_a_title_reaches_the_subject_as_a_single_line_field_is_kept(db):
+    """The subject is cleaned like every single-line field: a bell or an escape pasted into a
+    name saved before single-line cleaning existed never reaches the header."""
+    user = UserFactory(email="canbo@example.vn")
+    (notification,) = notify(
+        recipients=[user], kind=NotificationKind.SUBMITTED, title="Nuôi\x07 Dê\x1b[31m\u2028tổ 9"
+    )
+    send_notification_email.call(notification.pk)
+    (message,) = mail.outbox
+    assert message.subject == "[Dân vận khéo] Nuôi Dê[31m tổ 9"
+
+
 def test_failed_emails_are_listed_for_the_administrator_and_can_be_sent_again(
     notification, settings, client, django_capture_on_commit_callbacks
 ):

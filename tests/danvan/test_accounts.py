@@ -135,9 +135,11 @@ def test_password_change(production_password_hashers, client):
     assert user.password.startswith("pbkdf2_sha256$")
 
 
-def change_password(client, old_password, new_password="Mat-khau-moi-2027!"):
+def change_password(
+    client, old_password, new_password="Mat-khau-moi-2027!", url_name="password_change"
+):
     return client.post(
-        reverse("password_change"),
+        reverse(url_name),
         {
             "old_password": old_password,
             "new_password1": new_password,
@@ -167,6 +169,22 @@ def test_password_change_stops_guessing_the_current_password(client):
     other_session = Client(REMOTE_ADDR="10.9.9.9")
     other_session.force_login(user)
     assert change_password(other_session, DEFAULT_PASSWORD).status_code == 429
+
+
+def test_the_admin_sites_password_change_counts_the_same_guesses(client):
+    """Staff have a second password-change page, the admin site's: the same limit holds there,
+    counted together with the portal's page."""
+    user = UserFactory(username="quantri", is_staff=True)
+    client.force_login(user)
+    assert change_password(client, "doan-thu").status_code == 200
+    for _ in range(settings.PASSWORD_CHANGE_FAILURE_LIMIT - 1):
+        response = change_password(client, "doan-thu", url_name="admin:password_change")
+        assert response.status_code == 200
+    response = change_password(client, DEFAULT_PASSWORD, url_name="admin:password_change")
+    assert response.status_code == 429
+    assert PASSWORD_CHANGE_LOCKED in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
 
 
 def test_password_change_opens_again_after_the_cooloff(client):

@@ -71,3 +71,13 @@ def test_no_template_holds_inline_code_or_styles(path):
     assert not EVENT_HANDLER.search(text), "on…= handler: bind it in static/js/"
     assert not INLINE_STYLE.search(text), "inline style: move it to static/css/"
     assert "javascript:" not in text.lower()
+
+
+def test_the_refusal_of_a_hostile_query_string_carries_it(client):
+    """The guard answers before any view, with a full page of the portal (menu, messages):
+    it is framed and scripted by the same rules as every other page."""
+    client.force_login(UserFactory())
+    response = client.get(reverse("home"), {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"

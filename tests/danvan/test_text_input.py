@@ -133,3 +133,29 @@ def test_result_report_accepts_grouped_indicator_values(client_for, tree, cadre)
     assert response.status_code == 302, response.content.decode()[:2000]
     values = {v.indicator.code: v.value for v in model.result_reports.get().values.all()}
     assert values == {"land_donated": 1234567, "households": 120}
+
+
+@pytest.mark.parametrize("typed", ["0.125", "0,125", "0.250.000"])
+def test_a_fraction_is_never_read_as_a_grouped_number(client_for, tree, cadre, typed):
+    """A grouped number never starts with 0: "0.125" is a fraction (refused here, with more
+    than two decimals), not 125."""
+    from models_registry.choices import Status
+    from models_registry.models import ResultReport
+    from tests.factories import DanVanModelFactory
+
+    model = DanVanModelFactory(owning_unit=tree.ward, status=Status.ACCEPTED)
+    response = client_for(cadre).post(
+        reverse("models_registry:result_report_create", args=[model.pk]),
+        {
+            "period_start": "2025-01-01",
+            "period_end": "2025-06-30",
+            "narrative": "Vận động hiến đất.",
+            "indicator_land_donated": typed,
+        },
+    )
+    assert response.status_code == 400
+    assert not ResultReport.objects.exists()
+    data = registration(tree, funds=typed, action="save")
+    response = client_for(cadre).post(reverse("models_registry:model_create"), data)
+    assert response.status_code == 400
+    assert "Nhập số nguyên không âm, ví dụ 1.500.000." in response.content.decode()

@@ -4,6 +4,7 @@ double click on "Lưu và gửi duyệt", the autosave racing a button, two requ
 import re
 import threading
 import time
+import unicodedata
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from models_registry.choices import EventAction, Status
 from models_registry.models import Attachment, DanVanModel, WorkflowEvent
 from organisations.choices import Role
 from tests.factories import user_with_role
+from tests.hostile.uploads import jpeg_with_gps
 from tests.models_registry.conftest import PDF, upload
 from tests.models_registry.test_form import CREATE, complete, minimal
 
@@ -85,6 +87,20 @@ def test_the_same_files_sent_twice_are_kept_once(client_for, tree, cadre):
         assert client.post(CREATE, data).status_code == 302
     assert DanVanModel.objects.count() == 1
     assert list(Attachment.objects.values_list("original_name", flat=True)) == ["ke-hoach.pdf"]
+
+
+def test_a_photo_and_a_decomposed_name_sent_twice_are_kept_once(client_for, tree, cadre):
+    """What is kept differs from what was sent (a photo loses its metadata, a name typed on a
+    Mac arrives decomposed and is kept composed), and the second post still finds it kept."""
+    client = client_for(cadre)
+    token = blank_form_token(client)
+    decomposed = unicodedata.normalize("NFD", "Kế hoạch.pdf")
+    for _ in range(2):
+        data = minimal(tree, action="save", creation_token=token)
+        data["attachments"] = [upload("anh.jpg", jpeg_with_gps()), upload(decomposed, PDF)]
+        assert client.post(CREATE, data).status_code == 302
+    kept = Attachment.objects.order_by("extension").values_list("original_name", flat=True)
+    assert list(kept) == ["anh.jpg", "Kế hoạch.pdf"]
 
 
 def test_another_persons_token_is_refused(client_for, tree, cadre):

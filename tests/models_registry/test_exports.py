@@ -193,6 +193,24 @@ def test_failed_export_says_so(tree, cadre, monkeypatch):
     assert job.status == ExportStatus.FAILED and job.finished_at
 
 
+def test_a_failing_count_marks_the_export_failed(tree, cadre, monkeypatch):
+    """The worker reads the list before it writes; a failure there must not leave the job
+    waiting for ever (the same list asked again would be handed that job)."""
+    from models_registry import selectors, tasks
+
+    job = ExportJob.objects.create(requested_by=cadre, query="", format="csv")
+
+    def timed_out(*args, **kwargs):
+        raise RuntimeError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(selectors, "filtered_models", timed_out)
+    with pytest.raises(RuntimeError):
+        tasks.export_models.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and job.finished_at
+    assert "statement timeout" in job.error
+
+
 # --- text a workbook cannot hold, and models outside the scope --------------------------------
 
 WORD_TEXT = "Trồng bí xanh\x0btổ 9\x07"  # Word's line break and a stray bell, pasted
