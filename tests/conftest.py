@@ -54,6 +54,29 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 VIETNAM_CLOCK_TIMES = {"23:30 Vietnam": time(23, 30), "00:30 Vietnam": time(0, 30)}
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--vietnam-clock",
+        metavar="HH:MM",
+        help="run the whole session with the clock at this Vietnam time of today (ticking on), "
+        "e.g. 00:30, when the UTC date is still the day before",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_vietnam_clock(request):
+    """The whole session at the hour asked for by --vietnam-clock (none by default)."""
+    asked = request.config.getoption("--vietnam-clock")
+    if not asked:
+        yield None
+        return
+    moment = datetime.combine(
+        datetime.now(VIETNAM).date(), time.fromisoformat(asked), tzinfo=VIETNAM
+    )
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Browser journeys on the shared demo data (see tests/e2e/conftest.py) run last, after
