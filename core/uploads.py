@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 
 from core import image_files, office_files, pdf_files
+from core.numbers import vn_number
 
 # The stream that makes an Office 97–2003 file a document or a workbook.
 _OLE2_PARTS = {".doc": ("WordDocument",), ".xls": ("Workbook", "Book")}
@@ -56,10 +57,6 @@ KINDS = {
 ALLOWED_EXTENSIONS_TEXT = "PDF, Word (.doc, .docx), Excel (.xls, .xlsx), ảnh JPG, PNG"
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def _megabytes(size: int) -> str:
     if size % _MEBIBYTE == 0:
         return f"{size // _MEBIBYTE} MB"
@@ -72,8 +69,8 @@ def _too_large(size: int, max_bytes: int) -> str:
     if float(shown) * _MEBIBYTE <= max_bytes:
         shown = f"hơn {max_bytes / _MEBIBYTE:.1f}"
     return (
-        f"quá lớn: {_number(size)} byte ({shown.replace('.', ',')} MB); "
-        f"mỗi tệp tối đa {_megabytes(max_bytes)} ({_number(max_bytes)} byte)."
+        f"quá lớn: {vn_number(size)} byte ({shown.replace('.', ',')} MB); "
+        f"mỗi tệp tối đa {_megabytes(max_bytes)} ({vn_number(max_bytes)} byte)."
     )
 
 
@@ -130,7 +127,8 @@ def _message(problem: str, kind: FileKind, size: tuple[int, int] | None = None) 
     if problem == image_files.TOO_LARGE:
         width, height = size
         return (
-            f"có kích thước ảnh quá lớn ({_number(width)} × {_number(height)} điểm ảnh); tối đa "
+            f"có kích thước ảnh quá lớn ({vn_number(width)} × {vn_number(height)} điểm ảnh); "
+            "tối đa "
             f"{image_files.MAX_PIXELS // 1_000_000} triệu điểm ảnh. Hãy thu nhỏ ảnh rồi tải lên."
         )
     if problem == office_files.MACRO:

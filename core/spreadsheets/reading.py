@@ -20,6 +20,8 @@ import tablib
 from django.conf import settings
 from import_export.formats.base_formats import CSV, XLSX
 
+from core.numbers import vn_number
+
 MAX_ROWS = 100_000
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -93,7 +95,7 @@ def _check_archive(data: bytes) -> None:
 
 
 def _too_many_rows_message() -> str:
-    limit = f"{MAX_ROWS:,}".replace(",", ".")
+    limit = vn_number(MAX_ROWS)
     return f"Tệp có hơn {limit} dòng dữ liệu; hãy chia thành nhiều tệp nhỏ hơn."
 
 

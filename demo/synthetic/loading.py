@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import CASCADE, DO_NOTHING, SET_NULL
 from psycopg.copy import QueuedLibpqWriter
 
+from core.numbers import vn_number
 from demo.synthetic.draws import FastRandom, apportion
 from demo.synthetic.rows import (
     EVENT_FIELDS,
@@ -341,7 +342,7 @@ def _load(cursor, generator: Generator, count, first_id, result, say) -> None:
             _copy_rows(cursor, rows, result)
             result.models += size
             remaining -= size
-            say(f"{year}: {result.models:,} mô hình".replace(",", "."))
+            say(f"{year}: {vn_number(result.models)} mô hình")
 
 
 @contextmanager

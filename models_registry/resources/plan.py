@@ -37,6 +37,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from core.numbers import vn_number
 from core.spreadsheets import (
     DateOutOfRange,
     ImportPlan,
@@ -584,7 +585,7 @@ class ModelImportPlanner:
         if isinstance(value, date):
             return f"{value:%d/%m/%Y}"
         if isinstance(value, int):
-            return f"{value:,}".replace(",", ".")
+            return vn_number(value)
         text = " ".join(str(value).split())
         return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
 

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.numbers import vn_number
 from demo.synthetic import (
     delete_synthetic_models,
     generate_models,
@@ -12,10 +13,6 @@ from demo.synthetic import (
 )
 from demo.synthetic.tree import ensure_organisation_tree, find_synthetic_root
 from models_registry.choices import Status
-
-
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 class Command(BaseCommand):
@@ -52,7 +49,7 @@ class Command(BaseCommand):
             existing = synthetic_models(root).count()
             if existing:
                 raise CommandError(
-                    f"Cây đơn vị mẫu đã có {_number(existing)} mô hình mẫu; không sinh thêm để "
+                    f"Cây đơn vị mẫu đã có {vn_number(existing)} mô hình mẫu; không sinh thêm để "
                     "khỏi trùng lặp. Dùng --replace để xóa chúng và sinh lại."
                 )
 
@@ -61,13 +58,13 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         if created:
             self.stdout.write(
-                f"Đã sinh {_number(tree.organisations)} đơn vị ({len(tree.provinces)} tỉnh, "
-                f"{_number(len(tree.communes))} xã/phường) trong {elapsed:.1f} giây."
+                f"Đã sinh {vn_number(tree.organisations)} đơn vị ({len(tree.provinces)} tỉnh, "
+                f"{vn_number(len(tree.communes))} xã/phường) trong {elapsed:.1f} giây."
             )
         else:
             self.stdout.write(
-                f"Dùng lại cây đơn vị mẫu đã có: {_number(tree.organisations)} đơn vị "
-                f"({len(tree.provinces)} tỉnh, {_number(len(tree.communes))} xã/phường)."
+                f"Dùng lại cây đơn vị mẫu đã có: {vn_number(tree.organisations)} đơn vị "
+                f"({len(tree.provinces)} tỉnh, {vn_number(len(tree.communes))} xã/phường)."
             )
         if not models:
             return
@@ -78,7 +75,7 @@ class Command(BaseCommand):
             deleted = delete_synthetic_models(root)
             if deleted:
                 self.stdout.write(
-                    f"Đã xóa {_number(deleted)} mô hình mẫu cũ trong "
+                    f"Đã xóa {vn_number(deleted)} mô hình mẫu cũ trong "
                     f"{time.perf_counter() - started:.1f} giây."
                 )
 
@@ -93,19 +90,20 @@ class Command(BaseCommand):
         vacuumed = vacuum_registry()
         total = time.perf_counter() - started
         self.stdout.write(
-            f"Đã sinh {_number(result.models)} mô hình, điển hình trong {total:.1f} giây "
+            f"Đã sinh {vn_number(result.models)} mô hình, điển hình trong {total:.1f} giây "
             f"(nạp {result.seconds['load']:.1f} giây, tạo lại chỉ mục "
             f"{result.seconds['indexes']:.1f} giây, ANALYZE {result.seconds['analyze']:.1f} "
             f"giây, VACUUM {vacuumed:.1f} giây; tổng {loaded:.1f} giây trước VACUUM)."
         )
         self.stdout.write(
-            f"  {_number(result.themes)} liên kết chủ đề, {_number(result.territories)} địa bàn, "
-            f"{_number(result.replicas)} mô hình nhân rộng, {_number(result.events)} sự kiện, "
-            f"{_number(result.reports)} báo cáo kết quả với {_number(result.values)} giá trị "
+            f"  {vn_number(result.themes)} liên kết chủ đề, "
+            f"{vn_number(result.territories)} địa bàn, "
+            f"{vn_number(result.replicas)} mô hình nhân rộng, {vn_number(result.events)} sự kiện, "
+            f"{vn_number(result.reports)} báo cáo kết quả với {vn_number(result.values)} giá trị "
             "chỉ tiêu."
         )
         statuses = ", ".join(
-            f"{Status(status).label} {_number(count)}"
+            f"{Status(status).label} {vn_number(count)}"
             for status, count in sorted(result.by_status.items(), key=lambda item: -item[1])
         )
         self.stdout.write(f"  Trạng thái: {statuses}.")
