@@ -60,21 +60,26 @@ def data_rows(dataset, columns: dict[str, str]) -> Iterator[tuple[int, dict]]:
         yield number, raw
 
 
-def _formulas_emptied(rows, dataset, columns: dict[str, str], errors: dict[int, list[str]]):
-    """``rows`` with each formula saved without its result (``UncomputedFormula``) emptied, and
-    named by its cell in ``errors``: its value is unknown, not empty."""
+def _unknown_values_emptied(rows, dataset, columns: dict[str, str], errors: dict[int, list[str]]):
+    """``rows`` with each cell whose value is unknown emptied, and named by its cell in
+    ``errors``: a formula saved without its result (``UncomputedFormula``) and an error cell
+    (``ErrorValue``, such as #N/A) are not empty, and their text is not data."""
     from openpyxl.utils import get_column_letter
 
-    from core.xlsx_reader import UncomputedFormula
+    from core.xlsx_reader import ErrorValue, UncomputedFormula
 
     for number, raw in rows:
         for key, value in raw.items():
-            if isinstance(value, UncomputedFormula):
+            if isinstance(value, UncomputedFormula | ErrorValue):
                 raw[key] = None
                 letter = get_column_letter(dataset.headers.index(columns[key]) + 1)
+                where = f"Ô {letter}{number + 1} (cột “{columns[key]}”)"
                 errors.setdefault(number, []).append(
-                    f"Ô {letter}{number + 1} (cột “{columns[key]}”) chứa công thức chưa có giá "
-                    "trị tính sẵn: hãy mở tệp bằng Excel, lưu lại rồi nhập lại."
+                    f"{where} chứa công thức chưa có giá trị tính sẵn: hãy mở tệp bằng Excel, "
+                    "lưu lại rồi nhập lại."
+                    if isinstance(value, UncomputedFormula)
+                    else f"{where} chứa lỗi {value}: hãy sửa ô này (ghi giá trị, không để lỗi "
+                    "của công thức) rồi nhập lại."
                 )
         yield number, raw
 
@@ -96,7 +101,8 @@ class PlannedImportMixin:
 
     ``before_import`` checks the columns and hands the non-blank rows (``data_rows``) to
     ``plan_import``, which returns an ``ImportPlan``; a formula saved without its result is a
-    row error of its own, and an empty cell for ``plan_import``. import-export's pass over the
+    row error of its own, and so is an error cell (#N/A); both are empty cells for
+    ``plan_import``. import-export's pass over the
     rows then only previews the plan: a row's errors become its validation errors and nothing is
     saved.
     ``write_plan`` runs from ``after_import`` when it is not a dry run and every row is valid,
@@ -129,7 +135,7 @@ class PlannedImportMixin:
         self.plan = ImportPlan(readable=False)
         check_columns(dataset, self.columns, self.required_columns, self.sheet_title)
         formula_errors: dict[int, list[str]] = {}
-        rows = _formulas_emptied(
+        rows = _unknown_values_emptied(
             data_rows(dataset, self.columns), dataset, self.columns, formula_errors
         )
         self.plan = self.plan_import(rows, **kwargs)

@@ -1,0 +1,150 @@
+"""Hostile content in well-formed files: the template filled the way a careless office fills it.
+
+Each case is built here with openpyxl, posted to the real admin import (preview, then confirm)
+as a province admin and as a superuser. A refused file shows a Vietnamese message naming the row
+(and the cell where there is one) and writes nothing, admin log included; an accepted one writes
+exactly the rows it means.
+"""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from models_registry.models import DanVanModel
+from models_registry.resources import COLUMNS as MODEL_COLUMNS
+from models_registry.resources import SHEET_TITLE as MODEL_SHEET
+from organisations.models import Organisation
+from organisations.resources import COLUMNS as UNIT_COLUMNS
+from organisations.resources import SHEET_TITLE as UNIT_SHEET
+
+pytestmark = pytest.mark.django_db
+
+IMPORTERS = {
+    "units": (
+        reverse("admin:organisations_organisation_import"),
+        reverse("admin:organisations_organisation_process_import"),
+        UNIT_SHEET,
+        list(UNIT_COLUMNS.values()),
+    ),
+    "models": (
+        reverse("admin:models_registry_danvanmodel_import"),
+        reverse("admin:models_registry_danvanmodel_process_import"),
+        MODEL_SHEET,
+        list(MODEL_COLUMNS.values()),
+    ),
+}
+
+
+def unit(code, parent="T19", name="Phường Tân Thịnh", level="Xã, phường, đặc khu", **given):
+    values = {"code": code, "parent_code": parent, "name": name, "level": level, **given}
+    return [values.get(key, "") for key in UNIT_COLUMNS]
+
+
+def model(**given):
+    values = {
+        "owning_unit": "T19-CH",
+        "name": "Hiến đất làm đường",
+        "field": "Kinh tế",
+        "start_date": "01/03/2023",
+        "status": "Đã duyệt đăng ký",
+        **given,
+    }
+    return [values.get(key, "") for key in MODEL_COLUMNS]
+
+
+def workbook(importer: str, rows) -> SimpleUploadedFile:
+    _, _, title, headers = IMPORTERS[importer]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(headers)
+    for values in rows:
+        sheet.append(values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("tep.xlsx", buffer.getvalue())
+
+
+def error_cell(importer: str, rows, cell: str, error: str) -> SimpleUploadedFile:
+    """``workbook`` with ``cell`` holding a spreadsheet error, as Excel saves one."""
+    _, _, title, headers = IMPORTERS[importer]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(headers)
+    for values in rows:
+        sheet.append(values)
+    sheet[cell] = error
+    sheet[cell].data_type = "e"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("tep.xlsx", buffer.getvalue())
+
+
+def stored() -> tuple:
+    return (
+        list(Organisation.objects.order_by("pk").values_list("pk", "code", "name", "updated_at")),
+        list(DanVanModel.objects.order_by("pk").values_list("pk", "code", "name", "updated_at")),
+        LogEntry.objects.count(),
+    )
+
+
+@pytest.fixture(params=["province admin", "superuser"])
+def importing_client(request, client, tree):
+    user = (
+        request.getfixturevalue("admin_user")
+        if request.param == "province admin"
+        else request.getfixturevalue("superuser")
+    )
+    client.force_login(user)
+    return client
+
+
+def refused(client, importer: str, upload, *fragments: str) -> None:
+    """The preview refuses ``upload`` with every message fragment, and nothing is written."""
+    before = stored()
+    response = client.post(IMPORTERS[importer][0], {"format": "0", "import_file": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    for fragment in fragments:
+        assert fragment in page
+    assert response.context.get("confirm_form") is None
+    assert stored() == before
+
+
+def imported(client, importer: str, upload) -> None:
+    """The preview accepts ``upload`` and its confirmation writes it."""
+    response = client.post(IMPORTERS[importer][0], {"format": "0", "import_file": upload})
+    assert response.status_code == 200
+    form = response.context.get("confirm_form")
+    assert form is not None, response.content.decode()
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    assert client.post(IMPORTERS[importer][1], data).status_code == 302
+
+
+# --- error cells (#N/A, #REF!) are refused by their cell, in any column ----------------------
+
+ERROR_CELLS = {
+    "a unit's code": ("units", [unit("X")], "A2", "#N/A", "Mã đơn vị"),
+    "a unit's name": ("units", [unit("T19-TT")], "C2", "#REF!", "Tên đơn vị"),
+    "a model's code": ("models", [model()], "A2", "#N/A", "Mã mô hình"),
+    "a model's content": ("models", [model()], "M2", "#VALUE!", "Nội dung, cách làm"),
+    "a model's required field": ("models", [model()], "H2", "#N/A", "Lĩnh vực"),
+}
+
+
+@pytest.mark.parametrize("case", list(ERROR_CELLS))
+def test_an_error_cell_is_refused_by_its_cell(importing_client, case):
+    importer, rows, cell, error, column = ERROR_CELLS[case]
+    refused(
+        importing_client,
+        importer,
+        error_cell(importer, rows, cell, error),
+        f"Ô {cell} (cột “{column}”) chứa lỗi {error}",
+    )
