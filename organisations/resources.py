@@ -320,6 +320,7 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                         "(trong tệp và trong phạm vi quản lý của bạn).",
                     )
         self._report_cycles(in_file, ancestors)
+        self._report_merger_cycles(in_file)
 
     def _report_cycles(self, in_file: dict[str, PlannedRow], ancestors: dict[str, list]) -> None:
         """Report every row whose chain of parents, after the file's changes, loops back to it.
@@ -345,6 +346,62 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                     row.sheet_row - 1,
                     f"Dòng {row.sheet_row}: quan hệ cấp trên tạo thành vòng lặp ({loop}).",
                 )
+
+    def _report_merger_cycles(self, in_file: dict[str, PlannedRow]) -> None:
+        """Report every row whose unit, after the file's changes, would be merged (through its
+        predecessors' predecessors) from itself: a merger history runs one way, and the scope
+        of every unit on such a loop would take in all the others.
+
+        Stored mergers are followed only among the units the user sees, so that a message never
+        names a unit outside their scope.
+        """
+        links = Organisation.merged_from.through.objects.filter(
+            from_organisation__in=Organisation.objects.visible_to(self.user),
+            to_organisation__in=Organisation.objects.visible_to(self.user),
+        ).values_list("from_organisation__code", "to_organisation__code")
+        predecessors: dict[str, list[str]] = {}
+        for successor, predecessor in links:
+            predecessors.setdefault(successor, []).append(predecessor)
+        for code, row in in_file.items():
+            if not row.keeps_merged:
+                predecessors[code] = row.merged_from
+
+        # One depth-first walk over the whole graph, without recursion (a file may chain
+        # thousands of units); each loop met is reported on every row of the file on it.
+        done: set[str] = set()
+        reported: set[str] = set()
+        for root in in_file:
+            if root in done:
+                continue
+            path, on_path = [root], {root: 0}
+            pending = [iter(predecessors.get(root, ()))]
+            while pending:
+                predecessor = next(pending[-1], None)
+                if predecessor is None:
+                    code = path.pop()
+                    del on_path[code]
+                    done.add(code)
+                    pending.pop()
+                elif predecessor in on_path:
+                    loop = path[on_path[predecessor] :]
+                    if len(loop) > 1:  # a unit merged from itself is reported by its row
+                        self._report_merger_loop(loop, in_file, reported)
+                elif predecessor not in done:
+                    on_path[predecessor] = len(path)
+                    path.append(predecessor)
+                    pending.append(iter(predecessors.get(predecessor, ())))
+
+    def _report_merger_loop(self, loop: list[str], in_file, reported: set[str]) -> None:
+        for position, code in enumerate(loop):
+            row = in_file.get(code)
+            if row is None or code in reported:
+                continue
+            reported.add(code)
+            turn = [*loop[position:], *loop[:position], code]
+            self.plan.add_error(
+                row.sheet_row - 1,
+                f"Dòng {row.sheet_row}: quan hệ sáp nhập tạo thành vòng lặp ({' ← '.join(turn)}).",
+            )
 
     # --- import: per row (preview only; writing waits for write_plan) ----------------------
 

@@ -148,3 +148,50 @@ def test_an_error_cell_is_refused_by_its_cell(importing_client, case):
         error_cell(importer, rows, cell, error),
         f"Ô {cell} (cột “{column}”) chứa lỗi {error}",
     )
+
+
+# --- mergers: no unit is merged, however indirectly, from itself ------------------------------
+
+MERGER_CYCLES = {
+    "each from the other": (
+        [unit("A-1", merged_from="B-1"), unit("B-1", name="Phường B", merged_from="A-1")],
+        ["Dòng 2: quan hệ sáp nhập tạo thành vòng lặp (A-1 ← B-1 ← A-1)", "Dòng 3:"],
+    ),
+    "three in a ring": (
+        [
+            unit("A-1", merged_from="B-1"),
+            unit("B-1", name="Phường B", merged_from="C-1"),
+            unit("C-1", name="Phường C", merged_from="A-1"),
+        ],
+        ["Dòng 2: quan hệ sáp nhập tạo thành vòng lặp (A-1 ← B-1 ← C-1 ← A-1)"],
+    ),
+    "back onto a stored merger": (
+        # The province is stored as merged from the former province.
+        [unit("T06", parent="", name="Tỉnh Bắc Kạn (cũ)", level="province", merged_from="T19")],
+        ["Dòng 2: quan hệ sáp nhập tạo thành vòng lặp (T06 ← T19 ← T06)"],
+    ),
+    "a ring longer than Python's recursion limit": (
+        [unit(f"U-{n}", merged_from=f"U-{(n + 1) % 1500}") for n in range(1500)],
+        ["Dòng 2: quan hệ sáp nhập tạo thành vòng lặp (U-0 ← U-1 ← U-2 ←", "Dòng 1501:"],
+    ),
+    "from itself": ([unit("A-1", merged_from="A-1")], ["Dòng 2: một đơn vị không thể sáp nhập"]),
+}
+
+
+@pytest.mark.parametrize("case", list(MERGER_CYCLES))
+def test_a_merger_cycle_is_refused(importing_client, case):
+    rows, messages = MERGER_CYCLES[case]
+    refused(importing_client, "units", workbook("units", rows), *messages)
+
+
+def test_a_merger_chain_without_a_cycle_is_imported(importing_client):
+    imported(
+        importing_client,
+        "units",
+        workbook(
+            "units",
+            [unit("A-1", merged_from="B-1, T19-GS"), unit("B-1", name="Phường B")],
+        ),
+    )
+    merged = Organisation.objects.get(code="A-1").merged_from.values_list("code", flat=True)
+    assert sorted(merged) == ["B-1", "T19-GS"]
