@@ -22,9 +22,11 @@ from core.spreadsheets import (
     ImportPlan,
     PlannedImportMixin,
     cell_text,
+    code_text,
     column_limits,
     parse_choice,
     parse_date,
+    same_codes,
     template_workbook,
 )
 from core.text import single_line
@@ -169,7 +171,7 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
         for number, raw in rows:
             sheet_row = number + 1  # line 1 of the sheet holds the headers
             say = f"Dòng {sheet_row}: "
-            code = single_line(cell_text(raw.get("code")))
+            code = code_text(raw.get("code"))
             name = single_line(cell_text(raw.get("name")))
             fields: dict = {
                 "name": name,
@@ -181,13 +183,14 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                 plan.add_error(
                     number, say + f"mã đơn vị “{code}” dài quá {MAX_LENGTHS['code']} ký tự."
                 )
-            elif code in first_row_of_code:
+            elif code.upper() in first_row_of_code:  # one code, whatever its case
                 plan.add_error(
                     number,
-                    say + f"mã đơn vị “{code}” bị trùng với dòng {first_row_of_code[code] + 1}.",
+                    say + f"mã đơn vị “{code}” bị trùng với dòng "
+                    f"{first_row_of_code[code.upper()] + 1}.",
                 )
             else:
-                first_row_of_code[code] = number
+                first_row_of_code[code.upper()] = number
             if not name:
                 plan.add_error(number, say + "tên đơn vị không được để trống.")
             elif len(name) > MAX_LENGTHS["name"]:
@@ -230,11 +233,11 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                     say + f"ngày hết hiệu lực {end:%d/%m/%Y} trước ngày bắt đầu hiệu lực "
                     f"{start:%d/%m/%Y}.",
                 )
-            merged = [part.strip() for part in cell_text(raw.get("merged_from")).split(",")]
+            merged = [code_text(part) for part in cell_text(raw.get("merged_from")).split(",")]
             plan.rows[number] = PlannedRow(
                 sheet_row=sheet_row,
                 code=code,
-                parent_code=cell_text(raw.get("parent_code")),
+                parent_code=code_text(raw.get("parent_code")),
                 fields=fields,
                 merged_from=[part for part in merged if part],
             )
@@ -244,6 +247,19 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
     def _validate_references(self) -> None:
         """Parents and predecessors must exist (in the file or in scope); no cycles."""
         plan = self.plan
+        # Codes as meant: a stored unit's code typed in another case names that unit.
+        meant = same_codes(
+            [
+                code
+                for row in plan.rows.values()
+                for code in (row.code, row.parent_code, *row.merged_from)
+            ],
+            Organisation.objects.all(),
+        )
+        for row in plan.rows.values():
+            row.code = meant.get(row.code, row.code)
+            row.parent_code = meant.get(row.parent_code, row.parent_code)
+            row.merged_from = list(dict.fromkeys(meant[code] for code in row.merged_from))
         in_file = {row.code: row for row in plan.rows.values() if row.code}
         referenced = {row.parent_code for row in plan.rows.values() if row.parent_code}
         referenced |= {code for row in plan.rows.values() for code in row.merged_from}

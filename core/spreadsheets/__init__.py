@@ -10,6 +10,7 @@ is importable from the package itself.
 from core.spreadsheets.cells import (
     DateOutOfRange,
     cell_text,
+    code_text,
     lookup_key,
     parse_choice,
     parse_count,
@@ -32,6 +33,7 @@ from core.spreadsheets.importing import (
     column_limits,
     data_rows,
     largest_count,
+    same_codes,
 )
 from core.spreadsheets.reading import (
     MAX_COMPRESSION_RATIO,
@@ -61,6 +63,7 @@ __all__ = [
     "SafeXLSX",
     "SpreadsheetError",
     "cell_text",
+    "code_text",
     "check_columns",
     "column_limits",
     "data_rows",
@@ -73,6 +76,7 @@ __all__ = [
     "read_csv",
     "read_xlsx",
     "safe_cell_text",
+    "same_codes",
     "template_workbook",
     "workbook_text",
 ]

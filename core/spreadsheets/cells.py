@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from core.date_range import date_out_of_range, range_message
 from core.spreadsheets.exporting import FORMULA_STARTS
+from core.text import single_line
 
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -61,6 +62,18 @@ def cell_text(value) -> str:
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         text = text[1:]
     return text
+
+
+# Zero-width characters: pasted from web pages and chat, invisible in the cell.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def code_text(value) -> str:
+    """A code cell as it is meant: full-width letters and digits folded ("T１９" → "T19", as
+    Vietnamese input methods type them), invisible characters dropped, one line, trimmed (a
+    no-break space included). Case is kept; ``same_codes`` matches codes whatever their case."""
+    text = unicodedata.normalize("NFKC", cell_text(value)).translate(_INVISIBLE)
+    return single_line(text)
 
 
 _DASHES = re.compile(r"\s*[-\u2010-\u2015]\s*")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection
+from django.db.models.functions import Upper
 from import_export.results import RowResult
 
 from core.spreadsheets.reading import SpreadsheetError
@@ -30,6 +31,23 @@ def largest_count(model, name: str) -> int:
     """The largest whole number ``model``'s integer field ``name`` holds in the database."""
     internal_type = model._meta.get_field(name).get_internal_type()
     return connection.ops.integer_field_range(internal_type)[1]
+
+
+def same_codes(codes: Iterable[str], stored) -> dict[str, str]:
+    """Each of ``codes`` (read by ``code_text``) → the code it means: the code of ``stored`` (a
+    queryset of records with a ``code``) it equals but for case, else its first spelling among
+    ``codes``. So "t19-ch" names the stored "T19-CH", and "CH-01" and "ch-01" in one file are
+    one code, as an office means them (one query)."""
+    codes = [code for code in codes if code]
+    meant: dict[str, str] = {}
+    for code in (
+        stored.annotate(code_key=Upper("code"))
+        .filter(code_key__in={code.upper() for code in codes})
+        .order_by("code")
+        .values_list("code", flat=True)
+    ):
+        meant.setdefault(code.upper(), code)
+    return {code: meant.setdefault(code.upper(), code) for code in codes}
 
 
 def check_columns(dataset, columns: dict[str, str], required, sheet_title: str) -> None:

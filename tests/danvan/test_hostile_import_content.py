@@ -195,3 +195,58 @@ def test_a_merger_chain_without_a_cycle_is_imported(importing_client):
     )
     merged = Organisation.objects.get(code="A-1").merged_from.values_list("code", flat=True)
     assert sorted(merged) == ["B-1", "T19-GS"]
+
+
+# --- codes: case, full-width characters and stray spaces do not make another code -------------
+
+CODE_CLASHES = {
+    "units: one code twice, in two cases": (
+        "units",
+        [unit("T19-TT"), unit("t19-tt", name="Phường Tân Lập")],
+        "Dòng 3: mã đơn vị “t19-tt” bị trùng với dòng 2",
+    ),
+    "units: one code twice, once in full-width digits": (
+        "units",
+        [unit("T19-TT"), unit("T１９-TT", name="Phường Tân Lập")],
+        "Dòng 3: mã đơn vị “T19-TT” bị trùng với dòng 2",
+    ),
+    "models: one code twice, in two cases": (
+        "models",
+        [model(code="CH-01"), model(code="ch-01", name="Khác")],
+        "Dòng 3: trùng mã mô hình “CH-01” với dòng 2",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CODE_CLASHES))
+def test_codes_differing_only_in_case_or_width_are_one_code(importing_client, case):
+    importer, rows, message = CODE_CLASHES[case]
+    refused(importing_client, importer, workbook(importer, rows), message)
+
+
+@pytest.mark.parametrize("typed", ["t19", "T１９", "\u00a0T19\u00a0", "T19\u200b"])
+def test_a_parent_code_typed_loosely_names_the_stored_unit(importing_client, typed):
+    imported(importing_client, "units", workbook("units", [unit("T19-TT", parent=typed)]))
+    created = Organisation.objects.get(code="T19-TT")
+    assert Organisation.objects.get_parent(created).code == "T19"
+
+
+def test_a_stored_code_typed_in_lower_case_updates_that_unit(importing_client, tree):
+    count = Organisation.objects.count()
+    imported(
+        importing_client, "units", workbook("units", [unit("t19-gs", name="Phường Gia Sàng 2")])
+    )
+    assert Organisation.objects.count() == count
+    assert Organisation.objects.get(code="T19-GS").name == "Phường Gia Sàng 2"
+
+
+@pytest.mark.parametrize("typed", ["t19-ch", "T１９-CH", "\u00a0T19-CH ", "T19-CH\u200b"])
+def test_an_owning_unit_code_typed_loosely_names_the_stored_unit(importing_client, tree, typed):
+    imported(importing_client, "models", workbook("models", [model(owning_unit=typed)]))
+    assert list(DanVanModel.objects.values_list("owning_unit__code", flat=True)) == ["T19-CH"]
+
+
+def test_a_stored_model_code_typed_in_lower_case_matches_that_model(importing_client, tree):
+    imported(importing_client, "models", workbook("models", [model(code="CH-01")]))
+    imported(importing_client, "models", workbook("models", [model(code="ch-01", workdays=300)]))
+    assert list(DanVanModel.objects.values_list("code", "workdays")) == [("CH-01", 300)]
