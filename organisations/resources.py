@@ -24,12 +24,12 @@ from core.spreadsheets import (
     cell_text,
     code_text,
     column_limits,
+    line_text,
     parse_choice,
     parse_date,
     same_codes,
     template_workbook,
 )
-from core.text import single_line
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel
 from organisations.models import Organisation
@@ -172,10 +172,10 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
             sheet_row = number + 1  # line 1 of the sheet holds the headers
             say = f"Dòng {sheet_row}: "
             code = code_text(raw.get("code"))
-            name = single_line(cell_text(raw.get("name")))
+            name = line_text(raw.get("name"))
             fields: dict = {
                 "name": name,
-                "short_name": single_line(cell_text(raw.get("short_name"))),
+                "short_name": line_text(raw.get("short_name")),
             }
             if not code:
                 plan.add_error(number, say + "thiếu mã đơn vị.")

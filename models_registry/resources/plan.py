@@ -44,6 +44,7 @@ from core.spreadsheets import (
     code_text,
     column_limits,
     largest_count,
+    line_text,
     lookup_key,
     parse_choice,
     parse_count,
@@ -51,7 +52,6 @@ from core.spreadsheets import (
     same_codes,
     template_workbook,
 )
-from core.text import single_line
 from models_registry.choices import (
     STATUS_DATE_FIELDS,
     WORKFLOW_FIELDS,
@@ -316,14 +316,14 @@ class ModelImportPlanner:
             if key in raw:
                 limit = MAX_LENGTHS.get(key)
                 # A CharField (it has a length limit) is single-line text, as in the forms.
-                fields[key] = single_line(cell_text(raw[key])) if limit else cell_text(raw[key])
+                fields[key] = line_text(raw[key]) if limit else cell_text(raw[key])
                 if limit and len(fields[key]) > limit:
                     error(f"{COLUMNS[key].lower()} dài quá {limit} ký tự.")
         if "code" in raw:
             fields["code"] = code_text(raw["code"]) or None
             if fields["code"] and len(fields["code"]) > MAX_LENGTHS["code"]:
                 error(f"mã mô hình dài quá {MAX_LENGTHS['code']} ký tự.")
-        fields["name"] = name = single_line(cell_text(raw.get("name")))
+        fields["name"] = name = line_text(raw.get("name"))
         if not name:
             error("tên mô hình, điển hình không được để trống.")
         elif len(name) > MAX_LENGTHS["name"]:

@@ -9,6 +9,7 @@ exactly the rows it means.
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import openpyxl
 import pytest
@@ -250,3 +251,34 @@ def test_a_stored_model_code_typed_in_lower_case_matches_that_model(importing_cl
     imported(importing_client, "models", workbook("models", [model(code="CH-01")]))
     imported(importing_client, "models", workbook("models", [model(code="ch-01", workdays=300)]))
     assert list(DanVanModel.objects.values_list("code", "workdays")) == [("CH-01", 300)]
+
+
+# --- text: one spelling of a Vietnamese letter, one space between words -----------------------
+
+HOA_BINH = "Mô hình Hòa Bình"
+DECOMPOSED = unicodedata.normalize("NFD", HOA_BINH)  # as typed with combining tone marks
+
+
+@pytest.mark.parametrize(
+    "typed", [DECOMPOSED, "Mô hình\u00a0Hòa Bình", "Mô  hình Hòa\u200b Bình", f" {HOA_BINH}\t"]
+)
+def test_a_name_is_stored_as_one_spelling(importing_client, tree, typed):
+    imported(importing_client, "units", workbook("units", [unit("T19-TT", name=typed)]))
+    imported(importing_client, "models", workbook("models", [model(name=typed)]))
+    assert Organisation.objects.get(code="T19-TT").name == HOA_BINH
+    assert list(DanVanModel.objects.values_list("name", flat=True)) == [HOA_BINH]
+
+
+def test_the_same_name_in_two_spellings_is_one_model(importing_client, tree):
+    refused(
+        importing_client,
+        "models",
+        workbook("models", [model(name=HOA_BINH), model(name=DECOMPOSED)]),
+        "Dòng 3: trùng đơn vị chủ trì, tên và ngày bắt đầu với dòng 2.",
+    )
+
+
+def test_a_stored_model_imported_again_in_another_spelling_is_matched(importing_client, tree):
+    imported(importing_client, "models", workbook("models", [model(name=HOA_BINH)]))
+    imported(importing_client, "models", workbook("models", [model(name=DECOMPOSED, workdays=12)]))
+    assert list(DanVanModel.objects.values_list("name", "workdays")) == [(HOA_BINH, 12)]
