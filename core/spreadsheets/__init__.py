@@ -34,6 +34,7 @@ from core.spreadsheets.importing import (
     column_limits,
     data_rows,
     largest_count,
+    name_columns,
     same_codes,
 )
 from core.spreadsheets.reading import (
@@ -71,6 +72,7 @@ __all__ = [
     "data_rows",
     "largest_count",
     "lookup_key",
+    "name_columns",
     "neutralise_formula",
     "parse_choice",
     "parse_count",

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models.functions import Upper
 from import_export.results import RowResult
 
+from core.spreadsheets.cells import lookup_key
 from core.spreadsheets.reading import SpreadsheetError
 
 
@@ -48,6 +49,23 @@ def same_codes(codes: Iterable[str], stored) -> dict[str, str]:
     ):
         meant.setdefault(code.upper(), code)
     return {code: meant.setdefault(code.upper(), code) for code in codes}
+
+
+def name_columns(dataset, columns: dict[str, str]) -> None:
+    """Headers typed loosely ("mã đơn vị", "Ma don vi", no-break spaces) take the titles of the
+    columns they name; a column given twice is refused, since either could be the one meant.
+    Unknown columns are left alone (and ignored)."""
+    titles = {lookup_key(title): title for title in columns.values()}
+    headers = [titles.get(lookup_key(str(header or "")), header) for header in dataset.headers]
+    twice = [title for title in columns.values() if headers.count(title) > 1]
+    if twice:
+        sheet = dataset.title or "đầu tiên"
+        raise SpreadsheetError(
+            f"Trang tính “{sheet}” có nhiều cột {', '.join(f'“{title}”' for title in twice)}: "
+            "mỗi cột chỉ được có một lần. Hãy xóa cột thừa rồi nhập lại."
+        )
+    if headers != dataset.headers:
+        dataset.headers = headers
 
 
 def check_columns(dataset, columns: dict[str, str], required, sheet_title: str) -> None:
@@ -151,6 +169,7 @@ class PlannedImportMixin:
 
     def before_import(self, dataset, **kwargs):
         self.plan = ImportPlan(readable=False)
+        name_columns(dataset, self.columns)
         check_columns(dataset, self.columns, self.required_columns, self.sheet_title)
         formula_errors: dict[int, list[str]] = {}
         rows = _unknown_values_emptied(

@@ -282,3 +282,53 @@ def test_a_stored_model_imported_again_in_another_spelling_is_matched(importing_
     imported(importing_client, "models", workbook("models", [model(name=HOA_BINH)]))
     imported(importing_client, "models", workbook("models", [model(name=DECOMPOSED, workdays=12)]))
     assert list(DanVanModel.objects.values_list("name", "workdays")) == [(HOA_BINH, 12)]
+
+
+# --- headers typed loosely name their columns; an unknown column is ignored ---------------------
+
+
+def loosely(title: str, how: str) -> str:
+    if how == "lower case":
+        return title.lower()
+    if how == "without diacritics":
+        plain = title.replace("đ", "d").replace("Đ", "D")
+        return unicodedata.normalize("NFD", plain).encode("ascii", "ignore").decode()
+    if how == "no-break spaces":
+        return title.replace(" ", "\u00a0")
+    return f" {title}  "  # "spaces around"
+
+
+@pytest.mark.parametrize(
+    "how", ["lower case", "without diacritics", "no-break spaces", "spaces around"]
+)
+def test_headers_typed_loosely_name_their_columns(importing_client, tree, how):
+    for importer, rows in (("units", [unit("T19-TT")]), ("models", [model(workdays=7)])):
+        _, _, title, headers = IMPORTERS[importer]
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = title
+        sheet.append([loosely(header, how) for header in headers] + ["Ghi chú riêng"])
+        for values in rows:
+            sheet.append([*values, "không nhập"])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        imported(importing_client, importer, SimpleUploadedFile("tep.xlsx", buffer.getvalue()))
+    assert Organisation.objects.filter(code="T19-TT").exists()
+    assert list(DanVanModel.objects.values_list("workdays", flat=True)) == [7]
+
+
+def test_a_column_given_twice_is_refused(importing_client, tree):
+    _, _, title, headers = IMPORTERS["models"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append([*headers, "Ngày công"])
+    sheet.append([*model(workdays=7), 70])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    refused(
+        importing_client,
+        "models",
+        SimpleUploadedFile("tep.xlsx", buffer.getvalue()),
+        "có nhiều cột “Ngày công”",
+    )
