@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -332,3 +333,106 @@ def test_a_column_given_twice_is_refused(importing_client, tree):
         SimpleUploadedFile("tep.xlsx", buffer.getvalue()),
         "có nhiều cột “Ngày công”",
     )
+
+
+# --- dates: what a date cell may hold --------------------------------------------------------
+
+NOT_A_DATE = "không phải ngày hợp lệ (dạng dd/mm/yyyy)"
+OUT_OF_RANGE = "ngày phải nằm trong khoảng từ 01/01/1990"
+DATES = {
+    "a date cell": (datetime(2023, 1, 5), date(2023, 1, 5)),
+    "a date cell with a time": (datetime(2023, 1, 5, 23, 30), date(2023, 1, 5)),
+    "dd/mm/yyyy": ("05/01/2023", date(2023, 1, 5)),
+    "dd-mm-yyyy": ("05-01-2023", date(2023, 1, 5)),
+    "yyyy-mm-dd": ("2023-01-05", date(2023, 1, 5)),
+    "a serial number in a number cell": (45000, NOT_A_DATE),
+    "a two-digit year": ("5/1/23", NOT_A_DATE),
+    "31 February": ("31/02/2024", NOT_A_DATE),
+    "TRUE": (True, NOT_A_DATE),
+    "before 1990": ("31/12/1989", OUT_OF_RANGE),
+    "beyond ten years ahead": (f"01/01/{date.today().year + 11}", OUT_OF_RANGE),
+}
+
+
+@pytest.mark.parametrize("case", list(DATES))
+@pytest.mark.parametrize("importer", ["units", "models"])
+def test_a_date_cell(importing_client, tree, importer, case):
+    typed, expected = DATES[case]
+    if importer == "units":
+        rows, column = [unit("T19-TT", valid_from=typed)], "Dòng 2: hiệu lực từ ngày"
+    else:
+        rows, column = [model(start_date=typed)], "Dòng 2: ngày bắt đầu"
+    if isinstance(expected, str):
+        refused(importing_client, importer, workbook(importer, rows), column, expected)
+        return
+    imported(importing_client, importer, workbook(importer, rows))
+    if importer == "units":
+        assert Organisation.objects.get(code="T19-TT").valid_from == expected
+    else:
+        assert list(DanVanModel.objects.values_list("start_date", flat=True)) == [expected]
+
+
+# --- amounts and counts ------------------------------------------------------------------------
+
+NOT_A_COUNT = "phải là số nguyên không âm"
+AMOUNTS = {
+    "grouped with dots": ("1.234.567", 1_234_567),
+    "grouped with commas": ("1,234,567", 1_234_567),
+    "grouped with spaces": ("1 234 567", 1_234_567),
+    "grouped with no-break spaces": ("1\u00a0234\u00a0567", 1_234_567),
+    "a whole number cell": (1_234_567, 1_234_567),
+    "a whole number saved as 1E3": (1e3, 1000),
+    "negative": (-5, NOT_A_COUNT),
+    "negative text": ("-5", NOT_A_COUNT),
+    "a decimal": (2.5, NOT_A_COUNT),
+    "a decimal comma": ("2,5", NOT_A_COUNT),
+    "an exponent as text": ("1e3", NOT_A_COUNT),
+    "TRUE": (True, NOT_A_COUNT),
+    "badly grouped": ("1.23.4567", NOT_A_COUNT),
+}
+
+
+@pytest.mark.parametrize("case", list(AMOUNTS))
+def test_an_amount_cell(importing_client, tree, case):
+    typed, expected = AMOUNTS[case]
+    upload = workbook("models", [model(funds=typed)])
+    if isinstance(expected, str):
+        refused(importing_client, "models", upload, "Dòng 2: kinh phí (đồng)", expected)
+        return
+    imported(importing_client, "models", upload)
+    assert list(DanVanModel.objects.values_list("funds", flat=True)) == [expected]
+
+
+# --- list columns typed without diacritics, in another case, with spaces -----------------------
+
+
+def test_list_columns_typed_loosely_take_their_codes(importing_client, tree):
+    imported(
+        importing_client,
+        "models",
+        workbook(
+            "models",
+            [
+                model(
+                    field="  KINH TE ",
+                    kind="mo hinh",
+                    actor=unicodedata.normalize("NFD", "TẬP THỂ "),
+                    status="da duyet dang ky",
+                )
+            ],
+        ),
+    )
+    imported(
+        importing_client,
+        "units",
+        workbook(
+            "units",
+            [unit("T19-TT", level="xa, phuong, dac khu", kind="mat tran to quoc viet nam ")],
+        ),
+    )
+    assert list(DanVanModel.objects.values_list("field", "kind", "actor", "status")) == [
+        ("economy", "model", "collective", "accepted")
+    ]
+    assert Organisation.objects.filter(
+        code="T19-TT", level="commune", kind="fatherland_front"
+    ).exists()
