@@ -24,6 +24,7 @@ from models_registry.resources import SHEET_TITLE as MODEL_SHEET
 from organisations.models import Organisation
 from organisations.resources import COLUMNS as UNIT_COLUMNS
 from organisations.resources import SHEET_TITLE as UNIT_SHEET
+from tests.factories import DanVanModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -436,3 +437,111 @@ def test_list_columns_typed_loosely_take_their_codes(importing_client, tree):
     assert Organisation.objects.filter(
         code="T19-TT", level="commune", kind="fatherland_front"
     ).exists()
+
+
+# --- scope: what lies outside the admin's units is neither reached nor revealed ---------------
+
+
+@pytest.fixture
+def province_admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_a_parent_outside_the_admins_scope_is_refused_neutrally(province_admin_client):
+    refused(
+        province_admin_client,
+        "units",
+        workbook("units", [unit("T19-TT"), unit("T01-X", parent="t01-qh", name="Tổ X")]),
+        "Dòng 3: mã đơn vị cấp trên “T01-QH” không tồn tại (trong tệp và trong phạm vi quản lý",
+    )
+
+
+def test_a_model_of_another_province_is_neither_changed_nor_revealed(province_admin_client, tree):
+    other = DanVanModelFactory(
+        code="QH-07", name="Camera an ninh Quan Hoa", owning_unit=tree.other_province_ward
+    )
+    before = DanVanModel.objects.filter(pk=other.pk).values_list("name", "updated_at").get()
+    response = province_admin_client.post(
+        IMPORTERS["models"][0],
+        {"format": "0", "import_file": workbook("models", [model(code="qh-07")])},
+    )
+    page = response.content.decode()
+    assert "Dòng 2: mã mô hình “QH-07” đã được dùng cho mô hình khác." in page
+    assert other.name not in page and "T01-QH" not in page
+    assert response.context.get("confirm_form") is None
+    assert DanVanModel.objects.filter(pk=other.pk).values_list("name", "updated_at").get() == before
+    assert DanVanModel.objects.count() == 1
+
+
+# --- order and size of the file ----------------------------------------------------------------
+
+
+def test_a_unit_may_come_before_its_parent_in_the_file(importing_client):
+    imported(
+        importing_client,
+        "units",
+        workbook(
+            "units",
+            [
+                unit("T19-TT-5", parent="T19-TT", name="Tổ 5", level="residential"),
+                unit("T19-TT"),
+            ],
+        ),
+    )
+    child = Organisation.objects.get(code="T19-TT-5")
+    assert Organisation.objects.get_parent(child).code == "T19-TT"
+
+
+def test_ten_thousand_units_with_one_bad_last_row_are_refused_whole(province_admin_client):
+    rows = [unit(f"T19-N{n}", name=f"Tổ {n}", level="residential") for n in range(9_999)]
+    rows.append(unit("T19-N9999", parent="KHONG-CO", name="Tổ cuối", level="residential"))
+    refused(
+        province_admin_client,
+        "units",
+        workbook("units", rows),
+        "Dòng 10001: mã đơn vị cấp trên “KHONG-CO” không tồn tại",
+    )
+
+
+# --- the workbook's layout: hidden and active sheets, merged cells ------------------------------
+
+
+def test_the_data_sheet_is_read_hidden_and_not_active(importing_client):
+    _, _, title, headers = IMPORTERS["models"]
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Ghi chú"
+    notes.append(["Mã đơn vị chủ trì", "Tên mô hình, điển hình"])
+    notes.append(["T19-GS", "Không phải dữ liệu"])
+    sheet = book.create_sheet(title)
+    sheet.append(headers)
+    sheet.append(model())
+    sheet.sheet_state = "hidden"
+    book.active = 0
+    buffer = io.BytesIO()
+    book.save(buffer)
+    imported(importing_client, "models", SimpleUploadedFile("tep.xlsx", buffer.getvalue()))
+    assert list(DanVanModel.objects.values_list("name", "owning_unit__code")) == [
+        ("Hiến đất làm đường", "T19-CH")
+    ]
+
+
+def test_a_cell_merged_across_rows_fills_only_its_first_row(importing_client):
+    _, _, title, headers = IMPORTERS["models"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(headers)
+    for name in ("Mô hình A", "Mô hình B", "Mô hình C"):
+        sheet.append(model(name=name))
+    sheet.merge_cells("B2:B4")  # the owning unit typed once for three rows
+    buffer = io.BytesIO()
+    book.save(buffer)
+    refused(
+        importing_client,
+        "models",
+        SimpleUploadedFile("tep.xlsx", buffer.getvalue()),
+        "Dòng 3: thiếu mã đơn vị chủ trì.",
+        "Dòng 4: thiếu mã đơn vị chủ trì.",
+    )
