@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection
+from django.db.models import F, Func, Value
 from django.db.models.functions import Upper
 from import_export.results import RowResult
 
@@ -38,7 +39,12 @@ def same_codes(codes: Iterable[str], stored) -> dict[str, str]:
     """Each of ``codes`` (read by ``code_text``) → the code it means: the code of ``stored`` (a
     queryset of records with a ``code``) it equals but for case, else its first spelling among
     ``codes``. So "t19-ch" names the stored "T19-CH", and "CH-01" and "ch-01" in one file are
-    one code, as an office means them (one query)."""
+    one code, as an office means them.
+
+    An official code of digits whose leading zeros a spreadsheet dropped (a number cell, or a
+    CSV file saved again by Excel: "06" became 6) names the one stored code of digits it equals
+    but for those zeros, when no stored code is spelled exactly as typed. Two queries at most.
+    """
     codes = [code for code in codes if code]
     meant: dict[str, str] = {}
     for code in (
@@ -48,6 +54,24 @@ def same_codes(codes: Iterable[str], stored) -> dict[str, str]:
         .values_list("code", flat=True)
     ):
         meant.setdefault(code.upper(), code)
+    unpadded = {
+        code.lstrip("0")
+        for code in codes
+        if code.isascii() and code.isdigit() and code.lstrip("0") and code.upper() not in meant
+    }
+    if unpadded:
+        padded: dict[str, list[str]] = {}
+        for code in (
+            stored.annotate(unpadded=Func(F("code"), Value("0"), function="LTRIM"))
+            .filter(unpadded__in=unpadded, code__regex=r"^0[0-9]+$")
+            .order_by()
+            .values_list("code", flat=True)
+        ):
+            padded.setdefault(code.lstrip("0"), []).append(code)
+        for code in codes:
+            found = padded.get(code.lstrip("0"), [])
+            if len(found) == 1 and code.isdigit() and code.upper() not in meant:
+                meant[code.upper()] = found[0]
     return {code: meant.setdefault(code.upper(), code) for code in codes}
 
 

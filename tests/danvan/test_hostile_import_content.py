@@ -24,7 +24,7 @@ from models_registry.resources import SHEET_TITLE as MODEL_SHEET
 from organisations.models import Organisation
 from organisations.resources import COLUMNS as UNIT_COLUMNS
 from organisations.resources import SHEET_TITLE as UNIT_SHEET
-from tests.factories import DanVanModelFactory
+from tests.factories import DanVanModelFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -545,3 +545,37 @@ def test_a_cell_merged_across_rows_fills_only_its_first_row(importing_client):
         "Dòng 3: thiếu mã đơn vị chủ trì.",
         "Dòng 4: thiếu mã đơn vị chủ trì.",
     )
+
+
+# --- official codes with leading zeros typed into number cells ---------------------------------
+
+
+@pytest.fixture
+def zero_coded(tree):
+    """A unit in the province whose official code starts with zeros, as "06" or "00004" do."""
+    return OrganisationFactory(name="Phường Tân Thịnh", code="0043", parent=tree.province)
+
+
+def test_an_official_code_that_lost_its_zeros_in_a_number_cell_names_its_unit(
+    importing_client, zero_coded
+):
+    count = Organisation.objects.count()
+    imported(
+        importing_client,
+        "units",
+        workbook(
+            "units",
+            [
+                unit(43, name="Phường Tân Thịnh mới"),
+                unit("T19-TT-1", parent=43, name="Tổ 1", level="residential"),
+            ],
+        ),
+    )
+    assert Organisation.objects.count() == count + 1
+    zero_coded.refresh_from_db()
+    assert zero_coded.name == "Phường Tân Thịnh mới"
+    child = Organisation.objects.get(code="T19-TT-1")
+    assert Organisation.objects.get_parent(child) == zero_coded
+    # A CSV file saved again by Excel holds the same code as text.
+    imported(importing_client, "models", workbook("models", [model(owning_unit="43")]))
+    assert list(DanVanModel.objects.values_list("owning_unit__code", flat=True)) == ["0043"]
