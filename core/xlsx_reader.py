@@ -23,7 +23,7 @@ twice as fast, not five times, and it fails comparisons an admin or an operator 
   refusing such a file first means scanning every cell reference of the sheet, a second pass
   over the XML that eats much of the gain;
 - it gives error cells (``#N/A``, ``#REF!``) as empty cells, so an optional column loses them
-  silently; openpyxl and this reader give the error's text;
+  silently; openpyxl gives their text, this reader an ``ErrorValue`` the importer refuses;
 - it does not say which cells hold formulas (0.9): a formula saved without its result (files
   written by openpyxl or by scripts) is an empty cell, where this reader reports it
   (``UncomputedFormula``);
@@ -63,6 +63,11 @@ class UncomputedFormula(str):
     """A formula cell saved without its result (by openpyxl or a script, never by Excel or
     LibreOffice): its value is unknown, so the importer refuses it by name instead of reading an
     empty cell. The text is the formula, as the preview shows it."""
+
+
+class ErrorValue(str):
+    """An error cell (``#N/A``, ``#REF!``, ``#VALUE!``): what a formula gave instead of a value.
+    The importer refuses it by its cell, instead of storing the error's text as data."""
 
 
 class UnreadableWorkbook(Exception):
@@ -218,7 +223,8 @@ class _Workbook:
                         number, self.epoch, timedelta=int(style) in self.timedelta_styles
                     )
                 except (OverflowError, ValueError):
-                    return "#VALUE!"  # as openpyxl: a date format on a number no date can be
+                    # As openpyxl: a date format on a number no date can be.
+                    return ErrorValue("#VALUE!")
             return number
         if kind == "s":
             return self.shared[int(text)]
@@ -226,7 +232,9 @@ class _Workbook:
             return bool(int(text))
         if kind == "d":
             return datetime.fromisoformat(text)
-        return text  # "str" (a formula's text result) and "e" (an error such as #N/A)
+        if kind == "e":
+            return ErrorValue(text)
+        return text  # "str": a formula's text result
 
     def rows(self, path: str) -> Iterator[list]:
         """The sheet's rows from the first, each a list of values from column A; a row the file

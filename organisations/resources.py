@@ -22,12 +22,14 @@ from core.spreadsheets import (
     ImportPlan,
     PlannedImportMixin,
     cell_text,
+    code_text,
     column_limits,
+    line_text,
     parse_choice,
     parse_date,
+    same_codes,
     template_workbook,
 )
-from core.text import single_line
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel
 from organisations.models import Organisation
@@ -169,11 +171,11 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
         for number, raw in rows:
             sheet_row = number + 1  # line 1 of the sheet holds the headers
             say = f"Dòng {sheet_row}: "
-            code = single_line(cell_text(raw.get("code")))
-            name = single_line(cell_text(raw.get("name")))
+            code = code_text(raw.get("code"))
+            name = line_text(raw.get("name"))
             fields: dict = {
                 "name": name,
-                "short_name": single_line(cell_text(raw.get("short_name"))),
+                "short_name": line_text(raw.get("short_name")),
             }
             if not code:
                 plan.add_error(number, say + "thiếu mã đơn vị.")
@@ -181,13 +183,14 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                 plan.add_error(
                     number, say + f"mã đơn vị “{code}” dài quá {MAX_LENGTHS['code']} ký tự."
                 )
-            elif code in first_row_of_code:
+            elif code.upper() in first_row_of_code:  # one code, whatever its case
                 plan.add_error(
                     number,
-                    say + f"mã đơn vị “{code}” bị trùng với dòng {first_row_of_code[code] + 1}.",
+                    say + f"mã đơn vị “{code}” bị trùng với dòng "
+                    f"{first_row_of_code[code.upper()] + 1}.",
                 )
             else:
-                first_row_of_code[code] = number
+                first_row_of_code[code.upper()] = number
             if not name:
                 plan.add_error(number, say + "tên đơn vị không được để trống.")
             elif len(name) > MAX_LENGTHS["name"]:
@@ -230,11 +233,11 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                     say + f"ngày hết hiệu lực {end:%d/%m/%Y} trước ngày bắt đầu hiệu lực "
                     f"{start:%d/%m/%Y}.",
                 )
-            merged = [part.strip() for part in cell_text(raw.get("merged_from")).split(",")]
+            merged = [code_text(part) for part in cell_text(raw.get("merged_from")).split(",")]
             plan.rows[number] = PlannedRow(
                 sheet_row=sheet_row,
                 code=code,
-                parent_code=cell_text(raw.get("parent_code")),
+                parent_code=code_text(raw.get("parent_code")),
                 fields=fields,
                 merged_from=[part for part in merged if part],
             )
@@ -244,6 +247,19 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
     def _validate_references(self) -> None:
         """Parents and predecessors must exist (in the file or in scope); no cycles."""
         plan = self.plan
+        # Codes as meant: a stored unit's code typed in another case names that unit.
+        meant = same_codes(
+            [
+                code
+                for row in plan.rows.values()
+                for code in (row.code, row.parent_code, *row.merged_from)
+            ],
+            Organisation.objects.all(),
+        )
+        for row in plan.rows.values():
+            row.code = meant.get(row.code, row.code)
+            row.parent_code = meant.get(row.parent_code, row.parent_code)
+            row.merged_from = list(dict.fromkeys(meant[code] for code in row.merged_from))
         in_file = {row.code: row for row in plan.rows.values() if row.code}
         referenced = {row.parent_code for row in plan.rows.values() if row.parent_code}
         referenced |= {code for row in plan.rows.values() for code in row.merged_from}
@@ -320,6 +336,7 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                         "(trong tệp và trong phạm vi quản lý của bạn).",
                     )
         self._report_cycles(in_file, ancestors)
+        self._report_merger_cycles(in_file)
 
     def _report_cycles(self, in_file: dict[str, PlannedRow], ancestors: dict[str, list]) -> None:
         """Report every row whose chain of parents, after the file's changes, loops back to it.
@@ -345,6 +362,62 @@ class OrganisationResource(FormulaSafeExportMixin, PlannedImportMixin, resources
                     row.sheet_row - 1,
                     f"Dòng {row.sheet_row}: quan hệ cấp trên tạo thành vòng lặp ({loop}).",
                 )
+
+    def _report_merger_cycles(self, in_file: dict[str, PlannedRow]) -> None:
+        """Report every row whose unit, after the file's changes, would be merged (through its
+        predecessors' predecessors) from itself: a merger history runs one way, and the scope
+        of every unit on such a loop would take in all the others.
+
+        Stored mergers are followed only among the units the user sees, so that a message never
+        names a unit outside their scope.
+        """
+        links = Organisation.merged_from.through.objects.filter(
+            from_organisation__in=Organisation.objects.visible_to(self.user),
+            to_organisation__in=Organisation.objects.visible_to(self.user),
+        ).values_list("from_organisation__code", "to_organisation__code")
+        predecessors: dict[str, list[str]] = {}
+        for successor, predecessor in links:
+            predecessors.setdefault(successor, []).append(predecessor)
+        for code, row in in_file.items():
+            if not row.keeps_merged:
+                predecessors[code] = row.merged_from
+
+        # One depth-first walk over the whole graph, without recursion (a file may chain
+        # thousands of units); each loop met is reported on every row of the file on it.
+        done: set[str] = set()
+        reported: set[str] = set()
+        for root in in_file:
+            if root in done:
+                continue
+            path, on_path = [root], {root: 0}
+            pending = [iter(predecessors.get(root, ()))]
+            while pending:
+                predecessor = next(pending[-1], None)
+                if predecessor is None:
+                    code = path.pop()
+                    del on_path[code]
+                    done.add(code)
+                    pending.pop()
+                elif predecessor in on_path:
+                    loop = path[on_path[predecessor] :]
+                    if len(loop) > 1:  # a unit merged from itself is reported by its row
+                        self._report_merger_loop(loop, in_file, reported)
+                elif predecessor not in done:
+                    on_path[predecessor] = len(path)
+                    path.append(predecessor)
+                    pending.append(iter(predecessors.get(predecessor, ())))
+
+    def _report_merger_loop(self, loop: list[str], in_file, reported: set[str]) -> None:
+        for position, code in enumerate(loop):
+            row = in_file.get(code)
+            if row is None or code in reported:
+                continue
+            reported.add(code)
+            turn = [*loop[position:], *loop[:position], code]
+            self.plan.add_error(
+                row.sheet_row - 1,
+                f"Dòng {row.sheet_row}: quan hệ sáp nhập tạo thành vòng lặp ({' ← '.join(turn)}).",
+            )
 
     # --- import: per row (preview only; writing waits for write_plan) ----------------------
 

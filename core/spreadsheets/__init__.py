@@ -10,6 +10,8 @@ is importable from the package itself.
 from core.spreadsheets.cells import (
     DateOutOfRange,
     cell_text,
+    code_text,
+    line_text,
     lookup_key,
     parse_choice,
     parse_count,
@@ -32,6 +34,8 @@ from core.spreadsheets.importing import (
     column_limits,
     data_rows,
     largest_count,
+    name_columns,
+    same_codes,
 )
 from core.spreadsheets.reading import (
     MAX_COMPRESSION_RATIO,
@@ -61,11 +65,14 @@ __all__ = [
     "SafeXLSX",
     "SpreadsheetError",
     "cell_text",
+    "code_text",
+    "line_text",
     "check_columns",
     "column_limits",
     "data_rows",
     "largest_count",
     "lookup_key",
+    "name_columns",
     "neutralise_formula",
     "parse_choice",
     "parse_count",
@@ -73,6 +80,7 @@ __all__ = [
     "read_csv",
     "read_xlsx",
     "safe_cell_text",
+    "same_codes",
     "template_workbook",
     "workbook_text",
 ]

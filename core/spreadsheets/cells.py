@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from core.date_range import date_out_of_range, range_message
 from core.spreadsheets.exporting import FORMULA_STARTS
+from core.text import single_line
 
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -50,17 +51,39 @@ def _parse_date_text(text: str) -> date:
     raise ValueError(text)
 
 
+# Zero-width characters: pasted from web pages and chat, invisible in the cell.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def cell_text(value) -> str:
-    """A cell as trimmed text; whole numbers typed as numbers lose their ``.0``."""
+    """A cell as trimmed text; whole numbers typed as numbers lose their ``.0``. Vietnamese
+    letters typed with combining tone marks (VNI, the Windows code page) are composed (NFC), so
+    that "Hòa" has one spelling whatever the keyboard; invisible characters go."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = text.strip()
     # Undo neutralise_formula, so that an exported file imports back unchanged.
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         text = text[1:]
     return text
+
+
+def line_text(value) -> str:
+    """A single-line cell (a name, a position, a decision number): ``cell_text`` on one line,
+    each run of spaces (no-break spaces included) one space."""
+    return _SPACES.sub(" ", single_line(cell_text(value)))
+
+
+def code_text(value) -> str:
+    """A code cell as it is meant: full-width letters and digits folded ("T１９" → "T19", as
+    Vietnamese input methods type them), invisible characters dropped, one line, trimmed (a
+    no-break space included). Case is kept; ``same_codes`` matches codes whatever their case."""
+    return single_line(unicodedata.normalize("NFKC", cell_text(value)))
 
 
 _DASHES = re.compile(r"\s*[-\u2010-\u2015]\s*")

@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection
+from django.db.models import F, Func, Value
+from django.db.models.functions import Upper
 from import_export.results import RowResult
 
+from core.spreadsheets.cells import lookup_key
 from core.spreadsheets.reading import SpreadsheetError
 
 
@@ -30,6 +33,63 @@ def largest_count(model, name: str) -> int:
     """The largest whole number ``model``'s integer field ``name`` holds in the database."""
     internal_type = model._meta.get_field(name).get_internal_type()
     return connection.ops.integer_field_range(internal_type)[1]
+
+
+def same_codes(codes: Iterable[str], stored) -> dict[str, str]:
+    """Each of ``codes`` (read by ``code_text``) → the code it means: the code of ``stored`` (a
+    queryset of records with a ``code``) it equals but for case, else its first spelling among
+    ``codes``. So "t19-ch" names the stored "T19-CH", and "CH-01" and "ch-01" in one file are
+    one code, as an office means them.
+
+    An official code of digits whose leading zeros a spreadsheet dropped (a number cell, or a
+    CSV file saved again by Excel: "06" became 6) names the one stored code of digits it equals
+    but for those zeros, when no stored code is spelled exactly as typed. Two queries at most.
+    """
+    codes = [code for code in codes if code]
+    meant: dict[str, str] = {}
+    for code in (
+        stored.annotate(code_key=Upper("code"))
+        .filter(code_key__in={code.upper() for code in codes})
+        .order_by("code")
+        .values_list("code", flat=True)
+    ):
+        meant.setdefault(code.upper(), code)
+    unpadded = {
+        code.lstrip("0")
+        for code in codes
+        if code.isascii() and code.isdigit() and code.lstrip("0") and code.upper() not in meant
+    }
+    if unpadded:
+        padded: dict[str, list[str]] = {}
+        for code in (
+            stored.annotate(unpadded=Func(F("code"), Value("0"), function="LTRIM"))
+            .filter(unpadded__in=unpadded, code__regex=r"^0[0-9]+$")
+            .order_by()
+            .values_list("code", flat=True)
+        ):
+            padded.setdefault(code.lstrip("0"), []).append(code)
+        for code in codes:
+            found = padded.get(code.lstrip("0"), [])
+            if len(found) == 1 and code.isdigit() and code.upper() not in meant:
+                meant[code.upper()] = found[0]
+    return {code: meant.setdefault(code.upper(), code) for code in codes}
+
+
+def name_columns(dataset, columns: dict[str, str]) -> None:
+    """Headers typed loosely ("mã đơn vị", "Ma don vi", no-break spaces) take the titles of the
+    columns they name; a column given twice is refused, since either could be the one meant.
+    Unknown columns are left alone (and ignored)."""
+    titles = {lookup_key(title): title for title in columns.values()}
+    headers = [titles.get(lookup_key(str(header or "")), header) for header in dataset.headers]
+    twice = [title for title in columns.values() if headers.count(title) > 1]
+    if twice:
+        sheet = dataset.title or "đầu tiên"
+        raise SpreadsheetError(
+            f"Trang tính “{sheet}” có nhiều cột {', '.join(f'“{title}”' for title in twice)}: "
+            "mỗi cột chỉ được có một lần. Hãy xóa cột thừa rồi nhập lại."
+        )
+    if headers != dataset.headers:
+        dataset.headers = headers
 
 
 def check_columns(dataset, columns: dict[str, str], required, sheet_title: str) -> None:
@@ -60,21 +120,26 @@ def data_rows(dataset, columns: dict[str, str]) -> Iterator[tuple[int, dict]]:
         yield number, raw
 
 
-def _formulas_emptied(rows, dataset, columns: dict[str, str], errors: dict[int, list[str]]):
-    """``rows`` with each formula saved without its result (``UncomputedFormula``) emptied, and
-    named by its cell in ``errors``: its value is unknown, not empty."""
+def _unknown_values_emptied(rows, dataset, columns: dict[str, str], errors: dict[int, list[str]]):
+    """``rows`` with each cell whose value is unknown emptied, and named by its cell in
+    ``errors``: a formula saved without its result (``UncomputedFormula``) and an error cell
+    (``ErrorValue``, such as #N/A) are not empty, and their text is not data."""
     from openpyxl.utils import get_column_letter
 
-    from core.xlsx_reader import UncomputedFormula
+    from core.xlsx_reader import ErrorValue, UncomputedFormula
 
     for number, raw in rows:
         for key, value in raw.items():
-            if isinstance(value, UncomputedFormula):
+            if isinstance(value, UncomputedFormula | ErrorValue):
                 raw[key] = None
                 letter = get_column_letter(dataset.headers.index(columns[key]) + 1)
+                where = f"Ô {letter}{number + 1} (cột “{columns[key]}”)"
                 errors.setdefault(number, []).append(
-                    f"Ô {letter}{number + 1} (cột “{columns[key]}”) chứa công thức chưa có giá "
-                    "trị tính sẵn: hãy mở tệp bằng Excel, lưu lại rồi nhập lại."
+                    f"{where} chứa công thức chưa có giá trị tính sẵn: hãy mở tệp bằng Excel, "
+                    "lưu lại rồi nhập lại."
+                    if isinstance(value, UncomputedFormula)
+                    else f"{where} chứa lỗi {value}: hãy sửa ô này (ghi giá trị, không để lỗi "
+                    "của công thức) rồi nhập lại."
                 )
         yield number, raw
 
@@ -96,7 +161,8 @@ class PlannedImportMixin:
 
     ``before_import`` checks the columns and hands the non-blank rows (``data_rows``) to
     ``plan_import``, which returns an ``ImportPlan``; a formula saved without its result is a
-    row error of its own, and an empty cell for ``plan_import``. import-export's pass over the
+    row error of its own, and so is an error cell (#N/A); both are empty cells for
+    ``plan_import``. import-export's pass over the
     rows then only previews the plan: a row's errors become its validation errors and nothing is
     saved.
     ``write_plan`` runs from ``after_import`` when it is not a dry run and every row is valid,
@@ -127,9 +193,10 @@ class PlannedImportMixin:
 
     def before_import(self, dataset, **kwargs):
         self.plan = ImportPlan(readable=False)
+        name_columns(dataset, self.columns)
         check_columns(dataset, self.columns, self.required_columns, self.sheet_title)
         formula_errors: dict[int, list[str]] = {}
-        rows = _formulas_emptied(
+        rows = _unknown_values_emptied(
             data_rows(dataset, self.columns), dataset, self.columns, formula_errors
         )
         self.plan = self.plan_import(rows, **kwargs)

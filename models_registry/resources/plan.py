@@ -42,15 +42,17 @@ from core.spreadsheets import (
     DateOutOfRange,
     ImportPlan,
     cell_text,
+    code_text,
     column_limits,
     largest_count,
+    line_text,
     lookup_key,
     parse_choice,
     parse_count,
     parse_date,
+    same_codes,
     template_workbook,
 )
-from core.text import single_line
 from models_registry.choices import (
     STATUS_DATE_FIELDS,
     WORKFLOW_FIELDS,
@@ -285,9 +287,20 @@ class ModelImportPlanner:
                 plan.add_error(
                     number, self._say(number) + f"chủ đề {names} không có trong danh mục chủ đề."
                 )
+        self._codes_as_meant()
         self._resolve_units()
         self._match_stored()
         return plan
+
+    def _codes_as_meant(self) -> None:
+        """Unit and model codes typed in another case name the stored ones (``same_codes``)."""
+        rows = self.plan.rows.values()
+        units = same_codes([row.unit_code for row in rows], Organisation.objects.all())
+        models = same_codes([row.fields.get("code") for row in rows], DanVanModel.objects.all())
+        for row in rows:
+            row.unit_code = units.get(row.unit_code, row.unit_code)
+            if row.fields.get("code"):
+                row.fields["code"] = models[row.fields["code"]]
 
     @staticmethod
     def _say(number: int) -> str:
@@ -304,14 +317,14 @@ class ModelImportPlanner:
             if key in raw:
                 limit = MAX_LENGTHS.get(key)
                 # A CharField (it has a length limit) is single-line text, as in the forms.
-                fields[key] = single_line(cell_text(raw[key])) if limit else cell_text(raw[key])
+                fields[key] = line_text(raw[key]) if limit else cell_text(raw[key])
                 if limit and len(fields[key]) > limit:
                     error(f"{COLUMNS[key].lower()} dài quá {limit} ký tự.")
         if "code" in raw:
-            fields["code"] = single_line(cell_text(raw["code"])) or None
+            fields["code"] = code_text(raw["code"]) or None
             if fields["code"] and len(fields["code"]) > MAX_LENGTHS["code"]:
                 error(f"mã mô hình dài quá {MAX_LENGTHS['code']} ký tự.")
-        fields["name"] = name = single_line(cell_text(raw.get("name")))
+        fields["name"] = name = line_text(raw.get("name"))
         if not name:
             error("tên mô hình, điển hình không được để trống.")
         elif len(name) > MAX_LENGTHS["name"]:
@@ -407,7 +420,7 @@ class ModelImportPlanner:
         return PlannedModel(
             sheet_row=number + 1,
             fields=fields,
-            unit_code=cell_text(raw.get("owning_unit")),
+            unit_code=code_text(raw.get("owning_unit")),
             theme_ids=[] if "themes" in raw else None,
         )
 
