@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -249,6 +249,8 @@ class DanVanModel(TimeStampedModel):
             GinIndex(fields=["search_vector"], name="danvanmodel_search"),
             models.Index(fields=["field", "start_date"], name="danvanmodel_field_start"),
             models.Index(fields=["start_date"], name="danvanmodel_start"),
+            # The import names stored models by codes typed in any case (same_codes).
+            models.Index(Upper("code"), name="danvanmodel_code_upper"),
             models.Index(fields=["owning_unit", "start_date"], name="danvanmodel_unit_start"),
             # The list pages count and sort a unit's models from these alone (index-only scans):
             # by unit for a scoped list, by field for a national one.

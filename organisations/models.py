@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Upper
 from django.urls import reverse
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager
@@ -91,6 +91,8 @@ class Organisation(MP_Node, TimeStampedModel):
                 name="organisation_search_trgm",
             ),
             models.Index(fields=["depth", "name"], name="organisation_depth_name"),
+            # The import names stored units by codes typed in any case (same_codes).
+            models.Index(Upper("code"), name="organisation_code_upper"),
         ]
         constraints = [
             models.CheckConstraint(
