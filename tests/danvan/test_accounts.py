@@ -222,3 +222,13 @@ def test_logout_clears_what_the_portal_kept_in_the_browser(client):
     script = finders.find("js/logged_out.js")
     assert script is not None
     assert "localStorage" in Path(script).read_text()
+
+
+def test_a_username_longer_than_any_account_is_a_wrong_login_not_a_500(client):
+    client.raise_request_exception = False
+    UserFactory(username="canbo")
+    response = log_in(client, "x" * 100_000, "sai-mat-khau")
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+    # The right account still logs in from the same address.
+    assert log_in(client, "canbo", DEFAULT_PASSWORD).status_code == 302
