@@ -302,6 +302,16 @@ def result_report_create(
     model = _locked(model)
     if not rules.can_report_results(by, model):
         raise PermissionDenied("Chỉ báo cáo kết quả cho mô hình đang thực hiện của đơn vị mình.")
+    # The same report posted again (a double click, a resent page) is not recorded twice; the
+    # model's lock above makes the second post wait for the first and then find its report.
+    if model.result_reports.filter(
+        period_start=period_start, period_end=period_end, narrative=narrative
+    ).exists():
+        raise ValidationError(
+            f"Báo cáo kết quả kỳ {period_start:%d/%m/%Y} – {period_end:%d/%m/%Y} với nội dung này "
+            "đã được lưu (có thể do bấm nút hai lần).",
+            code="already_reported",
+        )
     report = ResultReport(
         model=model,
         period_start=period_start,
