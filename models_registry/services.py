@@ -96,6 +96,12 @@ def transition(
     keeps the date the status was first reached (a proposal sent back is still accepted since
     the day it was accepted).
     """
+    if model.status == to:  # the same button pressed twice, or by two people at once
+        raise ValidationError(
+            f"Hồ sơ đã ở trạng thái “{Status(to).label}” (có thể do bấm nút hai lần), không cần "
+            "thực hiện lại.",
+            code="transition",
+        )
     if to not in TRANSITIONS[model.status]:
         raise ValidationError(
             f"Không thể chuyển từ “{Status(model.status).label}” sang “{Status(to).label}”: "

@@ -371,6 +371,9 @@ class ModelDiscontinueView(ScopedModelMixin, View):
                     model=self.model, by=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
+                if error.code == "transition":  # stopped meanwhile: the model's page says so
+                    messages.info(request, " ".join(error.messages))
+                    return redirect(self.model)
                 form.add_error(None, error)
             else:
                 messages.success(request, "Đã ghi nhận dừng thực hiện mô hình.")

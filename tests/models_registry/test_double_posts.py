@@ -41,3 +41,25 @@ def test_a_result_report_posted_twice_is_recorded_once(client_for, tree, cadre):
         {"period_start": "01/01/2025", "period_end": "30/06/2025", "narrative": "Bổ sung."},
     )
     assert model.result_reports.count() == 2
+
+
+def test_submit_and_discontinue_posted_twice_say_it_is_done_already(client_for, tree, cadre):
+    model = DanVanModelFactory(owning_unit=tree.ward, created_by=cadre)
+    client = client_for(cadre)
+    submit = reverse("models_registry:model_submit", args=[model.pk])
+    client.post(submit)
+    second = client.post(submit, follow=True)
+    said = " ".join(str(message) for message in second.context["messages"])
+    assert "đã ở trạng thái “Chờ duyệt đăng ký”" in said, said
+    assert model.events.filter(action=EventAction.SUBMITTED).count() == 1
+
+    model.refresh_from_db()
+    model.status = Status.ACCEPTED
+    model.save()
+    stop = reverse("models_registry:model_discontinue", args=[model.pk])
+    client.post(stop, {"reason": "Địa bàn sáp nhập."})
+    second = client.post(stop, {"reason": "Địa bàn sáp nhập."}, follow=True)
+    assert second.redirect_chain == [(model.get_absolute_url(), 302)]
+    said = " ".join(str(message) for message in second.context["messages"])
+    assert "đã ở trạng thái “Dừng thực hiện”" in said, said
+    assert model.events.filter(action=EventAction.DISCONTINUED).count() == 1
