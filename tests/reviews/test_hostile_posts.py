@@ -61,3 +61,23 @@ def test_false_digits_in_the_picker_and_the_searched_list(value, no_raise, tree,
     listing = reverse("models_registry:model_list")
     response = no_raise.get(f"{listing}?{urlencode({'q': 'hiến đất', 'page': value})}")
     assert response.status_code in (200, 404)
+
+
+def test_tampered_choices_are_refused_in_vietnamese(client_for, tree, cadre, accepted_model):
+    client = client_for(cadre)
+    data = {
+        "name": "Mô hình mới",
+        "owning_unit": tree.ward.pk,
+        "territory": ["abc", tree.ward.pk],
+    }
+    response = client.post(reverse("models_registry:model_create"), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "“abc” không phải là lựa chọn hợp lệ" in body
+    assert "is not a valid value" not in body
+    assert not DanVanModel.objects.filter(name="Mô hình mới").exists()
+
+    propose = reverse("reviews:model_propose", args=[accepted_model.pk])
+    response = client.post(propose, {"result_reports": ["abc"], "note": "Đề nghị."})
+    assert response.status_code == 400
+    assert "“abc” không phải là lựa chọn hợp lệ" in response.content.decode()
