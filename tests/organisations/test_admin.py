@@ -180,3 +180,10 @@ def test_a_picker_posted_with_no_id_is_refused_not_a_500(
     assert response.status_code == 200 and refused in response.content.decode()
     model.refresh_from_db()
     assert model.name != "Đổi tên"
+
+
+def test_a_refused_admin_form_is_titled_in_vietnamese(client_for, tree, admin_user):
+    response = client_for(admin_user).post(ADD, form_data(name="", parent=tree.ward.pk))
+    assert response.status_code == 200
+    title = response.content.decode().split("<title>")[1].split("</title>")[0]
+    assert title.startswith("Lỗi: ") and "Error" not in title
