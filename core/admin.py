@@ -13,7 +13,8 @@ from functools import cache
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -52,6 +53,33 @@ ROWS_REFUSED = (
     "Không nhập được tệp — chưa có dữ liệu nào được ghi: dữ liệu đã thay đổi từ lúc xem trước "
     "và tệp không còn hợp lệ (xem các lỗi bên dưới)."
 )
+
+
+class _PostedKeysMixin:
+    """Django's autocomplete widgets look the posted values up to show them again: a value the
+    key cannot hold ("abc" for an id) failed that lookup with a 500 where the form says "choose a
+    valid option". Such values are left out of the lookup."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        kept = []
+        for item in value:
+            try:
+                key.to_python(item)
+            except ValidationError:
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attr)
+
+
+class SafeAutocompleteSelect(_PostedKeysMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_PostedKeysMixin, AutocompleteSelectMultiple):
+    pass
 
 
 class ConfirmationRefused(Exception):

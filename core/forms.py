@@ -25,6 +25,14 @@ class LoginForm(AuthenticationForm):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
 
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        # Django gives the field a max_length but not its validator: a longer name would reach
+        # authenticate() and the lockout's table of failures (255 characters), and fail there.
+        if len(username) > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return username
+
 
 class QuickSelect(forms.Select):
     """A drop-down list of plain choices whose options are written here.

@@ -30,3 +30,11 @@ def search_text(value: str) -> str:
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = stripped.replace("đ", "d").replace("Đ", "D")
     return _SPACES.sub(" ", stripped).strip().lower()
+
+
+def whole_number(value) -> int | None:
+    """The whole number ``value`` spells in ASCII digits (an id or a page number from an address
+    or a form), else None. ``str.isdigit`` is not the test: "²" and "①" pass it, int() refuses
+    them."""
+    text = str(value if value is not None else "")
+    return int(text) if text.isascii() and text.isdigit() else None

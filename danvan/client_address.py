@@ -1,5 +1,7 @@
 """The address of the person at the keyboard, also behind the documented reverse proxy."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -18,6 +20,16 @@ def client_ip(request: HttpRequest) -> str | None:
             for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
             if part.strip()
         ]
-        if len(forwarded) >= proxies:
+        if len(forwarded) >= proxies and _is_address(forwarded[-proxies]):
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+def _is_address(text: str) -> bool:
+    # An entry that is no address (a proxy passing the client's own header on, a wrong proxy
+    # count) would make the lockout's address field fail on every refused log-in.
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from core.date_range import EARLIEST_DATE, validate_year
 from core.forms import style_widgets
+from core.text import whole_number
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
 from organisations.models import Organisation
@@ -141,7 +142,7 @@ class DanVanModelFilter(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             form = super().form
             chosen = str(form.data.get("unit") or "")
-            include = [int(chosen)] if chosen.isdigit() else []
+            include = [pk] if (pk := whole_number(chosen)) is not None else []
             units = nearby_units(self.user, levels=1, include=include)
             form.fields["unit"].widget.choices = [("", "Toàn bộ phạm vi"), *unit_options(units)]
             form.fields["sort"].initial = DEFAULT_SORT

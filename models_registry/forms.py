@@ -15,6 +15,7 @@ from core.forms import (
     StyledFormMixin,
     style_widgets,
 )
+from core.text import whole_number
 from core.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
 from models_registry.choices import RELATION_FIELDS
 from models_registry.filters import unit_options
@@ -215,10 +216,10 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
 
     def initial_replicated_from(self) -> DanVanModel | None:
         """The model chosen in the "replicated from" picker, to show its name."""
-        value = self["replicated_from"].value()
-        if not value or not str(value).isdigit():
+        pk = whole_number(self["replicated_from"].value())
+        if not pk:
             return None
-        return self.fields["replicated_from"].queryset.filter(pk=value).first()
+        return self.fields["replicated_from"].queryset.filter(pk=pk).first()
 
     def model_fields(self) -> dict:
         """The cleaned plain fields for the services (relations and files apart)."""

@@ -96,6 +96,12 @@ def transition(
     keeps the date the status was first reached (a proposal sent back is still accepted since
     the day it was accepted).
     """
+    if model.status == to:  # the same button pressed twice, or by two people at once
+        raise ValidationError(
+            f"Hồ sơ đã ở trạng thái “{Status(to).label}” (có thể do bấm nút hai lần), không cần "
+            "thực hiện lại.",
+            code="transition",
+        )
     if to not in TRANSITIONS[model.status]:
         raise ValidationError(
             f"Không thể chuyển từ “{Status(model.status).label}” sang “{Status(to).label}”: "
@@ -325,6 +331,16 @@ def result_report_create(
     model = _locked(model)
     if not rules.can_report_results(by, model):
         raise PermissionDenied("Chỉ báo cáo kết quả cho mô hình đang thực hiện của đơn vị mình.")
+    # The same report posted again (a double click, a resent page) is not recorded twice; the
+    # model's lock above makes the second post wait for the first and then find its report.
+    if model.result_reports.filter(
+        period_start=period_start, period_end=period_end, narrative=narrative
+    ).exists():
+        raise ValidationError(
+            f"Báo cáo kết quả kỳ {period_start:%d/%m/%Y} – {period_end:%d/%m/%Y} với nội dung này "
+            "đã được lưu (có thể do bấm nút hai lần).",
+            code="already_reported",
+        )
     report = ResultReport(
         model=model,
         period_start=period_start,

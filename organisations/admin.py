@@ -2,10 +2,14 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
 from import_export.formats.base_formats import CSV, XLSX
 
-from core.admin import ImportTemplateMixin, SafeImportExportMixin
+from core.admin import (
+    ImportTemplateMixin,
+    SafeAutocompleteSelect,
+    SafeAutocompleteSelectMultiple,
+    SafeImportExportMixin,
+)
 from core.forms import SingleLineModelForm
 from core.spreadsheets import SafeCSV, SafeXLSX
 from organisations import selectors, services
@@ -26,11 +30,23 @@ class ScopedAdminMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Organisation:
             kwargs["queryset"] = Organisation.objects.visible_to(request.user)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.related_model is Organisation:
             kwargs["queryset"] = Organisation.objects.visible_to(request.user)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                SafeAutocompleteSelectMultiple(
+                    db_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -59,7 +75,7 @@ class OrganisationAdminForm(SingleLineModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["parent"].widget = AutocompleteSelect(
+        self.fields["parent"].widget = SafeAutocompleteSelect(
             Organisation._meta.get_field("merged_from"), admin.site
         )
         # Set after the widget: assigning the queryset hands its choices to the widget.

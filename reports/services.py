@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max
 
@@ -60,6 +62,15 @@ def _keep(field_file, name: str, scratch) -> None:
     field_file.save(name, File(scratch), save=False)
 
 
+def _stored(figures: dict) -> dict:
+    """``figures`` as the snapshot's JSON field gives them back."""
+    return json.loads(json.dumps(figures, cls=DjangoJSONEncoder))
+
+
+def _without_moment(figures: dict) -> dict:
+    return {key: value for key, value in figures.items() if key != "generated_at"}
+
+
 def snapshot_freeze(
     *,
     by,
@@ -104,9 +115,18 @@ def snapshot_freeze(
             )
             if unit is None or not can_freeze(by, unit):
                 raise PermissionDenied(NOT_FREEZER)
-            last = ReportSnapshot.objects.of(unit, period.start, period.end).aggregate(
-                last=Max("version")
-            )["last"]
+            versions = ReportSnapshot.objects.of(unit, period.start, period.end)
+            latest = versions.order_by("-version").first()
+            # The same freeze asked again (a double click): same person, note and figures (the
+            # moment they were counted apart).
+            if (
+                latest is not None
+                and latest.created_by_id == by.pk
+                and latest.note == note
+                and _without_moment(latest.figures) == _without_moment(_stored(figures))
+            ):
+                return latest
+            last = versions.aggregate(last=Max("version"))["last"]
             snapshot = ReportSnapshot(
                 organisation=unit,
                 period_name=period.name,

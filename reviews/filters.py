@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from core.forms import style_widgets
+from core.text import whole_number
 from models_registry.choices import Field, ModelKind, Status
 from models_registry.filters import DanVanModelFilter, unit_options
 from models_registry.models import DanVanModel
@@ -50,7 +51,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             form = super().form
             chosen = str(form.data.get("unit") or "")
-            include = [int(chosen)] if chosen.isdigit() else []
+            include = [pk] if (pk := whole_number(chosen)) is not None else []
             units = nearby_units(self.user, REVIEWER_ROLES, levels=1, include=include)
             form.fields["unit"].widget.choices = [("", "Toàn bộ phạm vi"), *unit_options(units)]
             style_widgets(form)

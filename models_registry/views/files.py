@@ -74,6 +74,9 @@ class ResultReportCreateView(ScopedModelMixin, View):
                     uploads=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
+                if getattr(error, "code", None) == "already_reported":
+                    messages.info(request, " ".join(error.messages))
+                    return redirect(self.model)
                 for message in error.messages:
                     form.add_error(None, message)
             else:

@@ -16,6 +16,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from core import hooks
+from core.text import whole_number
 from models_registry import history, rules, selectors, services
 from models_registry.choices import RELATION_FIELDS, Field
 from models_registry.filters import DanVanModelFilter
@@ -65,12 +66,12 @@ class ModelListView(FilterView):
         self.filterset = DanVanModelFilter.lenient(request.GET, user=request.user)
         self.object_list = self.filterset.qs.for_list()
         self.known_page = None
-        number = request.GET.get(self.page_kwarg) or "1"
-        if self.filterset.searching and number.isdigit() and int(number) > 0:
+        number = whole_number(request.GET.get(self.page_kwarg) or "1")
+        if self.filterset.searching and number:
             self.field_counts, ids = self.filterset.searched_counts_and_page(
-                int(number), self.paginate_by
+                number, self.paginate_by
             )
-            self.known_page = (int(number), ids)
+            self.known_page = (number, ids)
         else:
             self.field_counts = self.filterset.counts_by_field()
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
@@ -363,6 +364,9 @@ class ModelDiscontinueView(ScopedModelMixin, View):
                     model=self.model, by=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
+                if error.code == "transition":  # stopped meanwhile: the model's page says so
+                    messages.info(request, " ".join(error.messages))
+                    return redirect(self.model)
                 form.add_error(None, error)
             else:
                 messages.success(request, "Đã ghi nhận dừng thực hiện mô hình.")
@@ -376,7 +380,7 @@ class ModelPickerView(View):
 
     def get(self, request):
         text = request.GET.get("q", "").strip()
-        exclude = request.GET.get("exclude", "")
+        exclude = whole_number(request.GET.get("exclude"))
         results = []
         if text:
             found = (
@@ -386,7 +390,7 @@ class ModelPickerView(View):
                 .select_related("owning_unit")
                 .order_by("-start_date", "-pk")
             )
-            if exclude.isdigit():
+            if exclude is not None:
                 found = found.exclude(pk=exclude)
             results = list(found[:PICKER_RESULTS])
         return render(

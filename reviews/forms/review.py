@@ -11,6 +11,7 @@ from django import forms
 
 from core.date_range import validate_date_range
 from core.forms import StyledFormMixin, style_widgets
+from core.text import whole_number
 from models_registry.filters import unit_options
 from organisations.models import Organisation
 from organisations.selectors import nearby_units
@@ -141,8 +142,8 @@ class RecogniseForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         issuer = self.fields["decision_issuer"]
         issuer.queryset = Organisation.objects.visible_to(user, REVIEWER_ROLES)
-        chosen = str(self.data.get(self.add_prefix("decision_issuer")) or "")
+        chosen = whole_number(self.data.get(self.add_prefix("decision_issuer")))
         units = nearby_units(
-            user, REVIEWER_ROLES, levels=1, include=[int(chosen)] if chosen.isdigit() else []
+            user, REVIEWER_ROLES, levels=1, include=[chosen] if chosen is not None else []
         )
         issuer.widget.choices = [("", issuer.empty_label), *unit_options(units)]

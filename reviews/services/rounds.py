@@ -15,6 +15,7 @@ from core.models import NotificationKind
 from core.uploads import inspect_upload, safe_file_name, stored_content
 from models_registry.choices import EventAction, Status
 from models_registry.models import DanVanModel, WorkflowEvent
+from organisations.models import Organisation
 from reviews import rules
 from reviews.choices import CommendationForm, RoundAction, RoundStatus
 from reviews.models import (
@@ -72,10 +73,29 @@ def round_create(*, by, fields: Mapping) -> CommendationRound:
         **{name: fields[name] for name in ROUND_FIELDS if name in fields}, created_by=by
     )
     _require_manager(by, commendation_round)
+    _refuse_same_round(commendation_round)
     commendation_round.full_clean()
     commendation_round.save()
     _round_event(commendation_round, by, RoundAction.CREATED)
     return commendation_round
+
+
+def _refuse_same_round(commendation_round: CommendationRound) -> None:
+    """The form posted twice (a double click) or the same round opened twice by two people: the
+    second is refused, naming the first. Race-safe: the organising unit's row is locked first."""
+    unit = commendation_round.organising_unit
+    Organisation.objects.select_for_update().filter(pk=unit.pk).first()
+    same = CommendationRound.objects.filter(
+        **{name: getattr(commendation_round, name) for name in ROUND_FIELDS}
+    ).first()
+    if same is not None:
+        raise ValidationError(
+            {
+                "title": f"Đã có đợt “{same.title}” của {unit.name} với cùng kỳ xét và ngày tổ "
+                "chức (có thể do bấm nút hai lần). Hãy mở đợt đó trong danh sách đợt."
+            },
+            code="duplicate",
+        )
 
 
 @transaction.atomic

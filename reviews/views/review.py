@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.views import View
 from django_filters.views import FilterView
 
+from core.text import whole_number
 from models_registry import rules as registry_rules
 from models_registry.choices import Status
 from models_registry.models import DanVanModel
@@ -97,7 +98,8 @@ class BulkAcceptView(ReviewerRequiredMixin, View):
     def post(self, request):
         query = QueryDict(request.POST.get("query", "")).urlencode()
         back = reverse("reviews:queue") + (f"?{query}" if query else "")
-        ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("models") if v.isdigit()))
+        posted = (whole_number(value) for value in request.POST.getlist("models"))
+        ids = list(dict.fromkeys(pk for pk in posted if pk is not None))
         if not ids:
             messages.warning(request, "Chưa chọn đăng ký nào để duyệt.")
             return redirect(back)

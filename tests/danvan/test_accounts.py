@@ -87,6 +87,18 @@ def test_behind_the_proxy_the_lockout_keys_on_the_real_client(settings):
     assert log_in(forged, "canbo", DEFAULT_PASSWORD).status_code == 429
 
 
+@pytest.mark.parametrize("forwarded", ["khong-phai-dia-chi", "203.0.113.5\x00", "999.1.1.1"])
+def test_a_forwarded_entry_that_is_no_address_falls_back_to_the_peer(settings, forwarded):
+    # A proxy that passes the client's own header on (or a wrong DJANGO_PROXY_COUNT) must not
+    # turn every failed log-in into a 500.
+    settings.PROXY_COUNT = 1
+    UserFactory(username="canbo")
+    client = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    client.raise_request_exception = False
+    assert log_in(client, "canbo", "sai").status_code == 200
+    assert log_in(client, "canbo", DEFAULT_PASSWORD).status_code == 302
+
+
 def test_session_cookie_is_httponly_and_expires_after_idle_time(client):
     UserFactory(username="canbo")
     response = log_in(client, "canbo", DEFAULT_PASSWORD)
@@ -240,3 +252,13 @@ def test_logout_clears_what_the_portal_kept_in_the_browser(client):
     script = finders.find("js/logged_out.js")
     assert script is not None
     assert "localStorage" in Path(script).read_text()
+
+
+def test_a_username_longer_than_any_account_is_a_wrong_login_not_a_500(client):
+    client.raise_request_exception = False
+    UserFactory(username="canbo")
+    response = log_in(client, "x" * 100_000, "sai-mat-khau")
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+    # The right account still logs in from the same address.
+    assert log_in(client, "canbo", DEFAULT_PASSWORD).status_code == 302

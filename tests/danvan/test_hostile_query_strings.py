@@ -27,6 +27,9 @@ HOSTILE_VALUES = [
     quote("2024-02-30"),
     quote("0001-01-01"),
     "%FF%FE" + quote("\u202e\U0001f4a9\u0301'; --"),
+    # Digits to str.isdigit() that int() refuses: superscript two, circled one.
+    quote("\u00b2"),
+    quote("1\u2460"),
 ]
 
 GENERIC_PARAMS = ["page", "q", "sort", "o", "p"]

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
-from tests.factories import UserFactory
+from tests.factories import DanVanModelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +151,39 @@ def test_only_units_without_children_can_be_deleted(client_for, tree, admin_user
     action_form = client.get(CHANGELIST).context["action_form"]
     actions = dict(action_form.fields["action"].choices) if action_form else {}
     assert "delete_selected" not in actions
+
+
+@pytest.mark.parametrize("value", ["abc", "\u00b2", "31/12/2025"])
+def test_a_picker_posted_with_no_id_is_refused_not_a_500(
+    client_for, tree, admin_user, superuser, value
+):
+    # The autocomplete pickers show the posted choice again: a value no id can hold made it fail.
+    client = client_for(admin_user)
+    client.raise_request_exception = False
+    refused = "Hãy chọn một lựa chọn hợp lệ"
+    response = client.post(ADD, form_data(name="Tổ 16", parent=value))
+    assert response.status_code == 200 and refused in response.content.decode()
+    response = client.post(
+        ADD, form_data(name="Tổ 16", parent=tree.ward.pk, merged_from=[value, tree.residential.pk])
+    )
+    assert response.status_code == 200
+    assert f"“{value}” không phải là lựa chọn hợp lệ" in response.content.decode()
+    assert not Organisation.objects.filter(name="Tổ 16").exists()
+    data = {"user": UserFactory().pk, "organisation": value, "role": Role.CADRE}
+    response = client.post(MEMBERSHIP_ADD, data)
+    assert response.status_code == 200 and refused in response.content.decode()
+
+    model = DanVanModelFactory(owning_unit=tree.ward)
+    change = reverse("admin:models_registry_danvanmodel_change", args=[model.pk])
+    data = {"name": "Đổi tên", "kind": "model", "actor": "collective", "owning_unit": value}
+    response = client_for(superuser).post(change, {**data, "territory": [value]})
+    assert response.status_code == 200 and refused in response.content.decode()
+    model.refresh_from_db()
+    assert model.name != "Đổi tên"
+
+
+def test_a_refused_admin_form_is_titled_in_vietnamese(client_for, tree, admin_user):
+    response = client_for(admin_user).post(ADD, form_data(name="", parent=tree.ward.pk))
+    assert response.status_code == 200
+    title = response.content.decode().split("<title>")[1].split("</title>")[0]
+    assert title.startswith("Lỗi: ") and "Error" not in title

@@ -277,3 +277,17 @@ def test_the_list_shows_every_version_newest_first(client_for, tree, reviewer, f
         reverse("reports:snapshot_list"), {"don_vi": tree.province.pk, "ky": "2025-6t9"}
     )
     assert bad.status_code == 400
+
+
+def test_freeze_posted_twice_makes_one_version(client_for, tree, reviewer, fake_files):
+    client = client_for(reviewer)
+    data = {"don_vi": tree.province.pk, "ky": "2025", "kind": "snapshot", "note": "Gửi Tỉnh ủy"}
+    first = client.post(reverse("reports:job_create"), data, follow=True)
+    second = client.post(reverse("reports:job_create"), data, follow=True)
+    assert first.status_code == second.status_code == 200
+    assert ReportSnapshot.objects.count() == 1
+    said = [str(message) for message in second.context["messages"]]
+    assert "Đã chốt số liệu lần 1." in said
+    # A freeze with its own note is a version of its own, even with the same figures.
+    client.post(reverse("reports:job_create"), {**data, "note": "Bản gửi Ban Dân vận"})
+    assert ReportSnapshot.objects.count() == 2

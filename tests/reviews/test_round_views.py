@@ -106,7 +106,9 @@ def test_anonymous_is_sent_to_log_in(client, published_round):
 
 
 def test_another_province_sees_nothing(client_for, tree, reviewer, published_round, other_reviewer):
-    draft = services.round_create(by=reviewer, fields=round_fields(tree.province))
+    draft = services.round_create(
+        by=reviewer, fields=round_fields(tree.province, title="Sơ kết 6 tháng năm 2025")
+    )
     services.commendation_nominate(
         commendation_round=draft, by=reviewer, model=recognised(tree.ward), form="praise"
     )
@@ -209,8 +211,9 @@ def test_list_query_count_does_not_grow_with_rounds(client_for, tree, reviewer):
 
     def add_rounds(count):
         for _ in range(count):
+            title = f"Đợt {CommendationRound.objects.count() + 1}"
             commendation_round = services.round_create(
-                by=reviewer, fields=round_fields(tree.province)
+                by=reviewer, fields=round_fields(tree.province, title=title)
             )
             for model in models:
                 services.commendation_nominate(
@@ -759,3 +762,17 @@ def test_decision_scan_is_stored_without_location_and_pdf_downloads(
     client.post(url("round_decision", draft_round), {**DECISION, "upload": upload("QĐ.pdf", PDF)})
     download = client.get(url("round_decision_file", draft_round))
     assert download["Content-Disposition"].startswith("attachment;")
+
+
+def test_create_posted_twice_opens_one_round(client_for, tree, reviewer):
+    client = client_for(reviewer)
+    first = client.post(reverse("reviews:round_create"), round_post(tree.province))
+    second = client.post(reverse("reviews:round_create"), round_post(tree.province))
+    created = CommendationRound.objects.get()
+    assert first.status_code == 302
+    assert second.status_code == 400
+    assert "Đã có đợt “Sơ kết 6 tháng đầu năm 2026”" in page(second)
+    assert created.events.get().action == RoundAction.CREATED
+    # Another round of the same unit and period (another title) can still be opened.
+    client.post(reverse("reviews:round_create"), round_post(tree.province, title="Đợt bổ sung"))
+    assert CommendationRound.objects.count() == 2
