@@ -9,10 +9,8 @@ if anything fails, neither is kept and the page says so in Vietnamese.
 """
 
 import logging
-from functools import cache
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -324,31 +322,3 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Đã xếp {len(restarted)} e-mail thất bại vào hàng đợi gửi lại.", messages.INFO
         )
-
-
-@cache
-def guarded_changelist(changelist_class):
-    """``changelist_class`` whose filters treat a date-hierarchy value Django's ChangeList cannot
-    hold (``?created_at__year=99999999999999999999``, or year 9999 whose next year overflows)
-    as a wrong filter, like any other: the admin then shows the list with ``?e=1``."""
-
-    class GuardedChangeList(changelist_class):
-        def get_filters(self, request):
-            try:
-                return super().get_filters(request)
-            except (OverflowError, ValueError) as error:
-                raise IncorrectLookupParameters(error) from error
-
-    return GuardedChangeList
-
-
-def guard_changelists(site) -> None:
-    """Every admin registered on ``site`` (the portal's and the libraries') gets the guarded
-    changelist; called once all admin modules are loaded."""
-    for model_admin in site._registry.values():
-        default = model_admin.get_changelist
-
-        def get_changelist(request, default=default, **kwargs):
-            return guarded_changelist(default(request, **kwargs))
-
-        model_admin.get_changelist = get_changelist

@@ -5,12 +5,31 @@ a module that both defines it and registers models on ``admin.site`` would regis
 site that is then thrown away.
 """
 
+from functools import cache
+
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import path, reverse
+
+
+@cache
+def guarded_changelist(changelist_class):
+    """``changelist_class`` whose filters treat a date-hierarchy value Django's ChangeList cannot
+    hold (``?created_at__year=99999999999999999999``, or year 9999 whose next year overflows)
+    as a wrong filter, like any other: the admin then shows the list with ``?e=1``."""
+
+    class GuardedChangeList(changelist_class):
+        def get_filters(self, request):
+            try:
+                return super().get_filters(request)
+            except (OverflowError, ValueError) as error:
+                raise IncorrectLookupParameters(error) from error
+
+    return GuardedChangeList
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -19,6 +38,20 @@ class PortalAdminSite(admin.AdminSite):
     The stock redirect looks any object of any kind up by id and answers 302 to its page,
     where a missing id answers 404: a probe for what exists outside one's scope.
     """
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every admin registered here (the portal's and the libraries') lists through the
+        guarded changelist, so a date-hierarchy value no ChangeList can hold is a wrong filter."""
+        super().register(model_or_iterable, admin_class, **options)
+        models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
+        for model in models:
+            model_admin = self._registry[model]
+            default = model_admin.get_changelist
+
+            def get_changelist(request, default=default, **kwargs):
+                return guarded_changelist(default(request, **kwargs))
+
+            model_admin.get_changelist = get_changelist
 
     def get_urls(self):
         return [

@@ -17,14 +17,6 @@ class DanvanConfig(AppConfig):
         import django.contrib.postgres.fields  # noqa: F401
         import django.contrib.postgres.fields.jsonb  # noqa: F401
 
-        # The admin's autodiscovery (django.contrib.admin comes first) has registered every
-        # ModelAdmin by now.
-        from django.contrib import admin
-
-        from core.admin import guard_changelists
-
-        guard_changelists(admin.site)
-
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the portal's own site (scoped "view on site" links)."""
