@@ -45,6 +45,28 @@ def created_on(figures: dict) -> date:
     return timezone.localtime(moment).date()
 
 
+def structure_date(figures: dict) -> date | None:
+    """The day whose organisation structure the figures follow (``reports.scope``): the period's
+    last day. None for a snapshot frozen before the rule was written down."""
+    value = figures.get("structure_date")
+    return as_date(value) if value else None
+
+
+def structure_rule(figures: dict) -> str:
+    """The rule for units merged or split, stated wherever the figures are: "theo cơ cấu tổ
+    chức tại 31/12/2025"."""
+    day = structure_date(figures)
+    if day is None:
+        return ""
+    return f"theo cơ cấu tổ chức tại {day:%d/%m/%Y}"
+
+
+STRUCTURE_EXPLAINED = (
+    "mỗi đơn vị được tính ở nơi nó trực thuộc vào ngày đó; đơn vị đã sáp nhập được tính một lần, "
+    "ở đơn vị kế thừa; kỳ trước được tính theo cùng cơ cấu để so sánh"
+)
+
+
 def lower_first(text: str) -> str:
     """ "Năm 2025" → "năm 2025" inside a sentence; acronyms ("MTTQ …") stay as they are."""
     if len(text) > 1 and text[0].isupper() and text[1].islower():

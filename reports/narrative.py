@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from reports.formatting import (
+    STRUCTURE_EXPLAINED,
     TABLE_TITLES,
     UNCLASSIFIED,
     as_number,
@@ -31,6 +32,7 @@ from reports.formatting import (
     lower_first,
     measure_labels,
     report_subject,
+    structure_rule,
     vn_date,
     vn_number,
 )
@@ -303,6 +305,11 @@ def _heading_block(document, figures: dict) -> None:
     )
 
 
+def _structure_sentence(figures: dict) -> str:
+    rule = structure_rule(figures)
+    return f", {rule} ({STRUCTURE_EXPLAINED})" if rule else ""
+
+
 def _situation(document, figures: dict) -> None:
     """I: where the figures come from, the totals and the way through review."""
     document.add_heading("I. TÌNH HÌNH", level=1)
@@ -312,7 +319,7 @@ def _situation(document, figures: dict) -> None:
         f"Số liệu được tổng hợp trên Cổng thông tin “Dân vận khéo” ngày "
         f"{created_on(figures):%d/%m/%Y}, tính cho {name} và các đơn vị trực thuộc (kể cả các "
         f"đơn vị đã sáp nhập vào), từ ngày {vn_date(period['start'])} đến ngày "
-        f"{vn_date(period['end'])}.",
+        f"{vn_date(period['end'])}" + _structure_sentence(figures) + ".",
     )
     kinds = ", ".join(
         f"{lower_first(row['label'])} {vn_number(row['counts']['active'])}"

@@ -1,19 +1,32 @@
 """Which models a unit's report counts, and in which row of its child-unit table each one falls.
 
-A unit merged into another (the 2025 mergers) rolls up under its successor, wherever the two sit
-in the tree. ``with_predecessors`` gives every subtree that may reach the unit; this module then
-follows each merger to its successor so that a merged unit is counted once, under the unit that
-took it over:
+A report for a period counts every unit where it stood at the end of that period (the "structure
+date"): the tree as it is, with only the mergers that had taken effect by then followed. A merger
+link (predecessor → successor, ``merged_from``) takes effect the day after the predecessor's
+``valid_to``, or on the successor's ``valid_from`` when the predecessor has no end date; a link
+with neither date is in effect for every period. So:
 
-- an old commune C1 under a former district D, merged into a new commune N under the child X of
-  the unit, is counted in X's row, not in D's, and not in D's own report either;
-- a unit from outside merged into a grandchild is counted in the row of the child holding it;
-- a unit merged straight into the unit is a row of its own ("sáp nhập vào");
-- a unit under the unit merged into a unit outside it is counted there, not here.
+- a merged-away unit's report for a period that ended before its merger shows everything it held
+  then, its descendants since merged elsewhere included (a former city for 2023 counts its old
+  wards, which now belong to new wards under another unit);
+- for a period after a merger the merged unit counts under its successor: an old commune C1
+  under a former district D, merged into a new commune N under the child X of the unit, is
+  counted in X's row, not in D's, and not in D's own report either; a unit under the unit
+  merged into a unit outside it is counted there, not here;
+- a successor's report includes each of its predecessors exactly once, as a row of its own,
+  whether the merger had taken effect by the structure date (the predecessor's subtree, less
+  what had left it) or not (everything the predecessor held then, its own predecessors of the
+  time included) — so a province's report for 2023 shows the province merged into it in 2025 as
+  a row "(cũ)", and a new ward's report for 2023 shows the old wards it was formed from;
+- a predecessor of a unit *below* the unit, not yet merged at the structure date, is counted
+  where it stood then (in another row, or in another unit's report), never twice.
 
-So the rows of a unit's child table are exactly the drilled-down reports of those rows, and they
-add up to the unit's report. The mergers of the unit itself and of its ancestors are not
-followed: a merged-away unit's own report still shows what it held.
+The rows of a unit's child table add up to its report; a row is the drilled-down report of its
+unit, except for a unit that took predecessors in after the structure date (its own report adds
+them as rows of its own, which this report counts where they stood). The mergers of the unit
+itself and of its ancestors are not followed: a merged-away unit's own report shows what it held.
+
+The previous period of a report is counted with the same structure (like with like).
 
 All of this is a handful of prefix rules on the owning unit's materialised path: the SQL filters
 and groups by a nested ``CASE`` over them, nested by tree level so that each row is compared with
@@ -23,6 +36,7 @@ a few prefixes only, never with every merger of a province.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 
@@ -50,7 +64,9 @@ class ReportScope:
     child_length: int
     roots: tuple[str, ...]  # the subtrees that may reach the unit (``with_predecessors``)
     rules: tuple[tuple[str, str | None], ...]  # (unit path, row or None), in path order
-    merged_rows: tuple[str, ...]  # units merged straight into the unit: rows of their own
+    # The unit's predecessors, rows of their own: (path, the day the merger took effect or None)
+    predecessor_rows: tuple[tuple[str, date | None], ...]
+    as_of: date | None  # the structure date: the tree as it stood at the end of that day
     whole_tree: bool = False  # the unit is the tree's only root: its report counts every row
 
     def q(self, path_lookup: str) -> Q:
@@ -155,63 +171,102 @@ def _case(nodes: list[_Node], lookup: str, default):
     return Case(*whens, default=default, output_field=CharField())
 
 
-def report_scope(organisation: Organisation) -> ReportScope:
-    """How ``organisation``'s report counts its subtree and the units merged into it (two
-    queries: the subtrees that may reach it, and the mergers within them)."""
+def merger_date(predecessor_end: date | None, successor_start: date | None) -> date | None:
+    """The day a merger takes effect: after the predecessor's last day, or the successor's first
+    day; None when neither is known (the merger then counts for every period)."""
+    if predecessor_end is not None:
+        return predecessor_end + timedelta(days=1)
+    return successor_start
+
+
+def report_scope(organisation: Organisation, as_of: date | None = None) -> ReportScope:
+    """How ``organisation``'s report counts its subtree and its predecessors, with the tree as it
+    stood at the end of ``as_of`` (None: every merger followed, as for today's structure).
+
+    Two queries: the subtrees that may reach the unit, and the merger links within them.
+    """
     own, step = organisation.path, organisation.steplen
     child_length = len(own) + step
     roots = tuple(with_predecessors([own]))
     links = (
         Organisation.merged_from.through.objects.filter(subtree_q(roots, "to_organisation__path"))
         .order_by("to_organisation__path", "from_organisation__path")
-        .values_list("to_organisation__path", "from_organisation__path")
+        .values_list(
+            "to_organisation__path",
+            "from_organisation__path",
+            "to_organisation__valid_to",
+            "from_organisation__valid_from",
+        )
     )
-    successor: dict[str, str] = {}
-    for predecessor, heir in links:
-        # The unit's own merger, and its ancestors', are not followed here: a merged-away
-        # unit's report shows what it held. A unit split between several successors is
-        # counted under the first of them, by path, so that it is counted once.
-        if own.startswith(predecessor) or predecessor in successor:
+    in_effect: dict[str, str] = {}  # predecessor → successor, mergers done by ``as_of``
+    to_come: dict[str, list[str]] = {}  # successor → predecessors merged into it after ``as_of``
+    merged_on: dict[str, date | None] = {}  # the unit's own predecessors → their merger's date
+    for predecessor, heir, ended, began in links:
+        if own.startswith(predecessor):
+            # The unit's own merger, and its ancestors', are not followed: a merged-away unit's
+            # report shows what it held.
             continue
-        successor[predecessor] = heir
+        when = merger_date(ended, began)
+        if heir == own:
+            merged_on.setdefault(predecessor, when)
+        if as_of is None or when is None or when <= as_of:
+            # A unit split between several successors is counted under the first of them, by
+            # path, so that it is counted once.
+            in_effect.setdefault(predecessor, heir)
+        else:
+            to_come.setdefault(heir, []).append(predecessor)
 
-    def nearest_merged(path: str) -> str | None:
+    # The unit's predecessors not merged yet at ``as_of``, and theirs (transitively): each counts
+    # in the row of the unit's direct predecessor it leads to.
+    earlier: dict[str, str] = {}
+    waiting = [(predecessor, predecessor) for predecessor in to_come.get(own, [])]
+    while waiting:
+        predecessor, row = waiting.pop()
+        if predecessor in earlier or predecessor in in_effect or predecessor.startswith(own):
+            continue  # counted already, or where its own merger or its place in the tree puts it
+        earlier[predecessor] = row
+        waiting.extend((older, row) for older in to_come.get(predecessor, []))
+
+    def nearest(table, path: str) -> str | None:
         for end in range(len(path), 0, -step):
-            if path[:end] in successor:
+            if path[:end] in table:
                 return path[:end]
         return None
 
-    def row_after_merger(merged: str) -> str | None:
+    def row_for(path: str) -> str | None:
+        """The row counting a unit's models (None: not in this report), following the mergers
+        in effect from the unit up to where it stood at ``as_of``."""
         seen = set()
-        while True:
+        while (merged := nearest(in_effect, path)) is not None:
+            if merged in seen:
+                return None  # a cycle of mergers reaches nothing
             seen.add(merged)
-            heir = successor[merged]
+            heir = in_effect[merged]
             if heir == own:
-                return merged
-            if not heir.startswith(roots):
-                return None
-            following = nearest_merged(heir)
-            if following is None or following in seen:
-                return heir[:child_length] if heir.startswith(own) else None
-            merged = following
+                return merged  # merged straight into the unit: a row of its own
+            path = heir
+        if path.startswith(own):
+            return path[:child_length]
+        before = nearest(earlier, path)
+        return earlier[before] if before is not None else None
 
     rules: list[tuple[str, str | None]] = []
-    merged_rows = []
-    for merged in sorted(successor):
-        row = row_after_merger(merged)
-        if row == merged:
-            merged_rows.append(merged)
-        enclosing = next((rule for rule in reversed(rules) if merged.startswith(rule[0])), None)
+    for unit in sorted({*in_effect, *earlier, *roots} - {own}):
+        row = row_for(unit)
+        enclosing = next((rule for rule in reversed(rules) if unit.startswith(rule[0])), None)
         if enclosing is not None:
             inherited = enclosing[1]
-        elif merged.startswith(own):
-            inherited = merged[:child_length]
+        elif unit.startswith(own):
+            inherited = unit[:child_length]
         else:  # a unit from outside: a rule of its own, whatever its row
-            rules.append((merged, row))
+            rules.append((unit, row))
             continue
         if row != inherited:  # a rule that changes nothing is left out of the SQL
-            rules.append((merged, row))
+            rules.append((unit, row))
+    predecessor_rows = tuple(
+        (path, merged_on[path]) for path in sorted(merged_on) if row_for(path) == path
+    )
     whole_tree = organisation.depth == 1 and not (
         Organisation.objects.get_root_nodes().exclude(pk=organisation.pk).exists()
     )
-    return ReportScope(own, child_length, roots, tuple(rules), tuple(merged_rows), whole_tree)
+    return ReportScope(own, child_length, roots, tuple(rules), predecessor_rows, as_of, whole_tree)

@@ -145,7 +145,8 @@ def report_figures(user, organisation: Organisation, period: ReportPeriod) -> di
 
 
 def _figures(organisation: Organisation, period: ReportPeriod) -> dict:
-    scope = report_scope(organisation)
+    # Both periods are counted with the tree as it stood at the end of this one: like with like.
+    scope = report_scope(organisation, period.end)
     current, previous_period = _window(period), period.previous()
     previous = _window(previous_period)
     in_scope = scope.q("owning_unit__path")
@@ -176,11 +177,12 @@ def _figures(organisation: Organisation, period: ReportPeriod) -> dict:
         "period": period.as_dict(),
         "previous_period": previous_period.as_dict(),
         "generated_at": timezone.now().isoformat(),
+        "structure_date": period.end.isoformat(),
         "measures": [list(pair) for pair in MEASURES],
         "fields": [list(pair) for pair in Field.choices],
     }
     figures.update(_field_tables(model_groups, commended_groups))
-    figures["children"] = _child_rows(organisation, scope, model_groups, commended_groups)
+    figures["children"] = _child_rows(organisation, period, scope, model_groups, commended_groups)
     figures["funnel"] = _funnel(model_groups, commended_groups)
     figures["commendations"] = _by_form(by_form_groups)
     figures["indicators"] = _indicator_sums(scope, period)
@@ -288,7 +290,9 @@ def _field_tables(model_groups, commended_groups) -> dict:
     }
 
 
-def _child_rows(organisation, scope: ReportScope, model_groups, commended_groups) -> list[dict]:
+def _child_rows(
+    organisation, period: ReportPeriod, scope: ReportScope, model_groups, commended_groups
+) -> list[dict]:
     """Table 2: each direct child unit (and each unit merged in) by field, every measure.
 
     A row counts what the report of its unit counts (``reports.scope``), so following its link
@@ -304,35 +308,38 @@ def _child_rows(organisation, scope: ReportScope, model_groups, commended_groups
         measure = _commended_measure(group["model__actor"])
         matrix[group["row"]][measure][group["model__field"]] += group["current"]
 
-    merged_in = set(scope.merged_rows)
+    predecessors = dict(scope.predecessor_rows)
     units = Organisation.objects.filter(
         Q(path__startswith=organisation.path, depth=organisation.depth + 1)
-        | Q(path__in=[*merged_in, organisation.path])
-    ).only("pk", "name", "path", "valid_to")
+        | Q(path__in=[*predecessors, organisation.path])
+    ).only("pk", "name", "path", "valid_from", "valid_to")
     by_path = {unit.path: unit for unit in units}
     result = []
     ordered = sorted(
         by_path.values(),
-        key=lambda u: (u.path == organisation.path, u.path in merged_in, u.name),
+        key=lambda u: (u.path == organisation.path, u.path in predecessors, u.name),
     )
+    today = timezone.localdate()
     for unit in ordered:
-        counts = matrix.get(unit.path)
-        if counts is None and (
-            unit.path == organisation.path or scope.row_of(unit.path) != unit.path
+        counts = matrix.get(unit.path) or matrix.default_factory()
+        if not any(any(by_field.values()) for by_field in counts.values()) and (
+            unit.path == organisation.path
+            or scope.row_of(unit.path) != unit.path
+            or not _in_force(unit, period)
         ):
-            # No model owned by the unit itself: no "directly" row; a child merged into
-            # another unit is counted in that unit's row.
+            # Nothing counted: no "directly" row, no row for a child merged into another unit
+            # (it counts in that unit's row), none for a unit that did not exist at the time.
             continue
-        counts = counts or matrix.default_factory()
         note = ""
         if unit.path == organisation.path:
             note = "trực tiếp"
-        elif unit.path in merged_in:
-            note = "sáp nhập vào"
+        elif unit.path in predecessors:
+            merged_on = predecessors[unit.path]
+            note = f"sáp nhập từ {merged_on:%d/%m/%Y}" if merged_on else "sáp nhập vào"
         result.append(
             {
                 "id": unit.pk,
-                "name": unit.name,
+                "name": _former_name(unit, today),
                 "note": note,
                 "drill": unit.path != organisation.path,
                 "counts": {m: {f: counts[m][f] for f in FIELD_KEYS[:-1]} for m in MEASURE_KEYS},
@@ -341,6 +348,20 @@ def _child_rows(organisation, scope: ReportScope, model_groups, commended_groups
             }
         )
     return result
+
+
+def _in_force(unit: Organisation, period: ReportPeriod) -> bool:
+    """Whether ``unit`` existed at some time in ``period``."""
+    return (unit.valid_from is None or unit.valid_from <= period.end) and (
+        unit.valid_to is None or unit.valid_to >= period.start
+    )
+
+
+def _former_name(unit: Organisation, today: date) -> str:
+    """A unit that no longer exists is named "(cũ)", as the 2025 reform's documents do."""
+    if unit.valid_to is not None and unit.valid_to < today and not unit.name.endswith("(cũ)"):
+        return f"{unit.name} (cũ)"
+    return unit.name
 
 
 def _funnel(model_groups, commended_groups) -> list[dict]:
@@ -517,7 +538,8 @@ def _listed(period: ReportPeriod) -> Q:
 def report_sizes(organisation: Organisation, period: ReportPeriod) -> tuple[int, int]:
     """How many models the report covers (its whole scope, whatever their dates) and how many
     of them its data sheet lists (``report_model_rows``), in one pass; callers check scope."""
-    sizes = DanVanModel.objects.filter(report_scope(organisation).q("owning_unit__path")).aggregate(
+    in_scope = report_scope(organisation, period.end).q("owning_unit__path")
+    sizes = DanVanModel.objects.filter(in_scope).aggregate(
         covered=Count("pk"), listed=Count("pk", filter=_listed(period))
     )
     return sizes["covered"], sizes["listed"]
@@ -531,7 +553,7 @@ def report_model_rows(user, organisation: Organisation, period: ReportPeriod):
     zone = timezone.get_current_timezone()
     rows = (
         DanVanModel.objects.filter(
-            report_scope(organisation).q("owning_unit__path"), _listed(period)
+            report_scope(organisation, period.end).q("owning_unit__path"), _listed(period)
         )
         .order_by("owning_unit__path", "field", "name", "pk")
         .values_list(

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from reports.formatting import STRUCTURE_EXPLAINED, has_unclassified, structure_rule, vn_number
 from reports.formatting import as_number as number
-from reports.formatting import has_unclassified, vn_number
 
 # Table 2's columns: "active" split by field, then every measure of table 1 in total, the
 # commended collectives and individuals under one header. Page, workbook and narrative all lay
@@ -309,10 +309,15 @@ class Heading:
     start: date
     end: date
     generated_at: datetime
+    structure_rule: str  # how merged units are counted; "" for an old snapshot
+
+    @property
+    def structure_explained(self) -> str:
+        return STRUCTURE_EXPLAINED
 
 
 def report_heading(figures: dict) -> Heading:
-    """The title block: unit, period and when the figures were made."""
+    """The title block: unit, period, when the figures were made and by which structure."""
     period = figures["period"]
     return Heading(
         unit_id=figures["organisation"]["id"],
@@ -322,4 +327,5 @@ def report_heading(figures: dict) -> Heading:
         start=date.fromisoformat(period["start"]),
         end=date.fromisoformat(period["end"]),
         generated_at=datetime.fromisoformat(figures["generated_at"]),
+        structure_rule=structure_rule(figures),
     )

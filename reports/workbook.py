@@ -41,6 +41,7 @@ from reports.formatting import (
     measure_labels,
     report_subject,
     span,
+    structure_rule,
 )
 from reports.selectors import MODEL_ROW_HEADERS
 from reports.tables import children_table
@@ -162,7 +163,12 @@ class _TableSheet:
         self.sheet.row_dimensions[2].height = 36
         self._line(figures["organisation"]["name"], _BOLD, _LEFT)
         self._line(report_subject(figures).upper(), _TITLE, _CENTRE)
-        self._line(f"Kỳ báo cáo: {period['name']} ({span(period)})", _ITALIC, _CENTRE)
+        rule = structure_rule(figures)
+        self._line(
+            f"Kỳ báo cáo: {period['name']} ({span(period)})" + (f", {rule}" if rule else ""),
+            _ITALIC,
+            _CENTRE,
+        )
         self._line(f"Ngày lập: {created_on(figures):%d/%m/%Y}", _ITALIC, _CENTRE)
         self._line(caption, _BOLD, _LEFT)
 

@@ -328,7 +328,7 @@ def test_the_national_report_counts_every_unit_without_filtering(
     fast = report_figures(superuser, national, period)
     monkeypatch.setattr(
         "reports.selectors.report_scope",
-        lambda unit: dataclasses.replace(report_scope(unit), whole_tree=False),
+        lambda unit, as_of: dataclasses.replace(report_scope(unit, as_of), whole_tree=False),
     )
     filtered = report_figures(superuser, national, period)
     for figures in (fast, filtered):

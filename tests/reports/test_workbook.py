@@ -78,7 +78,9 @@ def test_sheets_and_title_block(vietnam_clock, workbook):
         sheet = workbook[name]
         assert sheet["A1"].value == "Tỉnh Thái Nguyên"
         assert "TỔNG KẾT PHONG TRÀO THI ĐUA" in sheet["A2"].value
-        assert sheet["A3"].value == "Kỳ báo cáo: Năm 2025 (01/01/2025 – 31/12/2025)"
+        assert sheet["A3"].value == (
+            "Kỳ báo cáo: Năm 2025 (01/01/2025 – 31/12/2025), theo cơ cấu tổ chức tại 31/12/2025"
+        )
         assert sheet["A4"].value == f"Ngày lập: {today:%d/%m/%Y}"
         assert sheet["A5"].value.startswith("Biểu ")
         merged = {str(cells) for cells in sheet.merged_cells.ranges}
