@@ -14,6 +14,7 @@ one bad row writes nothing. Writing is ``reviews.services.history.round_import_h
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -341,7 +342,7 @@ def annex_template_workbook() -> bytes:
     ]
     widths = {key: 18 for key in COLUMNS}
     widths.update(name=44, person_name=24, person_position=32, field=26, citation=50)
-    return template_workbook(
+    workbook = template_workbook(
         sheet_title=SHEET_TITLE,
         columns=COLUMNS,
         column_help=COLUMN_HELP,
@@ -354,3 +355,31 @@ def annex_template_workbook() -> bytes:
             "kind": ("Loại", [label for _, label in ModelKind.choices]),
         },
     )
+    return _with_notes(workbook)
+
+
+GUIDE_NOTES = (
+    "Tên đợt, kỳ xét, đơn vị tổ chức và quyết định (số, ngày, người ký, cơ quan ban hành) ghi "
+    "một lần ở trang nhập đợt lịch sử, không ghi trong tệp.",
+    "Mỗi dòng là một tập thể hoặc cá nhân được khen. Bản ghi tạo mới được ghi là đã công nhận "
+    "theo quyết định của đợt, ngày bắt đầu là ngày đầu kỳ xét.",
+    "Tệp được kiểm tra toàn bộ trước khi ghi: có một dòng lỗi thì không ghi gì; nhập lại cùng "
+    "một quyết định bị từ chối.",
+)
+
+
+def _with_notes(workbook: bytes) -> bytes:
+    """The guide sheet with what the columns alone do not say, below the columns."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    book = load_workbook(io.BytesIO(workbook))
+    guide = book["Hướng dẫn"]
+    guide.append([])
+    guide.append(["Lưu ý"])
+    guide.cell(row=guide.max_row, column=1).font = Font(bold=True)
+    for note in GUIDE_NOTES:
+        guide.append(["", note])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

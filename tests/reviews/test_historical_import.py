@@ -294,8 +294,12 @@ def test_models_of_another_unit_than_the_organising_one_are_refused(admin_client
     )
 
 
-def test_the_import_is_for_admins_only(client, tree, reviewer):
+def test_the_import_is_for_admins_only(client, tree, reviewer, admin_user):
+    client.force_login(admin_user)
+    assert client.get(IMPORT_URL).status_code == 200
+    assert IMPORT_URL in client.get(reverse("reviews:round_list")).content.decode()
     client.force_login(reviewer)
+    assert IMPORT_URL not in client.get(reverse("reviews:round_list")).content.decode()
     assert client.get(IMPORT_URL).status_code == 403
     assert client.get(reverse("reviews:round_import_template")).status_code == 403
     client.logout()
@@ -323,8 +327,10 @@ def test_the_template_has_the_columns_lists_and_guide(admin_client):
     assert forms == [label for _, label in CommendationForm.choices]
     ranges = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert ranges["B2:B5000"] == "='Danh mục'!$A$2:$A$5"  # "Hình thức khen"
-    guide = [row[0] for row in workbook["Hướng dẫn"].iter_rows(min_row=2, values_only=True)]
-    assert guide == list(COLUMNS.values())
+    guide = list(workbook["Hướng dẫn"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in guide[: len(COLUMNS)]] == list(COLUMNS.values())
+    notes = " ".join(row[1] or "" for row in guide[len(COLUMNS) :])
+    assert "ghi một lần ở trang nhập đợt lịch sử" in notes
 
 
 def test_the_template_imports_as_it_is(admin_client, tree):
