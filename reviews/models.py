@@ -252,6 +252,12 @@ class CommendationRound(TimeStampedModel):
     )
     decision_file_name = models.CharField("tên tệp quyết định", max_length=255, blank=True)
     decision_file_extension = models.CharField(max_length=10, blank=True, editable=False)
+    is_historical = models.BooleanField(
+        "đợt lịch sử",
+        default=False,
+        help_text="Đợt của những năm trước, nhập từ danh sách kèm theo quyết định; không bắt "
+        "buộc có tệp quyết định đã ký.",
+    )
     published_at = models.DateTimeField("thời điểm công bố", null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

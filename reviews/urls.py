@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import review, rounds
+from reviews.views import history, nomination, review, rounds
 
 app_name = "reviews"
 
@@ -50,12 +50,27 @@ urlpatterns = [
     # --- commendation rounds (reviews/views/rounds.py) ---
     path("dot-khen-thuong/", rounds.RoundListView.as_view(), name="round_list"),
     path("dot-khen-thuong/them/", rounds.RoundFormView.as_view(), name="round_create"),
+    path(
+        "dot-khen-thuong/nhap-dot-lich-su/",
+        history.HistoricalRoundImportView.as_view(),
+        name="round_import",
+    ),
+    path(
+        "dot-khen-thuong/nhap-dot-lich-su/mau-nhap/",
+        history.AnnexTemplateView.as_view(),
+        name="round_import_template",
+    ),
     path("dot-khen-thuong/<int:pk>/", rounds.RoundDetailView.as_view(), name="round_detail"),
     path("dot-khen-thuong/<int:pk>/sua/", rounds.RoundFormView.as_view(), name="round_update"),
     path(
         "dot-khen-thuong/<int:pk>/tim-mo-hinh/",
         rounds.RoundNomineesView.as_view(),
         name="round_nominees",
+    ),
+    path(
+        "dot-khen-thuong/<int:pk>/them-hang-loat/",
+        nomination.RoundBulkNominateView.as_view(),
+        name="round_bulk_nominate",
     ),
     path(
         "dot-khen-thuong/<int:pk>/dua-vao-danh-sach/",

@@ -189,3 +189,59 @@ class PublishForm(StyledFormMixin, forms.Form):
         label="Tôi đã kiểm tra danh sách và quyết định; công bố đợt này.",
         error_messages={"required": "Hãy đánh dấu xác nhận trước khi công bố."},
     )
+
+
+class BulkCriteriaForm(StyledFormMixin, forms.Form):
+    """Which models to add at once: a unit's recognised (or outstanding) models of a period.
+
+    The unit itself is looked up by the view among those in scope (404 beyond).
+    """
+
+    WHICH = [
+        ("recognised", "Được công nhận trong kỳ"),
+        ("outstanding", "Được chọn tiêu biểu trong kỳ"),
+    ]
+
+    don_vi = forms.IntegerField(label="Đơn vị", widget=forms.Select)
+    tu_ngay = _date_field("Từ ngày")
+    den_ngay = _date_field("Đến ngày")
+    loai = forms.ChoiceField(label="Mô hình, điển hình", choices=WHICH, initial="recognised")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["don_vi"].widget.choices = [("", "— Chọn đơn vị —"), *unit_options(units)]
+        self.fields["don_vi"].error_messages["required"] = "Hãy chọn đơn vị."
+        for name in ("tu_ngay", "den_ngay"):
+            self.fields[name].help_text = DATE_HELP
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("tu_ngay"), data.get("den_ngay")
+        if start and end and end < start:
+            self.add_error("den_ngay", "Ngày kết thúc phải sau ngày bắt đầu.")
+        return data
+
+    @property
+    def outstanding(self) -> bool:
+        return self.cleaned_data.get("loai") == "outstanding"
+
+
+class BulkNominateForm(StyledFormMixin, forms.Form):
+    """The models ticked in the review list and the form of commendation they all get."""
+
+    form = forms.ChoiceField(label="Hình thức khen", choices=CommendationForm.choices)
+    mo_hinh = forms.TypedMultipleChoiceField(
+        label="Mô hình, điển hình",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Hãy đánh dấu ít nhất một mô hình, điển hình."},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the candidates the criteria find can be ticked; one listed meanwhile (another
+        # tab, a colleague) is skipped by the service, never listed twice.
+        self.fields["mo_hinh"].choices = [(model.pk, model.name) for model in candidates]
+        self.fields["mo_hinh"].error_messages["invalid_choice"] = (
+            "Mô hình, điển hình đã chọn không còn trong danh sách đề xuất; hãy tải lại trang."
+        )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from models_registry.choices import Actor, Status
 from models_registry.models import DanVanModel
+from organisations.models import Organisation
 from organisations.querysets import subtree_q, with_predecessors
 from organisations.selectors import user_roles
 from reviews.choices import CommendationForm
@@ -32,6 +33,43 @@ def nominable_models(commendation_round: CommendationRound, user):
         DanVanModel.objects.visible_to(user)
         .filter(subtree_q(paths, "owning_unit__path"), status=Status.RECOGNISED)
         .exclude(commendations__round=commendation_round)
+    )
+
+
+BULK_CANDIDATES_SHOWN = 500
+
+
+def bulk_units(commendation_round: CommendationRound, user):
+    """Units whose models ``user`` may add to the round at once: seen by ``user`` and under the
+    round's organising unit (merged units included)."""
+    paths = with_predecessors([commendation_round.organising_unit.path])
+    return Organisation.objects.visible_to(user).filter(subtree_q(paths))
+
+
+def bulk_candidates(
+    commendation_round: CommendationRound, user, *, unit, start, end, outstanding: bool
+):
+    """The recognised models of ``unit``'s subtree recognised (or, with ``outstanding``, chosen
+    as outstanding) between ``start`` and ``end`` (Vietnam dates), that the round may commend;
+    each says whether it is already on the round's list (``listed``)."""
+    paths = with_predecessors([commendation_round.organising_unit.path])
+    moment = "outstanding_at" if outstanding else "recognised_at"
+    found = (
+        DanVanModel.objects.visible_to(user)
+        .filter(subtree_q(paths, "owning_unit__path"), status=Status.RECOGNISED)
+        .filter(subtree_q(with_predecessors([unit.path]), "owning_unit__path"))
+        .filter(**{f"{moment}__date__gte": start, f"{moment}__date__lte": end})
+    )
+    if outstanding:
+        found = found.filter(is_outstanding=True)
+    return (
+        found.annotate(
+            listed=Exists(
+                Commendation.objects.filter(round=commendation_round, model=OuterRef("pk"))
+            )
+        )
+        .select_related("owning_unit")
+        .order_by("owning_unit__path", "name", "pk")
     )
 
 

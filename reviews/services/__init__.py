@@ -9,6 +9,7 @@ One module per concept; callers import from here.
 """
 
 from reviews.services.common import ALREADY_HANDLED, registrants
+from reviews.services.history import AnnexRefused, can_import_rounds, round_import_historical
 from reviews.services.recognition import (
     appraisal_save,
     model_mark_outstanding,
@@ -31,6 +32,7 @@ from reviews.services.rounds import (
     ROUND_FIELDS,
     commendation_correct,
     commendation_nominate,
+    commendation_nominate_many,
     commendation_remove,
     commendation_revoke,
     commendation_update,
@@ -46,10 +48,13 @@ __all__ = [
     "DECISION_FILE_EXTENSIONS",
     "NAMED_AT_MOST",
     "ROUND_FIELDS",
+    "AnnexRefused",
     "BulkOutcome",
     "appraisal_save",
+    "can_import_rounds",
     "commendation_correct",
     "commendation_nominate",
+    "commendation_nominate_many",
     "commendation_remove",
     "commendation_revoke",
     "commendation_update",
@@ -65,6 +70,7 @@ __all__ = [
     "registration_reject",
     "registration_return",
     "round_create",
+    "round_import_historical",
     "round_publish",
     "round_record_decision",
     "round_update",

@@ -67,10 +67,12 @@ def _round_event(commendation_round, by, action, *, commendation=None, reason=""
 
 
 @transaction.atomic
-def round_create(*, by, fields: Mapping) -> CommendationRound:
+def round_create(*, by, fields: Mapping, historical: bool = False) -> CommendationRound:
     """Open a commendation round of a unit the reviewer or admin works for."""
     commendation_round = CommendationRound(
-        **{name: fields[name] for name in ROUND_FIELDS if name in fields}, created_by=by
+        **{name: fields[name] for name in ROUND_FIELDS if name in fields},
+        is_historical=historical,
+        created_by=by,
     )
     _require_manager(by, commendation_round)
     _refuse_same_round(commendation_round)
@@ -185,6 +187,29 @@ def commendation_nominate(
 
 
 @transaction.atomic
+def commendation_nominate_many(
+    *, commendation_round: CommendationRound, by, models, form: str
+) -> list[Commendation]:
+    """Put several recognised models on a draft round's list at once, all or none; those already
+    on the list are left as they are (never listed twice)."""
+    commendation_round = _locked_round(commendation_round)
+    _require_manager(by, commendation_round)
+    _require_draft(commendation_round)
+    _check_form(form)
+    listed = set(commendation_round.commendations.values_list("model_id", flat=True))
+    added = []
+    for model in {model.pk: model for model in models}.values():
+        if model.pk in listed:
+            continue
+        added.append(
+            commendation_nominate(
+                commendation_round=commendation_round, by=by, model=model, form=form
+            )
+        )
+    return added
+
+
+@transaction.atomic
 def commendation_update(*, commendation: Commendation, by, form: str, citation: str):
     """Change the form or citation of a commendation while its round is a draft."""
     commendation_round = _locked_round(commendation.round)
@@ -285,7 +310,8 @@ def round_publish(*, commendation_round: CommendationRound, by) -> CommendationR
             "Hãy ghi quyết định (số, ngày, người ký, cơ quan ban hành) trước khi công bố.",
             code="no_decision",
         )
-    if not commendation_round.decision_file:
+    # A round of earlier years is entered from its annex; its signed scan is often long lost.
+    if not commendation_round.decision_file and not commendation_round.is_historical:
         raise ValidationError(
             "Hãy tải lên tệp quyết định đã ký (bản scan PDF hoặc ảnh) trước khi công bố.",
             code="no_decision_file",
@@ -337,6 +363,8 @@ def round_publish(*, commendation_round: CommendationRound, by) -> CommendationR
         for commendation in commendations
     )
     _round_event(commendation_round, by, RoundAction.PUBLISHED, reason=decision)
+    if commendation_round.is_historical:
+        return commendation_round  # a record of the past: nobody's news today
     for commendation in commendations:
         _tell_registrants(
             commendation.model,

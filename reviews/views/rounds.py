@@ -16,6 +16,8 @@ from django.views.generic import ListView
 from core.forms import style_widgets
 from core.storage import private_file_response
 from core.uploads import KINDS
+from organisations.choices import Role
+from organisations.selectors import user_roles
 from reviews import choices, rules, services
 from reviews.annex import annex_filename, write_annex
 from reviews.forms.rounds import (
@@ -89,6 +91,7 @@ class RoundListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_create"] = selectors.can_create_rounds(self.request.user)
+        context["can_import"] = Role.ADMIN in user_roles(self.request.user)
         return context
 
 
