@@ -431,3 +431,41 @@ def test_the_template_documents_every_new_column_with_an_example(admin_client, t
     assert stopped[COLUMNS["status"]] == "Dừng thực hiện"
     assert stopped[COLUMNS["start_date"]] == "06/2023"
     assert stopped[COLUMNS["replicated_from"]] == examples[0][COLUMNS["code"]]
+
+
+def test_the_reports_data_sheet_writes_the_start_as_given(
+    admin_client, tree, registry_admin, stored_origin
+):
+    from reports.periods import year_period
+    from reports.selectors import MODEL_ROW_HEADERS, report_model_rows
+
+    confirm(admin_client, preview(admin_client, xlsx_file(history_rows())))
+    start = MODEL_ROW_HEADERS.index("Ngày bắt đầu")
+    rows = {row[0]: row for row in report_model_rows(registry_admin, tree.ward, year_period(2019))}
+    assert rows["LS-03"][start] == "2019"
+    assert rows["LS-05"][start] == "03/2018"
+    assert rows["LS-01"][start] == datetime.date(2019, 3, 15)
+
+
+def test_a_start_typed_in_the_registration_form_is_a_whole_day_again(client_for, tree, cadre):
+    draft = DanVanModelFactory(
+        owning_unit=tree.ward,
+        created_by=cadre,
+        start_date=datetime.date(2019, 3, 1),
+        start_precision=DatePrecision.MONTH,
+        evaluation_date=datetime.date(2019, 12, 1),
+    )
+    form = client_for(cadre).get(f"/mo-hinh/{draft.pk}/sua/").context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("themes", "territory", "coordinating_units")
+    }
+    data.update(start_date="2019-03-15", evaluation_date="2019-12-01", action="save")
+    response = client_for(cadre).post(f"/mo-hinh/{draft.pk}/sua/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    draft.refresh_from_db()
+    assert (draft.start_date, draft.start_precision) == (
+        datetime.date(2019, 3, 15),
+        DatePrecision.DAY,
+    )
