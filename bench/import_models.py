@@ -95,7 +95,7 @@ def workbook(rows: int, unit_codes: list[str], theme_names: list[str]) -> bytes:
             "decision_number": f"{index}/QĐ-UBND" if recognised else "",
             "decision_date": f"20/12/{year}" if recognised else "",
         }
-        sheet.append([values[key] for key in COLUMNS])
+        sheet.append([values.get(key, "") for key in COLUMNS])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

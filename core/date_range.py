@@ -77,6 +77,12 @@ def validate_date_range(value) -> None:
         raise ValidationError(range_message(), code="date_out_of_range")
 
 
+def day_start(day: date) -> datetime:
+    """00:00 Vietnam time on ``day``: the timestamp of a status reached on a past date (an
+    imported record, a discontinuation dated back), whatever the hour it was recorded."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
 def dates_in_range(*names: str, timestamps: tuple[str, ...] = ()) -> Q:
     """The condition of a ``<model>_date_ranges`` check constraint over nullable date fields
     ``names`` and timestamp fields ``timestamps`` (compared in Vietnam time)."""

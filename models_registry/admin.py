@@ -115,7 +115,7 @@ class DanVanModelAdmin(
                     "forces",
                     ("funds", "workdays", "socialised_funds"),
                     "resources_note",
-                    ("start_date", "evaluation_date"),
+                    ("start_date", "start_precision", "evaluation_date"),
                     "schedule",
                     "outputs",
                     "sustainability",

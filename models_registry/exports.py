@@ -20,6 +20,7 @@ from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from core.partial_dates import DatePrecision, partial_date_text
 from core.spreadsheets import safe_cell_text
 from core.xlsx_stream import write_rows
 from models_registry.choices import Actor, Field, ModelKind, Status
@@ -77,6 +78,7 @@ COLUMNS = (
     Column("Điện thoại", "contact_phone", width=14),
 )
 HEADERS = [column.header for column in COLUMNS]
+START = [column.source for column in COLUMNS].index("start_date")
 
 
 def _origin_name(user):
@@ -102,7 +104,7 @@ def export_queryset(queryset, user=None):
         export_submitted=TruncDate(F("submitted_at"), tzinfo=tz),
         export_accepted=TruncDate(F("accepted_at"), tzinfo=tz),
         export_recognised=TruncDate(F("recognised_at"), tzinfo=tz),
-    ).values_list(*(column.source for column in COLUMNS))
+    ).values_list(*(column.source for column in COLUMNS), "start_precision")
 
 
 def _converters() -> list[Callable]:
@@ -122,7 +124,9 @@ def export_rows(queryset, chunk_size: int = 2000, *, user=None) -> Iterator[tupl
     database."""
     convert = [(index, function) for index, function in enumerate(_converters()) if function]
     for row in export_queryset(queryset, user).iterator(chunk_size=chunk_size):
-        values = list(row)
+        *values, precision = row
+        if precision != DatePrecision.DAY:  # a start known to the month or year: "03/2019"
+            values[START] = partial_date_text(values[START], precision)
         for index, function in convert:
             values[index] = function(values[index])
         yield values

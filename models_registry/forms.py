@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.date_range import validate_date_range
 from core.forms import (
@@ -15,6 +16,7 @@ from core.forms import (
     StyledFormMixin,
     style_widgets,
 )
+from core.partial_dates import DatePrecision
 from core.text import whole_number
 from core.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
 from models_registry.choices import RELATION_FIELDS
@@ -224,7 +226,11 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
     def model_fields(self) -> dict:
         """The cleaned plain fields for the services (relations and files apart)."""
         apart = (*RELATION_FIELDS, "attachments", "creation_token")
-        return {name: value for name, value in self.cleaned_data.items() if name not in apart}
+        fields = {name: value for name, value in self.cleaned_data.items() if name not in apart}
+        if "start_date" in self.changed_data:
+            # A start typed here is a whole date, even if an import gave only its month or year.
+            fields["start_precision"] = DatePrecision.DAY
+        return fields
 
     def relations(self) -> dict:
         return {
@@ -288,8 +294,27 @@ class ResultReportForm(StyledFormMixin, forms.Form):
 
 
 class DiscontinueForm(StyledFormMixin, forms.Form):
+    """The day a model stopped (today unless told) and why; the service checks the day against
+    the model's own dates."""
+
+    discontinued_on = forms.DateField(
+        label="Ngày dừng thực hiện",
+        required=False,
+        widget=_date_input(),
+        validators=[validate_date_range],
+        help_text="Ngày mô hình thực sự dừng; để trống là hôm nay. Không sau hôm nay, không "
+        "trước ngày bắt đầu và ngày duyệt đăng ký.",
+        error_messages={"invalid": "Ngày dừng thực hiện không hợp lệ (dạng dd/mm/yyyy)."},
+    )
     reason = forms.CharField(
         label="Lý do dừng thực hiện",
         widget=_text(3),
         help_text="Lý do sẽ được lưu trong lịch sử của mô hình.",
+        error_messages={"required": "Hãy ghi lý do dừng thực hiện."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["discontinued_on"].initial = today
+        self.fields["discontinued_on"].widget.attrs["max"] = today.isoformat()

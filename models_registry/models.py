@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.audit import audited
 from core.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
 from core.models import BackgroundJob, TimeStampedModel
+from core.partial_dates import DatePrecision
 from core.storage import private_storage
 from models_registry.choices import (
     STATUS_DATE_FIELDS,
@@ -157,6 +158,15 @@ class DanVanModel(TimeStampedModel):
 
     start_date = models.DateField(
         "ngày bắt đầu", null=True, blank=True, validators=[validate_date_range]
+    )
+    # Old records may give the start as a month or a year only: stored as its first day.
+    start_precision = models.CharField(
+        "ngày bắt đầu ghi theo",
+        max_length=8,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        db_default=DatePrecision.DAY,
+        help_text="Ngày bắt đầu chỉ biết đến tháng hoặc năm: ghi theo ngày đầu tháng, đầu năm.",
     )
     schedule = models.TextField("lộ trình thực hiện", blank=True)
     evaluation_date = models.DateField(
@@ -522,6 +532,9 @@ class WorkflowEvent(models.Model):
         verbose_name="người thực hiện",
     )
     reason = models.TextField("lý do, ghi chú", blank=True)
+    # The day the move took effect when it is not the day it was recorded (a model stopped
+    # on a date given afterwards); created_at stays the moment of recording.
+    effective_date = models.DateField("ngày có hiệu lực", null=True, blank=True)
     source = models.CharField(
         "nguồn", max_length=255, blank=True, help_text="Ví dụ: tên tệp đã nhập."
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from core.partial_dates import partial_date_text
 from models_registry.filters import DanVanModelFilter
 from models_registry.models import DanVanModel
 from models_registry.rules import REGISTRANT_ROLES
@@ -44,8 +45,13 @@ def model_sections(model: DanVanModel) -> list[Section]:
     def label(name):
         return DanVanModel._meta.get_field(name).verbose_name.capitalize()
 
+    def value(name):
+        if name == "start_date":  # with the precision it was given: 15/03/2019, 03/2019, 2019
+            return partial_date_text(model.start_date, model.start_precision)
+        return getattr(model, name)
+
     def rows(*names):
-        return [(label(name), getattr(model, name)) for name in names]
+        return [(label(name), value(name)) for name in names]
 
     return [
         Section("1. Thực trạng, lý do xây dựng", rows("situation")),

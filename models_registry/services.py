@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import jobs
+from core.date_range import date_out_of_range, day_start, range_message
 from core.models import NotificationKind
 from core.notifications import notify_on_commit
 from core.uploads import inspect_upload, safe_file_name, stored_content
@@ -89,12 +90,14 @@ def transition(
     reason: str = "",
     source: str = "",
     stamp: bool = True,
+    at: datetime | None = None,
 ) -> WorkflowEvent:
     """Move a locked ``model`` to status ``to`` and record it; callers hold the transaction.
 
     Refuses a move the workflow table does not allow from the current status. ``stamp=False``
     keeps the date the status was first reached (a proposal sent back is still accepted since
-    the day it was accepted).
+    the day it was accepted). ``at``: when the move took effect, if not now (a past day's
+    00:00); the event row keeps that day as its effective date.
     """
     if model.status == to:  # the same button pressed twice, or by two people at once
         raise ValidationError(
@@ -116,11 +119,12 @@ def transition(
         actor=by,
         reason=reason,
         source=source,
+        effective_date=timezone.localdate(at) if at else None,
     )
     model.status = to
     model.status_reason = reason
     if stamp or getattr(model, STATUS_DATE_FIELDS[to]) is None:
-        setattr(model, STATUS_DATE_FIELDS[to], timezone.now())
+        setattr(model, STATUS_DATE_FIELDS[to], at or timezone.now())
     model.full_clean()
     model.save()
     event.save()
@@ -219,20 +223,63 @@ def model_submit(*, model: DanVanModel, by) -> DanVanModel:
     return model
 
 
+def _discontinuation_date_errors(model: DanVanModel, day: date) -> list[str]:
+    """Why ``model`` cannot have stopped on ``day``: not ahead of today, nor before it started,
+    was accepted or was recognised; within the accepted range."""
+    if date_out_of_range(day):
+        return [range_message()]
+    today = timezone.localdate()
+    errors = []
+    if day > today:
+        errors.append(
+            f"Ngày dừng thực hiện {day:%d/%m/%Y} sau ngày hôm nay ({today:%d/%m/%Y}): chỉ ghi "
+            "nhận việc đã dừng."
+        )
+    if model.start_date and day < model.start_date:
+        errors.append(
+            f"Ngày dừng thực hiện {day:%d/%m/%Y} trước ngày bắt đầu {model.start_date:%d/%m/%Y}."
+        )
+    for field, what in (("accepted_at", "ngày duyệt đăng ký"), ("recognised_at", "ngày công nhận")):
+        stamped = getattr(model, field)
+        if stamped and day < timezone.localdate(stamped):
+            errors.append(
+                f"Ngày dừng thực hiện {day:%d/%m/%Y} trước {what} "
+                f"{timezone.localdate(stamped):%d/%m/%Y}."
+            )
+    return errors
+
+
 @transaction.atomic
-def model_discontinue(*, model: DanVanModel, by, reason: str) -> DanVanModel:
-    """Stop a model that is being carried out; the reason is kept and shown."""
+def model_discontinue(
+    *, model: DanVanModel, by, reason: str, discontinued_on: date | None = None
+) -> DanVanModel:
+    """Stop a model that is being carried out, since ``discontinued_on`` (today when not
+    given); the reason is kept and shown.
+
+    A past day is stored as its 00:00 Vietnam time, as imported dates are, so the reports stop
+    counting the model from that day; today is stored as the moment itself.
+    """
     model = _locked(model)
     if not rules.can_register_in(by, model.owning_unit):
         raise PermissionDenied("Bạn không có quyền dừng mô hình của đơn vị này.")
+    errors = {}
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Hãy ghi lý do dừng thực hiện."}, code="reason")
+        errors["reason"] = "Hãy ghi lý do dừng thực hiện."
+    today = timezone.localdate()
+    day = discontinued_on or today
+    # A model that cannot stop any more gets transition()'s message, not one about the day.
+    stoppable = Status.DISCONTINUED in TRANSITIONS.get(model.status, ())
+    if stoppable and (problems := _discontinuation_date_errors(model, day)):
+        errors["discontinued_on"] = problems
+    if errors:
+        raise ValidationError(errors, code="discontinue")
     transition(
         model=model,
         to=Status.DISCONTINUED,
         by=by,
         action=EventAction.DISCONTINUED,
         reason=reason.strip(),
+        at=None if day == today else day_start(day),
     )
     return model
 

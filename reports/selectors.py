@@ -31,6 +31,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum, 
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
+from core.partial_dates import DatePrecision, partial_date_text
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Indicator, ResultValue
 from organisations.choices import Role
@@ -570,6 +571,7 @@ def report_model_rows(user, organisation: Organisation, period: ReportPeriod):
             TruncDate("recognised_at", tzinfo=zone),
             "is_outstanding",
             "decision_number",
+            "start_precision",  # read by _labelled_rows, not a column
         )
     )
     return _labelled_rows(rows)
@@ -578,7 +580,9 @@ def report_model_rows(user, organisation: Organisation, period: ReportPeriod):
 def _labelled_rows(rows):
     # A generator of its own: the scope check runs at the call, not at the first row read.
     for row in rows.iterator(chunk_size=_MODEL_ROW_CHUNK):
-        values = list(row)
+        *values, precision = row
+        if precision != DatePrecision.DAY:  # a start known to the month or year: "03/2019"
+            values[7] = partial_date_text(values[7], precision)
         for index, labels in _MODEL_ROW_LABELS.items():
             values[index] = labels.get(values[index], values[index] or "")
         values[11] = "Có" if values[11] else "Không"

@@ -16,6 +16,7 @@ from core.spreadsheets.cells import (
     parse_choice,
     parse_count,
     parse_date,
+    parse_partial_date,
 )
 from core.spreadsheets.exporting import (
     FORMULA_STARTS,
@@ -77,6 +78,7 @@ __all__ = [
     "parse_choice",
     "parse_count",
     "parse_date",
+    "parse_partial_date",
     "read_csv",
     "read_xlsx",
     "safe_cell_text",

@@ -8,10 +8,13 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from core.date_range import date_out_of_range, range_message
+from core.partial_dates import DatePrecision
 from core.spreadsheets.exporting import FORMULA_STARTS
 from core.text import single_line
 
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
+_YEAR = re.compile(r"^\d{4}$")
 
 
 class DateOutOfRange(ValueError):
@@ -36,6 +39,25 @@ def parse_date(value) -> date | None:
         typed = f"{day.day:02}/{day.month:02}/{day.year:04}"
         raise DateOutOfRange(f"{typed} không hợp lệ: {range_message().lower()}")
     return day
+
+
+def parse_partial_date(value) -> tuple[date | None, str]:
+    """A date that may be known to the month or the year only: "2019", "03/2019" (or "3/2019")
+    or anything ``parse_date`` reads, as (its first day, its ``DatePrecision``). A year typed
+    into a number cell (2019) is a year. DateOutOfRange or ValueError as ``parse_date``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip() if isinstance(value, str | int) else None
+    if text is None or not (_YEAR.match(text) or _MONTH_YEAR.match(text)):
+        return parse_date(value), DatePrecision.DAY
+    if _YEAR.match(text):
+        day, precision = date(int(text), 1, 1), DatePrecision.YEAR
+    else:
+        month, year = map(int, _MONTH_YEAR.match(text).groups())
+        day, precision = date(year, month, 1), DatePrecision.MONTH  # ValueError for 13/2019
+    if date_out_of_range(day):
+        raise DateOutOfRange(f"{text} không hợp lệ: {range_message().lower()}")
+    return day, precision
 
 
 def _parse_date_text(text: str) -> date:

@@ -28,3 +28,12 @@ def grouped(value):
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value
     return formats.number_format(value, force_grouping=True)
+
+
+@register.filter
+def partial_date(value, precision="day"):
+    """A date with the precision it was given: ``{{ model.start_date|partial_date:model.
+    start_precision }}`` writes 15/03/2019, 03/2019 or 2019 (``core.partial_dates``)."""
+    from core.partial_dates import partial_date_text
+
+    return partial_date_text(value, precision or "day")

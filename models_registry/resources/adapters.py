@@ -4,11 +4,14 @@ file's rows to it and shows its plan in the preview."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone
 from import_export import resources, widgets
 from import_export.fields import Field as ResourceField
 
+from core.partial_dates import DatePrecision, partial_date_text
 from core.spreadsheets import FormulaSafeExportMixin, ImportPlan, PlannedImportMixin
+from models_registry.choices import Status
 from models_registry.models import DanVanModel, Theme
 from models_registry.resources.plan import (
     COLUMNS,
@@ -90,6 +93,11 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
         column_name=COLUMNS["decision_date"],
         widget=NATIVE_DATE,
     )
+    accepted_at = ResourceField(column_name=COLUMNS["accepted_at"])
+    recognised_at = ResourceField(column_name=COLUMNS["recognised_at"])
+    discontinued_at = ResourceField(column_name=COLUMNS["discontinued_at"])
+    status_reason = ResourceField(column_name=COLUMNS["status_reason"])
+    replicated_from = ResourceField(column_name=COLUMNS["replicated_from"])
 
     class Meta:
         model = DanVanModel
@@ -120,8 +128,16 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
 
     def filter_export(self, queryset, **kwargs):
         # Whatever queryset the caller hands over, only the user's scope is exported.
+        # An origin is named by its code only when the user may see it (as on the list export).
+        origin_code = Subquery(
+            DanVanModel.objects.visible_to(self.user)
+            .filter(pk=OuterRef("replicated_from_id"))
+            .order_by()
+            .values("code")[:1]
+        )
         return (
             queryset.visible_to(self.user)
+            .annotate(export_origin_code=origin_code)
             .select_related("owning_unit")
             .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
         )
@@ -149,6 +165,32 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
 
     def dehydrate_status(self, model: DanVanModel) -> str:
         return model.get_status_display()
+
+    def dehydrate_start_date(self, model: DanVanModel):
+        # A whole day stays a date cell; a month or a year is written as it was given.
+        if model.start_precision == DatePrecision.DAY:
+            return model.start_date
+        return partial_date_text(model.start_date, model.start_precision)
+
+    @staticmethod
+    def _day(moment):
+        return timezone.localdate(moment) if moment else None
+
+    def dehydrate_accepted_at(self, model: DanVanModel):
+        return self._day(model.accepted_at)
+
+    def dehydrate_recognised_at(self, model: DanVanModel):
+        return self._day(model.recognised_at)
+
+    def dehydrate_discontinued_at(self, model: DanVanModel):
+        return self._day(model.discontinued_at)
+
+    def dehydrate_status_reason(self, model: DanVanModel) -> str:
+        # The reason of the latest move; the column holds only why a model stopped.
+        return model.status_reason if model.status == Status.DISCONTINUED else ""
+
+    def dehydrate_replicated_from(self, model: DanVanModel) -> str:
+        return getattr(model, "export_origin_code", None) or ""
 
     # --- import: whole-file validation -----------------------------------------------------
 
@@ -185,7 +227,7 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
             planned.unit_code,
             model.name,
             model.get_field_display(),
-            f"{model.start_date:%d/%m/%Y}",
+            partial_date_text(model.start_date, model.start_precision),
             model.get_status_display(),
             "\n".join(self.planner.changes_shown(planned)),  # one line per change
         ]

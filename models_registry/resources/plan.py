@@ -1,9 +1,10 @@
 """The import of registered models and exemplars: what a file means and what it writes.
 
-The import brings in records of earlier years that were registered and accepted, or recognised,
-before the portal existed. The whole file is checked first (``PlannedImportMixin``): units by
-code within the importing admin's scope, fields, kinds, actors and themes from their lists,
-dates, amounts, statuses with their decisions, duplicates. Every error names its spreadsheet row;
+The import brings in records of earlier years that were registered and accepted, recognised, or
+discontinued (recognised before or not), before the portal existed, each with its dates. The
+whole file is checked first (``PlannedImportMixin``): units by code within the importing admin's
+scope, fields, kinds, actors and themes from their lists, dates, amounts, statuses with their
+decisions and days, origins, duplicates. Every error names its spreadsheet row;
 one bad row and nothing is written. A valid file is written in bulk in one transaction: the
 models, their theme links and one ``WorkflowEvent`` (``IMPORTED``) each, under a
 ``pghistory.context`` naming the file and the user, so the audit trail says where rows came from.
@@ -17,9 +18,22 @@ the stored themes (they are cleared in the model's form).
 
 An imported model carries the dates of the whole path to its status (00:00 Vietnam time), as if
 it had gone through the workflow, so that the reports, which start from ``accepted_at``, count
-it: an accepted model was submitted and accepted on its decision date, or on its start date when
-it has none; a recognised one was submitted and accepted on its start date, then proposed and
-recognised on the date of its recognition decision.
+it. The days typed in "Ngày duyệt đăng ký", "Ngày công nhận" and "Ngày dừng thực hiện" are
+used; an empty cell takes the default: an accepted model (or one discontinued without having
+been recognised) was submitted and accepted on its decision date, or on its start date when it
+has none; a recognised one (or one discontinued after it was recognised: it names its
+recognition decision) was submitted and accepted on its start date, then proposed and
+recognised on the date of its recognition decision. A discontinued model stopped on its
+"Ngày dừng thực hiện", for the "Lý do dừng" (both required). The days are in order: start ≤
+accepted ≤ recognised ≤ discontinued, none after today (an acceptance day left to its default,
+the acceptance decision, may predate the start). These columns belong to the workflow: a stored
+model's are kept as they are (see above).
+
+The start may be given as a month ("03/2019") or a year ("2019"): it is stored as the first day
+with ``start_precision`` saying how it was given. "Nhân rộng từ mô hình" names the origin by its
+code: another row of the file (linked once both are written, since a new row has no id before
+the bulk insert) or a model in the importing admin's scope that was carried out; an empty cell
+keeps a stored model's origin.
 """
 
 from __future__ import annotations
@@ -27,7 +41,7 @@ from __future__ import annotations
 import copy
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import lru_cache
 
 import pghistory
@@ -37,7 +51,9 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from core.date_range import day_start
 from core.numbers import vn_number
+from core.partial_dates import partial_date_text
 from core.spreadsheets import (
     DateOutOfRange,
     ImportPlan,
@@ -50,6 +66,7 @@ from core.spreadsheets import (
     parse_choice,
     parse_count,
     parse_date,
+    parse_partial_date,
     same_codes,
     template_workbook,
 )
@@ -97,10 +114,15 @@ COLUMNS = {
     "status": "Trạng thái",
     "decision_number": "Số quyết định",
     "decision_date": "Ngày quyết định",
+    "accepted_at": "Ngày duyệt đăng ký",
+    "recognised_at": "Ngày công nhận",
+    "discontinued_at": "Ngày dừng thực hiện",
+    "status_reason": "Lý do dừng",
+    "replicated_from": "Nhân rộng từ mô hình",
 }
 REQUIRED_COLUMNS = ("owning_unit", "name", "field", "start_date", "status")
 EXPORT_ONLY = {"owning_unit_name": "Tên đơn vị chủ trì"}  # a reader's aid; imports ignore it
-IMPORTABLE_STATUSES = (Status.ACCEPTED, Status.RECOGNISED)
+IMPORTABLE_STATUSES = (Status.ACCEPTED, Status.RECOGNISED, Status.DISCONTINUED)
 TEXT_FIELDS = (
     "person_name",
     "person_position",
@@ -116,6 +138,7 @@ TEXT_FIELDS = (
     "sustainability",
     "contact_name",
     "decision_number",
+    "status_reason",
 )
 MAX_LENGTHS = column_limits(DanVanModel, COLUMNS)
 # The columns the workflow writes: read-only for a stored model, as in the admin form.
@@ -128,7 +151,15 @@ COUNT_FIELDS = {
     key: largest_count(DanVanModel, key) for key in ("funds", "workdays", "socialised_funds")
 }
 DATE_FIELDS = ("start_date", "evaluation_date", "decision_date")
+# The days a record reached its statuses, typed as dates, stored as 00:00 Vietnam time of them.
+STATUS_DAY_FIELDS = ("accepted_at", "recognised_at", "discontinued_at")
 CHOICES = {"kind": ModelKind, "actor": Actor, "field": Field, "status": Status}
+# The column a stored model's changed field is shown under in the preview.
+CHANGED_COLUMN = {
+    "owning_unit_id": "owning_unit",
+    "replicated_from_id": "replicated_from",
+    "start_precision": "start_date",
+}
 SHOWN_LENGTH = 80  # a long text is cut short in the preview's list of changes
 PREVIEW_ROWS = 500  # the preview page shows the first rows of a large file
 PREVIEW_COLUMNS = ("code", "owning_unit", "name", "field", "start_date", "status")
@@ -142,7 +173,8 @@ def _labels(choices) -> str:
     return "; ".join(label for _, label in choices.choices)
 
 
-_STATUS_LABELS = " hoặc ".join(f"“{Status(status).label}”" for status in IMPORTABLE_STATUSES)
+_STATUS_NAMES = [f"“{Status(status).label}”" for status in IMPORTABLE_STATUSES]
+_STATUS_LABELS = ", ".join(_STATUS_NAMES[:-1]) + " hoặc " + _STATUS_NAMES[-1]
 COLUMN_HELP = {
     "code": "Không bắt buộc, duy nhất. Khi có mã, dòng được đối chiếu theo mã; khi không có, "
     "theo mã đơn vị chủ trì + tên + ngày bắt đầu (nhập lại cùng một tệp không tạo bản ghi mới).",
@@ -167,7 +199,9 @@ COLUMN_HELP = {
     "workdays": "Số nguyên không âm.",
     "socialised_funds": "Số nguyên không âm (đồng).",
     "resources_note": "Vật tư, đất, công sức nhân dân đóng góp, …",
-    "start_date": "Bắt buộc, ngày dạng dd/mm/yyyy.",
+    "start_date": "Bắt buộc: ngày dạng dd/mm/yyyy (15/03/2019); hồ sơ cũ chỉ biết tháng thì "
+    "ghi mm/yyyy (03/2019 hoặc 3/2019), chỉ biết năm thì ghi yyyy (2019). Ngày được lưu là "
+    "ngày đầu tháng, đầu năm và hiển thị đúng như đã ghi (03/2019, 2019).",
     "schedule": "Không bắt buộc.",
     "evaluation_date": "Ngày dạng dd/mm/yyyy, không trước ngày bắt đầu.",
     "outputs": "Không bắt buộc.",
@@ -175,13 +209,29 @@ COLUMN_HELP = {
     "contact_name": "Không bắt buộc.",
     "contact_phone": "Chỉ gồm chữ số, ví dụ 0912 345 678 (nên định dạng ô là văn bản để giữ "
     "số 0 ở đầu).",
-    "status": f"Bắt buộc, mã hoặc tên: {_STATUS_LABELS}. Chỉ nhập hồ sơ đã được duyệt đăng ký "
-    "hoặc đã công nhận; các bước khác đi qua quy trình trên Cổng. Đã duyệt đăng ký: ngày gửi "
-    "duyệt và ngày duyệt ghi theo ngày quyết định, hoặc ngày bắt đầu nếu không có quyết định. "
-    "Đã công nhận: ngày gửi duyệt và ngày duyệt ghi theo ngày bắt đầu, ngày đề nghị và ngày "
-    "công nhận ghi theo ngày quyết định công nhận.",
-    "decision_number": "Bắt buộc khi đã công nhận (số quyết định công nhận).",
-    "decision_date": "Bắt buộc khi đã công nhận; dạng dd/mm/yyyy, không sau ngày hôm nay.",
+    "status": f"Bắt buộc, mã hoặc tên: {_STATUS_LABELS}. Chỉ nhập hồ sơ đã được duyệt đăng ký, "
+    "đã công nhận hoặc đã dừng thực hiện; các bước khác đi qua quy trình trên Cổng. Các mốc "
+    "thời gian ghi theo các cột “Ngày duyệt đăng ký”, “Ngày công nhận”, “Ngày dừng thực hiện”; "
+    "phải theo thứ tự: ngày bắt đầu ≤ ngày duyệt đăng ký ≤ ngày công nhận ≤ ngày dừng thực hiện.",
+    "decision_number": "Bắt buộc khi đã công nhận (số quyết định công nhận). Với mô hình dừng "
+    "thực hiện: ghi số quyết định công nhận nếu mô hình đã được công nhận trước khi dừng.",
+    "decision_date": "Bắt buộc khi có số quyết định công nhận; dạng dd/mm/yyyy, không sau ngày "
+    "hôm nay.",
+    "accepted_at": "Không bắt buộc, dạng dd/mm/yyyy, không sau ngày hôm nay, không trước ngày "
+    "bắt đầu. Để trống: mô hình đã duyệt đăng ký (hoặc dừng khi chưa công nhận) lấy ngày quyết "
+    "định, không có thì ngày bắt đầu; mô hình đã công nhận lấy ngày bắt đầu. Ví dụ 20/03/2019.",
+    "recognised_at": "Chỉ ghi cho mô hình đã công nhận (kể cả đã công nhận rồi dừng thực hiện); "
+    "dạng dd/mm/yyyy, không sau ngày hôm nay, không trước ngày duyệt đăng ký. Để trống: lấy "
+    "ngày quyết định công nhận. Ví dụ 15/12/2023.",
+    "discontinued_at": "Bắt buộc khi trạng thái là “Dừng thực hiện”, chỉ ghi cho trạng thái "
+    "đó; dạng dd/mm/yyyy, không sau ngày hôm nay, không trước ngày bắt đầu, ngày duyệt đăng ký "
+    "và ngày công nhận. Ví dụ 15/03/2022.",
+    "status_reason": "Bắt buộc khi trạng thái là “Dừng thực hiện”, chỉ ghi cho trạng thái đó. "
+    "Ví dụ: Địa bàn sáp nhập, nhân dân không còn nhu cầu.",
+    "replicated_from": "Không bắt buộc. Mã mô hình (cột “Mã mô hình”) của mô hình gốc mà mô "
+    "hình này nhân rộng: một mô hình đã có trên Cổng thuộc phạm vi quản lý của bạn (đã duyệt "
+    "đăng ký), hoặc một dòng khác của cùng tệp (ở trên hay ở dưới đều được). Ví dụ CH-2024-07. "
+    "Với mô hình đã có, để trống là giữ nguyên mô hình gốc đã lưu.",
 }
 for _key in WORKFLOW_COLUMNS:
     COLUMN_HELP[_key] += (
@@ -191,26 +241,58 @@ for _key in WORKFLOW_COLUMNS:
     )
 
 
-@lru_cache(maxsize=4096)  # an import repeats the same few dates on many rows
-def _status_date(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+_status_date = lru_cache(maxsize=4096)(day_start)  # a file repeats the same few dates
+
+
+def _was_recognised(fields: dict) -> bool:
+    """A recognised row, or a discontinued one recognised before it stopped (it names its
+    recognition decision or day)."""
+    status = fields["status"]
+    return status == Status.RECOGNISED or (
+        status == Status.DISCONTINUED
+        and bool(fields.get("decision_number") or fields.get("recognised_at"))
+    )
+
+
+def _path_days(fields: dict) -> dict[str, date]:
+    """The day of every step an imported model went through to reach its status (see the
+    module's docstring): the days typed, or the defaults when their cells are empty."""
+    start, decided = fields["start_date"], fields.get("decision_date")
+    if _was_recognised(fields):
+        accepted = fields.get("accepted_at") or start
+        recognised = fields.get("recognised_at") or decided or start
+        steps = {
+            Status.SUBMITTED: accepted,
+            Status.ACCEPTED: accepted,
+            Status.PROPOSED: recognised,
+            Status.RECOGNISED: recognised,
+        }
+    else:
+        accepted = fields.get("accepted_at") or decided or start
+        steps = {Status.SUBMITTED: accepted, Status.ACCEPTED: accepted}
+    if fields["status"] == Status.DISCONTINUED:
+        steps[Status.DISCONTINUED] = fields["discontinued_at"]
+    return {STATUS_DATE_FIELDS[status]: day for status, day in steps.items()}
 
 
 def _path_dates(fields: dict) -> dict[str, datetime]:
-    """The date of every step an imported model went through to reach its status (see the
-    module's docstring); the reports filter on these, not on the status alone."""
-    start, decided = fields["start_date"], fields.get("decision_date")
-    if fields["status"] == Status.RECOGNISED:
-        steps = {
-            Status.SUBMITTED: start,
-            Status.ACCEPTED: start,
-            Status.PROPOSED: decided or start,
-            Status.RECOGNISED: decided or start,
-        }
-    else:
-        accepted = decided or start
-        steps = {Status.SUBMITTED: accepted, Status.ACCEPTED: accepted}
-    return {STATUS_DATE_FIELDS[status]: _status_date(day) for status, day in steps.items()}
+    """``_path_days`` as the stored timestamps (00:00 Vietnam time); the reports filter on
+    these, not on the status alone."""
+    return {name: _status_date(day) for name, day in _path_days(fields).items()}
+
+
+def _stored_value(model: DanVanModel, name: str):
+    """A stored model's value as a file gives it: a status timestamp as its day in Vietnam."""
+    value = getattr(model, name)
+    return timezone.localdate(value) if isinstance(value, datetime) else value
+
+
+def _day_named(key: str, fields: dict) -> str:
+    """A day's column as an error names it, saying when its empty cell took the default."""
+    name = COLUMNS[key].lower()
+    if key == "start_date" or fields.get(key):
+        return name
+    return f"{name} (ô để trống nên lấy theo mặc định)"
 
 
 def split_theme_names(text: str, known: dict[str, int]) -> tuple[list[int], list[str]]:
@@ -248,6 +330,8 @@ class PlannedModel:
     fields: dict | None  # None once the instance holds the values
     unit_code: str
     theme_ids: list[int] | None  # None: the file has no theme column
+    origin_code: str | None = None  # the code typed in "Nhân rộng từ mô hình"
+    origin_row: int | None = None  # that origin, when it is a new model of the same file
     instance: DanVanModel | None = None
     existing: DanVanModel | None = None
     action: str = "new"  # new | update | skip
@@ -263,6 +347,7 @@ class ModelImportPlanner:
         self.plan = ImportPlan()
         self.theme_names: dict[int, str] = {}
         self.unit_codes: dict[int, str] = {}
+        self.origin_codes: dict[int, str] = {}  # models named as origins, for the preview
 
     def plan_import(self, rows) -> ImportPlan:
         if not self.dry_run:
@@ -296,11 +381,16 @@ class ModelImportPlanner:
         """Unit and model codes typed in another case name the stored ones (``same_codes``)."""
         rows = self.plan.rows.values()
         units = same_codes([row.unit_code for row in rows], Organisation.objects.all())
-        models = same_codes([row.fields.get("code") for row in rows], DanVanModel.objects.all())
+        models = same_codes(
+            [code for row in rows for code in (row.fields.get("code"), row.origin_code)],
+            DanVanModel.objects.all(),
+        )
         for row in rows:
             row.unit_code = units.get(row.unit_code, row.unit_code)
             if row.fields.get("code"):
                 row.fields["code"] = models[row.fields["code"]]
+            if row.origin_code:
+                row.origin_code = models.get(row.origin_code, row.origin_code)
 
     @staticmethod
     def _say(number: int) -> str:
@@ -373,27 +463,34 @@ class ModelImportPlanner:
                     "ví dụ 0912 345 678)."
                 )
 
-        for key in DATE_FIELDS:
-            if key in raw:
-                try:
+        for key in (*DATE_FIELDS, *STATUS_DAY_FIELDS):
+            if key not in raw:
+                continue
+            try:
+                if key == "start_date":  # old records may give only the month or the year
+                    fields[key], fields["start_precision"] = parse_partial_date(raw[key])
+                else:
                     fields[key] = parse_date(raw[key])
-                except DateOutOfRange as problem:
-                    fields[key] = None
-                    error(f"{COLUMNS[key].lower()} {problem}")
-                except ValueError:
-                    fields[key] = None
-                    error(
-                        f"{COLUMNS[key].lower()} “{cell_text(raw[key])}” không phải ngày hợp lệ "
-                        "(dạng dd/mm/yyyy)."
-                    )
+            except DateOutOfRange as problem:
+                fields[key] = None
+                error(f"{COLUMNS[key].lower()} {problem}")
+            except ValueError:
+                fields[key] = None
+                shape = "dd/mm/yyyy, mm/yyyy hoặc yyyy" if key == "start_date" else "dd/mm/yyyy"
+                error(
+                    f"{COLUMNS[key].lower()} “{cell_text(raw[key])}” không phải ngày hợp lệ "
+                    f"(dạng {shape})."
+                )
         start, evaluation = fields.get("start_date"), fields.get("evaluation_date")
-        decided = fields.get("decision_date")
+        today = timezone.localdate()
         if start is None and not cell_text(raw.get("start_date")):
             error("thiếu ngày bắt đầu.")
         if start and evaluation and evaluation < start:
             error(f"ngày đánh giá {evaluation:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y}.")
-        if decided and decided > timezone.localdate():
-            error(f"ngày quyết định {decided:%d/%m/%Y} sau ngày hôm nay.")
+        for key in ("decision_date", *STATUS_DAY_FIELDS):
+            day = fields.get(key)
+            if day and day > today:
+                error(f"{COLUMNS[key].lower()} {day:%d/%m/%Y} sau ngày hôm nay.")
 
         status_text = cell_text(raw.get("status"))
         status = parse_choice(status_text, Status) if status_text else None
@@ -407,7 +504,26 @@ class ModelImportPlanner:
                 f"trạng thái “{Status(status).label}” không nhập được từ tệp: chỉ nhận "
                 f"{_STATUS_LABELS}; các bước khác phải đi qua quy trình trên Cổng."
             )
-        elif status == Status.RECOGNISED:
+        else:
+            self._check_status_path(fields, raw, error)
+        return PlannedModel(
+            sheet_row=number + 1,
+            fields=fields,
+            unit_code=code_text(raw.get("owning_unit")),
+            theme_ids=[] if "themes" in raw else None,
+            origin_code=code_text(raw.get("replicated_from")) or None,
+        )
+
+    @staticmethod
+    def _check_status_path(fields: dict, raw: dict, error) -> None:
+        """The decision, days and reason a row's status needs, and its days in order."""
+        status, start, decided = (
+            fields["status"],
+            fields.get("start_date"),
+            fields.get("decision_date"),
+        )
+        recognised = _was_recognised(fields)
+        if recognised:
             if not fields.get("decision_number"):
                 error("mô hình đã công nhận phải có số quyết định công nhận.")
             if not decided and not cell_text(raw.get("decision_date")):
@@ -417,12 +533,46 @@ class ModelImportPlanner:
                     f"ngày quyết định công nhận {decided:%d/%m/%Y} trước ngày bắt đầu "
                     f"{start:%d/%m/%Y}."
                 )
-        return PlannedModel(
-            sheet_row=number + 1,
-            fields=fields,
-            unit_code=code_text(raw.get("owning_unit")),
-            theme_ids=[] if "themes" in raw else None,
-        )
+                return  # the days' order would say it again
+        elif fields.get("recognised_at"):
+            error(
+                "ngày công nhận chỉ ghi cho mô hình đã công nhận (hoặc đã công nhận rồi dừng "
+                "thực hiện, khi đó ghi cả số quyết định công nhận)."
+            )
+        stopped = status == Status.DISCONTINUED
+        if stopped:
+            if not fields.get("discontinued_at") and not cell_text(raw.get("discontinued_at")):
+                error("mô hình dừng thực hiện phải có ngày dừng thực hiện.")
+            if not fields.get("status_reason"):
+                error("mô hình dừng thực hiện phải có lý do dừng.")
+        elif fields.get("discontinued_at") or fields.get("status_reason"):
+            error(
+                "ngày dừng thực hiện và lý do dừng chỉ ghi cho mô hình có trạng thái "
+                f"“{Status.DISCONTINUED.label}”."
+            )
+        # Every day in order, the defaults included (a typed day unreadable: checked already).
+        if not start or any(
+            cell_text(raw.get(key)) and fields.get(key) is None
+            for key in ("decision_date", *STATUS_DAY_FIELDS)
+        ):
+            return
+        if stopped and not fields.get("discontinued_at"):
+            return
+        days = _path_days(fields)
+        steps = [("start_date", start), ("accepted_at", days["accepted_at"])]
+        if recognised:
+            steps.append(("recognised_at", days["recognised_at"]))
+        if stopped:
+            steps.append(("discontinued_at", days["discontinued_at"]))
+        for (earlier, first), (later, second) in zip(steps, steps[1:], strict=False):
+            # An accepted record's own acceptance decision may predate its start (it was
+            # accepted, then started): only a typed acceptance day is held to the start.
+            untyped_acceptance = later == "accepted_at" and not fields.get("accepted_at")
+            if second < first and not untyped_acceptance:
+                error(
+                    f"{_day_named(later, fields)} {second:%d/%m/%Y} trước "
+                    f"{_day_named(earlier, fields)} {first:%d/%m/%Y}."
+                )
 
     def _resolve_units(self) -> None:
         """Owning units by code, within the user's scope (one query for the whole file)."""
@@ -505,10 +655,18 @@ class ModelImportPlanner:
                 matched[pks[0]] = row.sheet_row
                 stored_pk[number] = pks[0]
 
+        self._resolve_origins(stored_pk)
         stored = DanVanModel.objects.filter(pk__in=matched).prefetch_related(
             Prefetch("themes", queryset=Theme.objects.only("pk"))
         )
         stored_by_pk = {model.pk: model for model in stored}
+        # The codes of the origins they name now, for the preview's "old → new".
+        named = {model.replicated_from_id for model in stored_by_pk.values()} - {None}
+        self.origin_codes.update(
+            DanVanModel.objects.visible_to(self.user)
+            .filter(pk__in=named - set(self.origin_codes), code__isnull=False)
+            .values_list("pk", "code")
+        )
         # The codes of the units involved, for the preview's "old → new".
         self.unit_codes = dict(
             Organisation.objects.filter(
@@ -530,6 +688,67 @@ class ModelImportPlanner:
                 row.instance = self._new_model(row, user)
             row.fields = None  # held by the instance now; a large file is not kept twice
 
+    def _resolve_origins(self, stored_pk: dict[int, int]) -> None:
+        """The model each row says it replicates ("Nhân rộng từ mô hình"), by code: another
+        row of the file (above or below), else a model in the user's scope that was carried
+        out. An origin that is a new row of the file gets its id once written (``write``)."""
+        plan, rows = self.plan, self.plan.rows
+        citing = [number for number, row in rows.items() if row.origin_code]
+        if not citing:
+            return
+        in_file = {
+            row.fields["code"].upper(): number
+            for number, row in rows.items()
+            if row.fields.get("code")
+        }
+        asked = {rows[number].origin_code for number in citing}
+        stored = dict(
+            DanVanModel.objects.visible_to(self.user)
+            .replicable()
+            .filter(code__in=asked)
+            .values_list("code", "pk")
+        )
+        self.origin_codes.update({pk: code for code, pk in stored.items()})
+        for number in citing:
+            row, code = rows[number], rows[number].origin_code
+            origin_number = in_file.get(code.upper())
+            if origin_number == number:
+                plan.add_error(
+                    number,
+                    self._say(number) + f"mô hình không thể nhân rộng từ chính nó (“{code}”).",
+                )
+            elif origin_number is not None and origin_number in stored_pk:
+                row.fields["replicated_from_id"] = stored_pk[origin_number]
+                self.origin_codes[stored_pk[origin_number]] = code
+            elif origin_number is not None:
+                row.origin_row = origin_number
+            elif code in stored:
+                row.fields["replicated_from_id"] = stored[code]
+            else:
+                plan.add_error(
+                    number,
+                    self._say(number) + f"{COLUMNS['replicated_from'].lower()} “{code}”: không "
+                    "có mô hình nào mang mã này trong tệp, hay trong phạm vi quản lý của bạn mà "
+                    "đã được duyệt đăng ký.",
+                )
+            if stored_pk.get(number) and row.fields.get("replicated_from_id") == stored_pk[number]:
+                plan.add_error(
+                    number,
+                    self._say(number) + f"mô hình không thể nhân rộng từ chính nó (“{code}”).",
+                )
+        # New rows citing each other in a ring (A from B, B from A) would make a loop.
+        for number in citing:
+            seen, current = {number}, rows[number].origin_row
+            while current is not None and current not in seen:
+                seen.add(current)
+                current = rows[current].origin_row
+            if current == number:
+                plan.add_error(
+                    number,
+                    self._say(number) + "các dòng nhân rộng từ nhau thành vòng "
+                    f"(dòng {', '.join(str(rows[n].sheet_row) for n in sorted(seen))}).",
+                )
+
     def _new_model(self, row: PlannedModel, user) -> DanVanModel:
         fields = row.fields
         values = {**NEW_MODEL_DEFAULTS, **fields, "created_by_id": user and user.pk}
@@ -550,13 +769,13 @@ class ModelImportPlanner:
         # What the workflow wrote is read-only here as in the admin form: an empty cell keeps
         # it, a different value is refused (it changes only through the review services).
         for name in WORKFLOW_COLUMNS:
-            value = fields.get(name)
-            if value not in (None, "") and getattr(existing, name) != value:
+            value, stored = fields.get(name), _stored_value(existing, name)
+            if value not in (None, "") and stored != value:
                 self.plan.add_error(
                     number,
                     say + f"{COLUMNS[name].lower()} “{self.shown(name, value)}” khác với đã lưu "
-                    f"“{self.shown(name, getattr(existing, name))}”: thông tin do quy trình "
-                    "duyệt, công nhận ghi nên không sửa được bằng nhập tệp.",
+                    f"“{self.shown(name, stored)}”: thông tin do quy trình "
+                    "duyệt, công nhận, dừng thực hiện ghi nên không sửa được bằng nhập tệp.",
                 )
         if number in self.plan.errors:
             return
@@ -572,6 +791,8 @@ class ModelImportPlanner:
         # An empty themes cell keeps the stored themes; they are cleared in the model's form.
         if row.theme_ids and sorted(row.theme_ids) != stored_themes:
             changes.append("themes")
+        if row.origin_row is not None:  # an origin not written yet: a new link, surely
+            changes.append("replicated_from_id")
         row.changes = changes
         if not changes:
             row.action, row.instance = "skip", existing
@@ -579,7 +800,7 @@ class ModelImportPlanner:
         row.action = "update"
         row.instance = copy.copy(existing)
         for name in changes:
-            if name != "themes":
+            if name in fields:  # not themes, nor an origin still to be written
                 setattr(row.instance, name, fields[name])
 
     # --- what the preview shows -----------------------------------------------------------
@@ -588,6 +809,8 @@ class ModelImportPlanner:
         """A stored or planned value as the preview writes it."""
         if name == "owning_unit_id":
             return self.unit_codes.get(value, "")
+        if name == "replicated_from_id" and value is not None:
+            return self.origin_codes.get(value) or "(mô hình chưa có mã)"
         if name == "themes":
             return "; ".join(sorted(self.theme_names.get(pk, "") for pk in value)) or "(trống)"
         if value is None or value == "":
@@ -605,14 +828,26 @@ class ModelImportPlanner:
     def changes_shown(self, row: PlannedModel) -> list[str]:
         """Each change of an updated row: “column: old → new”."""
         shown = []
+        existing, instance = row.existing, row.instance
         for name in row.changes:
+            column = CHANGED_COLUMN.get(name, name)
+            label = COLUMNS[column]
+            if column == "start_date":  # the day and its precision, shown as one change
+                old = partial_date_text(existing.start_date, existing.start_precision)
+                new = partial_date_text(instance.start_date, instance.start_precision)
+                line = f"{label}: {old} → {new}"
+                if line not in shown:
+                    shown.append(line)
+                continue
             if name == "themes":
-                old = [theme.pk for theme in row.existing.themes.all()]
+                old = [theme.pk for theme in existing.themes.all()]
                 new = row.theme_ids
             else:
-                old, new = getattr(row.existing, name), getattr(row.instance, name)
-            label = COLUMNS["owning_unit" if name == "owning_unit_id" else name]
-            shown.append(f"{label}: {self.shown(name, old)} → {self.shown(name, new)}")
+                old, new = getattr(existing, name), getattr(instance, name)
+            new_text = self.shown(name, new)
+            if name == "replicated_from_id" and row.origin_row is not None:
+                new_text = row.origin_code  # a row of this file, written with it
+            shown.append(f"{label}: {self.shown(name, old)} → {new_text}")
         return shown
 
     def write(self, file_name: str = "") -> None:
@@ -625,6 +860,16 @@ class ModelImportPlanner:
         with pghistory.context(source="import", file=file_name, user=user and user.pk):
             DanVanModel.objects.bulk_create(
                 [row.instance for row in created], batch_size=BATCH_SIZE
+            )
+            # Origins that are new rows of the file have ids only now: link their replicas.
+            by_number = self.plan.rows
+            linked = [row for row in rows if row.origin_row is not None]
+            for row in linked:
+                row.instance.replicated_from_id = by_number[row.origin_row].instance.pk
+            DanVanModel.objects.bulk_update(
+                [row.instance for row in linked if row.action == "new"],
+                ["replicated_from_id"],
+                batch_size=BATCH_SIZE,
             )
             # A change of themes alone also marks the model as updated (and so in its history).
             for row in updated:
@@ -660,8 +905,10 @@ class ModelImportPlanner:
                         from_status="",
                         to_status=row.instance.status,
                         actor=user,
-                        reason=self._decision_text(row.instance),
+                        reason=self._event_text(row.instance),
                         source=file_name,
+                        effective_date=row.instance.discontinued_at
+                        and timezone.localdate(row.instance.discontinued_at),
                     )
                     for row in created
                 ],
@@ -669,16 +916,23 @@ class ModelImportPlanner:
             )
 
     @staticmethod
-    def _decision_text(model: DanVanModel) -> str:
-        if not model.decision_number:
-            return ""
-        text = f"Quyết định số {model.decision_number}"
-        return f"{text} ngày {model.decision_date:%d/%m/%Y}" if model.decision_date else text
+    def _event_text(model: DanVanModel) -> str:
+        """The imported event's note: the recognition decision, and why the model stopped."""
+        parts = []
+        if model.decision_number:
+            text = f"Quyết định số {model.decision_number}"
+            parts.append(
+                f"{text} ngày {model.decision_date:%d/%m/%Y}" if model.decision_date else text
+            )
+        if model.status == Status.DISCONTINUED:
+            parts.append(f"Lý do dừng thực hiện: {model.status_reason}")
+        return ". ".join(parts)
 
 
 def import_template_workbook() -> bytes:
-    """An empty import file: the data sheet with its headers and two examples, and a guide."""
+    """An empty import file: the data sheet with its headers and three examples, and a guide."""
     example = {
+        "code": "CH-2023-01",
         "owning_unit": "T19-CH",
         "name": "Hiến đất làm đường giao thông nông thôn",
         "kind": ModelKind.MODEL.label,
@@ -696,6 +950,8 @@ def import_template_workbook() -> bytes:
         "status": Status.RECOGNISED.label,
         "decision_number": "125/QĐ-UBND",
         "decision_date": "15/12/2023",
+        "accepted_at": "10/03/2023",
+        "recognised_at": "15/12/2023",
     }
     exemplar = {
         "code": "CH-2024-07",
@@ -706,16 +962,32 @@ def import_template_workbook() -> bytes:
         "person_name": "Nông Văn Hạnh",
         "person_position": "Trưởng Ban công tác Mặt trận tổ 15",
         "field": Field.POLITICAL_SYSTEM.label,
-        "start_date": "01/01/2024",
+        "start_date": "2024",  # an old record that gives only the year
         "status": Status.ACCEPTED.label,
     }
+    stopped = {
+        "code": "CH-2023-05",
+        "owning_unit": "T19-CH",
+        "name": "Hiến đất làm đường tổ dân phố 12",
+        "kind": ModelKind.MODEL.label,
+        "actor": Actor.COLLECTIVE.label,
+        "field": Field.ECONOMY.label,
+        "start_date": "06/2023",  # only the month is known
+        "status": Status.DISCONTINUED.label,
+        "accepted_at": "15/06/2023",
+        "discontinued_at": "31/12/2024",
+        "status_reason": "Tổ dân phố sáp nhập, đường đã làm xong.",
+        "replicated_from": "CH-2023-01",  # the first example, a row of the same file
+    }
     widths = {key: 18 for key in COLUMNS}
-    widths.update(name=40, field=26, themes=40, content=40, status=18)
+    widths.update(name=40, field=26, themes=40, content=40, status=18, status_reason=30)
     return template_workbook(
         sheet_title=SHEET_TITLE,
         columns=COLUMNS,
         column_help=COLUMN_HELP,
-        examples=[[values.get(key, "") for key in COLUMNS] for values in (example, exemplar)],
+        examples=[
+            [values.get(key, "") for key in COLUMNS] for values in (example, exemplar, stopped)
+        ],
         widths=widths,
         lists={
             "kind": ("Loại", [label for _, label in ModelKind.choices]),

@@ -361,13 +361,17 @@ class ModelDiscontinueView(ScopedModelMixin, View):
         if form.is_valid():
             try:
                 services.model_discontinue(
-                    model=self.model, by=request.user, reason=form.cleaned_data["reason"]
+                    model=self.model,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    discontinued_on=form.cleaned_data["discontinued_on"],
                 )
             except ValidationError as error:
-                if error.code == "transition":  # stopped meanwhile: the model's page says so
+                # Stopped meanwhile: the model's page says so. (A dict of errors has no code.)
+                if getattr(error, "code", None) == "transition":
                     messages.info(request, " ".join(error.messages))
                     return redirect(self.model)
-                form.add_error(None, error)
+                form.add_error(None, error)  # a dict of errors lands on its fields
             else:
                 messages.success(request, "Đã ghi nhận dừng thực hiện mô hình.")
                 return redirect(self.model)

@@ -380,7 +380,8 @@ ROW_ERRORS = {
     ),
     "impossible date": (
         [values(start_date="31/02/2023")],
-        "Dòng 2: ngày bắt đầu “31/02/2023” không phải ngày hợp lệ (dạng dd/mm/yyyy).",
+        "Dòng 2: ngày bắt đầu “31/02/2023” không phải ngày hợp lệ (dạng dd/mm/yyyy, mm/yyyy "
+        "hoặc yyyy).",
     ),
     "a start date before the accepted range": (
         [values(start_date="01/01/0001")],
@@ -405,8 +406,8 @@ ROW_ERRORS = {
     ),
     "status draft": (
         [values(status="Nháp")],
-        "Dòng 2: trạng thái “Nháp” không nhập được từ tệp: chỉ nhận “Đã duyệt đăng ký” hoặc "
-        "“Đã công nhận”",
+        "Dòng 2: trạng thái “Nháp” không nhập được từ tệp: chỉ nhận “Đã duyệt đăng ký”, "
+        "“Đã công nhận” hoặc “Dừng thực hiện”",
     ),
     "status submitted by code": (
         [values(status="submitted")],
@@ -746,9 +747,9 @@ def test_template_file_documents_the_columns_and_imports_as_it_is(superuser_clie
     assert NONG_THON_MOI in catalogue[4]
     assert len(sheet.data_validations.dataValidation) == 5
 
-    # Its two examples are valid rows for the demo ward.
+    # Its three examples are valid rows for the demo ward.
     response = preview(superuser_client, SimpleUploadedFile("mau.xlsx", response.content))
-    assert [r.import_type for r in response.context["result"].valid_rows()] == ["new", "new"]
+    assert [r.import_type for r in response.context["result"].valid_rows()] == ["new"] * 3
 
 
 def export(client, file_format="0"):
