@@ -338,7 +338,7 @@ def test_a_column_given_twice_is_refused(importing_client, tree):
 
 # --- dates: what a date cell may hold --------------------------------------------------------
 
-NOT_A_DATE = "không phải ngày hợp lệ (dạng dd/mm/yyyy)"
+NOT_A_DATE = "không phải ngày hợp lệ (dạng dd/mm/yyyy"  # models also take mm/yyyy, yyyy
 OUT_OF_RANGE = "ngày phải nằm trong khoảng từ 01/01/1990"
 DATES = {
     "a date cell": (datetime(2023, 1, 5), date(2023, 1, 5)),
