@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from demo.synthetic.draws import cumulative, pick
-from demo.synthetic.tree import place_name
+from demo.synthetic.tree import FIRST_NEW_DAY, place_name
 from demo.synthetic.units import Commune, Province
 from demo.synthetic.words import (
     COLLECTIVES,
@@ -41,7 +41,7 @@ from demo.synthetic.words import (
     TARGET_GROUPS,
     TERRITORY_NOTES,
 )
-from demo.synthetic.workflow import AS_OF_DAY, date_of, office_time, workflow
+from demo.synthetic.workflow import AS_OF_DAY, EPOCH_DATE, date_of, office_time, workflow
 from models_registry.choices import Actor, EventAction, Field, ModelKind, Status
 
 # More models every year as the movement spread; 2026 is not over yet.
@@ -76,6 +76,9 @@ REPORTED_SHARE = 0.35  # of the models carried out long enough to report results
 PROVINCE_TIER = 0.06
 COMMUNE_TIER = 0.56
 THEME_COUNT_WEIGHTS = [15, 45, 30, 10]  # how many themes a model carries: 0, 1, 2, 3
+# Models started before this day belong to the units of the time: the former communes (and
+# former provinces), which today's merged.
+REFORM_DAY = (FIRST_NEW_DAY - EPOCH_DATE).days
 
 # Column order of the rows below.
 MODEL_FIELDS = (
@@ -192,15 +195,22 @@ class Generator:
         self.originals: list[list[tuple[int, str, str]]] = [[] for _ in provinces]
         self.next_originals: list[list[tuple[int, str, str]]] = [[] for _ in provinces]
 
-    def owning_unit(self) -> tuple[int, Province, int, Commune | None, int | None]:
-        """``(province index, province, owning unit, its commune, a residential area)``."""
+    def owning_unit(self, start_day: int) -> tuple[int, Province, int, Commune | None, int | None]:
+        """``(province index, province, owning unit, its commune, a residential area)`` of a
+        model started on ``start_day``: before the 2025 reform, a unit of the time."""
         rng = self.rng
         index = pick(self.province_weights, rng)
         province = self.provinces[index]
+        former = start_day < REFORM_DAY
         tier = rng.random()
         if tier < PROVINCE_TIER:
-            return index, province, rng.choice(province.units), None, None
+            units = province.units
+            if former and province.former_units and rng.random() < 0.5:
+                units = province.former_units
+            return index, province, rng.choice(units), None, None
         commune = province.communes[pick(province.commune_weights, rng)]
+        if former and commune.predecessors:
+            commune = rng.choice(commune.predecessors)
         if tier < PROVINCE_TIER + COMMUNE_TIER or not commune.areas:
             if commune.bodies and rng.random() < 0.55:
                 return index, province, rng.choice(commune.bodies), commune, None
@@ -271,7 +281,7 @@ class Rows:
 def make_model(generator: Generator, model_id: int, start_day: int, rows: Rows, result):
     """One model's row; its themes, territories, events and reports go to ``rows``."""
     rng = generator.rng
-    index, _, unit, commune, area = generator.owning_unit()
+    index, _, unit, commune, area = generator.owning_unit(start_day)
     field_name = generator.fields[pick(generator.field_weights, rng)]
     replica_of = None
     originals = generator.originals[index]

@@ -4,6 +4,7 @@ rounds and notifications included), all of it idempotent."""
 
 import json
 from collections import Counter
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -181,14 +182,19 @@ def test_demo_tree_follows_the_seeds_and_rolls_up_former_units(demo):
         "Tổ dân phố 9",
         "Thành phố Bắc Kạn (cũ)",
         "Phường Đức Xuân",
-        "Phường Nguyễn Thị Minh Khai",
+        "Phường Đức Xuân (cũ)",
+        "Phường Nguyễn Thị Minh Khai (cũ)",
         "Tổ 15",
-        "Xã Nông Thượng",
+        "Xã Nông Thượng (cũ)",
         "Thôn Khuổi Chang",
+        "Huyện Bạch Thông (cũ)",
+        "Thành phố Thái Nguyên (cũ)",
     } <= thai_nguyen
     assert "Phường Quan Hoa" not in thai_nguyen
 
-    assert {"Xã Mông Hóa", "Phường Kỳ Sơn"} <= visible_names("thamdinh.phutho")
+    assert {"Xã Mông Hóa (cũ)", "Phường Kỳ Sơn (cũ)", "Phường Kỳ Sơn", "Xã Vầy Nưa (cũ)"} <= (
+        visible_names("thamdinh.phutho")
+    )
     assert {"Chi bộ số 40", "Hội Liên hiệp Phụ nữ phường Quan Hoa", "Phường Dịch Vọng"} <= (
         visible_names("thamdinh.hanoi")
     )
@@ -437,3 +443,129 @@ def test_notifications_are_dated_like_the_steps_they_tell_of(demo):
     published = CommendationRound.objects.get(title=CAU_GIAY_ROUND).published_at
     assert commended.count() == 38
     assert set(commended.values_list("created_at", flat=True)) == {published}
+
+
+REFORM_EVE = date(2025, 6, 30)
+REFORM_DAY = date(2025, 7, 1)
+
+
+def merger_links():
+    """``(predecessor, successor)`` of every merger link of the demo tree."""
+    links = Organisation.merged_from.through.objects.select_related(
+        "from_organisation", "to_organisation"
+    )
+    return [(link.to_organisation, link.from_organisation) for link in links]
+
+
+def former_district(unit):
+    return next(a for a in Organisation.objects.get_ancestors(unit) if a.level == "district")
+
+
+def test_every_merged_away_unit_ends_the_day_before_its_successor_begins(demo):
+    links = merger_links()
+    assert len(links) == 21
+    for predecessor, successor in links:
+        assert predecessor.valid_to == REFORM_EVE, predecessor.code
+        assert predecessor.name.endswith("(cũ)"), predecessor.code
+        if successor.valid_from is not None:  # the provinces that kept their name have none
+            assert predecessor.valid_to < successor.valid_from == REFORM_DAY, successor.code
+        assert successor.valid_to is None and not successor.name.endswith("(cũ)")
+    # Every former unit is dated, and only former units carry "(cũ)".
+    former = Organisation.objects.filter(valid_to__isnull=False)
+    assert set(former.values_list("valid_to", flat=True)) == {REFORM_EVE}
+    assert set(former) == set(Organisation.objects.filter(name__endswith="(cũ)"))
+
+
+def test_new_communes_hang_under_the_province_and_merge_across_former_districts(demo):
+    successors = {}
+    for predecessor, successor in merger_links():
+        successors.setdefault(successor, []).append(predecessor)
+    across = {}
+    for successor, predecessors in successors.items():
+        if successor.level != "commune":
+            continue
+        province = Organisation.objects.get_parent(successor)
+        assert province.level == "province" and province.valid_to is None, successor.code
+        assert all(p.level == "commune" for p in predecessors), successor.code
+        districts = {former_district(p).name for p in predecessors}
+        if len(districts) > 1:
+            across[successor.name] = (province.code, districts)
+    assert across == {
+        "Xã Phong Quang": ("19", {"Thành phố Bắc Kạn (cũ)", "Huyện Bạch Thông (cũ)"}),
+        "Xã Tân Cương": ("19", {"Thành phố Thái Nguyên (cũ)", "Thành phố Sông Công (cũ)"}),
+        "Phường Thống Nhất": ("25", {"Thành phố Hòa Bình (cũ)", "Huyện Đà Bắc (cũ)"}),
+    }
+    # Former districts stay where they were: under their former province, or under the
+    # province that kept its name (Thái Nguyên), never under a new commune.
+    for district in Organisation.objects.filter(level="district", kind="peoples_committee"):
+        assert Organisation.objects.get_parent(district).level == "province", district.code
+
+
+def test_models_of_former_units_are_dated_before_the_reform_and_new_ones_after(demo):
+    models = DanVanModel.objects.filter(code__startswith="DEMO-").select_related("owning_unit")
+    # Communes only: Quận Cầu Giấy (cũ) keeps its wards as they were, with models to this day.
+    communes = Organisation.objects.filter(level="commune")
+    ended = list(communes.filter(valid_to__isnull=False).values_list("path", "valid_to"))
+    began = list(communes.filter(valid_from__isnull=False).values_list("path", "valid_from"))
+    old = new = 0
+    for model in models:
+        path = model.owning_unit.path
+        for prefix, valid_to in ended:
+            if path.startswith(prefix):
+                assert model.start_date <= valid_to, model.code
+                old += 1
+                break
+        for prefix, valid_from in began:
+            if path.startswith(prefix):
+                assert model.start_date >= valid_from, model.code
+                new += 1
+                break
+    assert old >= 20 and new >= 15
+    # Former units' models were decided or stopped years before the reform.
+    decided = models.filter(owning_unit__valid_to__isnull=False, decision_date__isnull=False)
+    assert {d.year for d in decided.values_list("decision_date", flat=True)} >= {2021, 2022, 2024}
+    stopped = models.filter(
+        status=Status.DISCONTINUED, discontinued_at__date__lt=REFORM_DAY
+    ).values_list("code", flat=True)
+    assert {"DEMO-068", "DEMO-073", "DEMO-078"} <= set(stopped)
+
+
+def test_a_new_ward_cadre_sees_the_records_of_the_wards_merged_into_theirs(demo, client):
+    # Hand count of Phường Thống Nhất's records: three wards of Thành phố Hòa Bình (cũ) and
+    # xã Vầy Nưa of Huyện Đà Bắc (cũ) recognised 2020–2022 (DEMO-075, 076, 077) and stopped one
+    # in 2024 (DEMO-078); the new ward has carried two since 2025 (DEMO-079, 080).
+    cadre = user("canbo.thongnhat")
+    seen = DanVanModel.objects.visible_to(cadre)
+    assert Counter(seen.values_list("status", flat=True)) == {
+        Status.RECOGNISED: 3,
+        Status.DISCONTINUED: 1,
+        Status.ACCEPTED: 2,
+    }
+    assert set(seen.filter(start_date__lt=REFORM_DAY).values_list("code", flat=True)) == {
+        "DEMO-075",
+        "DEMO-076",
+        "DEMO-077",
+        "DEMO-078",
+    }
+    client.force_login(cadre)
+    vay_nua = DanVanModel.objects.get(code="DEMO-077")
+    assert client.get(vay_nua.get_absolute_url()).status_code == 200
+    elsewhere = DanVanModel.objects.get(code="DEMO-001")
+    assert client.get(elsewhere.get_absolute_url()).status_code == 404
+
+    # Phường Đức Xuân took Đức Xuân, Nguyễn Thị Minh Khai and Huyền Tụng, not Nông Thượng (now
+    # part of Phường Bắc Kạn).
+    cadre = user("canbo.ducxuan")
+    units = {
+        m.owning_unit.code
+        for m in DanVanModel.objects.visible_to(cadre).select_related("owning_unit")
+    }
+    assert {"06-DUCXUAN-MTTQ", "06-NTMK-T15-BCTMT", "01846-MTTQ", "01840-MTTQ"} <= units
+    assert not any(code.startswith(("06-NONGTHUONG", "19-CHUAHANG")) for code in units)
+    client.force_login(cadre)
+    assert (
+        client.get(DanVanModel.objects.get(code="DEMO-002").get_absolute_url()).status_code == 200
+    )
+    assert (
+        client.get(DanVanModel.objects.get(code="DEMO-004").get_absolute_url()).status_code == 404
+    )

@@ -2,6 +2,7 @@
 
 import io
 from collections import Counter, defaultdict
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -125,12 +126,64 @@ def test_models_are_spread_like_a_real_registry(registry):
     per_province = Counter(
         path[:8] for path in DanVanModel.objects.values_list("owning_unit__path", flat=True)
     )
-    assert len(per_province) == len(registry.provinces)
+    # Today's provinces and, before 2025, the former provinces merged into them.
+    assert len(per_province) == len(registry.provinces) + registry.former_provinces
 
     assert DanVanModel.objects.filter(replicated_from__isnull=False).count() > MODELS * 0.03
     assert DanVanModel.themes.through.objects.count() > MODELS
     assert ResultReport.objects.count() > MODELS * 0.1
     assert ResultValue.objects.count() > ResultReport.objects.count()
+
+
+def test_tree_has_the_shape_of_the_2025_reform(small_tree):
+    assert len(small_tree.provinces) == 3 and len(small_tree.communes) == 12
+    assert small_tree.former_provinces == 2
+    assert 2 * 12 <= small_tree.former_communes <= 4 * 12
+    assert small_tree.mergers == small_tree.former_communes + small_tree.former_provinces
+    get_parent = Organisation.objects.get_parent
+    across = 0
+    for commune in Organisation.objects.filter(pk__in=small_tree.communes):
+        assert commune.valid_from == date(2025, 7, 1) and commune.valid_to is None
+        province = get_parent(commune)
+        assert province.pk in small_tree.provinces
+        predecessors = list(commune.merged_from.all())
+        assert 2 <= len(predecessors) <= 4, commune.code
+        districts = set()
+        for predecessor in predecessors:
+            assert predecessor.level == OrganisationLevel.COMMUNE
+            assert predecessor.valid_to == date(2025, 6, 30), predecessor.code
+            district = get_parent(predecessor)
+            assert district.level == OrganisationLevel.DISTRICT and district.valid_to
+            # Under the commune's province, or under a former province merged into it.
+            holder = get_parent(district)
+            assert holder == province or holder in province.merged_from.all()
+            districts.add(district.pk)
+        across += len(districts) > 1
+    assert across >= 2
+    root = find_synthetic_root()
+    former = Organisation.objects.filter(path__startswith=root.path, valid_to__isnull=False)
+    assert former.count() > small_tree.former_communes
+    assert set(former) == set(
+        Organisation.objects.filter(path__startswith=root.path, name__endswith="(cũ)")
+    )
+
+
+def test_models_belong_to_the_units_of_their_time(registry):
+    before, after = date(2025, 6, 30), date(2025, 7, 1)
+    former_models = DanVanModel.objects.filter(
+        owning_unit__path__startswith=find_synthetic_root().path
+    )
+    ended = Organisation.objects.filter(valid_to=before).values_list("path", flat=True)
+    began = Organisation.objects.filter(valid_from=after).values_list("path", flat=True)
+    old = new = 0
+    for start, path in former_models.values_list("start_date", "owning_unit__path"):
+        if any(path.startswith(prefix) for prefix in ended):
+            assert start <= before
+            old += 1
+        if any(path.startswith(prefix) for prefix in began):
+            assert start >= after
+            new += 1
+    assert old > MODELS * 0.3 and new > MODELS * 0.05
 
 
 def test_status_dates_and_events_agree_with_statuses(registry):

@@ -59,7 +59,10 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(
                 f"Đã sinh {vn_number(tree.organisations)} đơn vị ({len(tree.provinces)} tỉnh, "
-                f"{vn_number(len(tree.communes))} xã/phường) trong {elapsed:.1f} giây."
+                f"{vn_number(len(tree.communes))} xã/phường; trước 01/07/2025: "
+                f"{tree.former_provinces} tỉnh, {vn_number(tree.former_districts)} huyện, "
+                f"{vn_number(tree.former_communes)} xã/phường, "
+                f"{vn_number(tree.mergers)} quan hệ sáp nhập) trong {elapsed:.1f} giây."
             )
         else:
             self.stdout.write(

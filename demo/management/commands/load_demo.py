@@ -161,7 +161,20 @@ class Command(BaseCommand):
         created = 0
         for node in nodes:
             unit = Organisation.objects.filter(code=node["code"]).first()
-            if unit is None:
+            if unit is not None:
+                # A demo loaded before the fixture gave its former units their end dates and
+                # "(cũ)" names gets them now; a second run finds nothing to change.
+                dated = {
+                    "name": node["name"],
+                    "valid_from": parse_date(node.get("valid_from")),
+                    "valid_to": parse_date(node.get("valid_to")),
+                }
+                changed = {
+                    key: value for key, value in dated.items() if getattr(unit, key) != value
+                }
+                if changed:
+                    unit = services.organisation_update(organisation=unit, by=None, **changed)
+            else:
                 unit = services.organisation_create(
                     parent=parent,
                     organisation=Organisation(
