@@ -12,6 +12,7 @@ import datetime
 import io
 from urllib.parse import parse_qs, urlsplit
 
+import docx
 import openpyxl
 import pytest
 from django.conf import settings
@@ -218,6 +219,32 @@ def test_workbook_numbers_link_to_the_same_lists(client_for, rich, tree, reviewe
     # The workbook's tables hold the page's numbers: the same lists, every one of them.
     assert followed == page_links
     assert "Cách tính" in workbook.sheetnames
+
+
+def test_narrative_table_numbers_link_to_the_same_lists(client_for, rich, tree, reviewer):
+    client = client_for(reviewer)
+    response = client.post(
+        reverse("reports:job_create"),
+        {"don_vi": tree.province.pk, "ky": "2025", "kind": "narrative"},
+    )
+    download = client.get(response["Location"])
+    document = docx.Document(io.BytesIO(b"".join(download.streaming_content)))
+    page = html.fromstring(client.get(REPORT, {"don_vi": tree.province.pk, "ky": "2025"}).content)
+    page_links = {cell[4] for cell in linked_cells(page) if cell[4]}
+    base = f"{settings.PORTAL_BASE_URL}{RECORDS}?"
+    followed = set()
+    for table in document.tables:
+        headers = [cell.text for cell in table.rows[0].cells]
+        for row in table.rows:
+            for position, cell in enumerate(row.cells):
+                for link in (link for p in cell.paragraphs for link in p.hyperlinks):
+                    assert link.address.startswith(base), link.address
+                    href = f"{RECORDS}?{link.address[len(base) :]}"
+                    column = "total" if headers[position] == "Tổng giá trị" else ""
+                    total, _, _ = listed(client, href, column)
+                    assert total == link.text, (headers[position], href)
+                    followed.add(href)
+    assert followed == page_links
 
 
 def test_a_forged_link_to_another_province_is_not_found(
