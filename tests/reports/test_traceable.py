@@ -22,6 +22,7 @@ from lxml import html
 from models_registry.choices import Status
 from models_registry.models import Indicator, ResultReport, ResultValue
 from organisations.choices import Role
+from reports import services
 from reports.periods import half_period, year_period
 from reports.selectors import report_figures
 from tests.factories import user_with_role
@@ -334,3 +335,16 @@ def test_the_list_is_paginated_and_keeps_its_query(client_for, tree, reviewer):
 def test_anonymous_visitors_are_sent_to_log_in(client, tree):
     response = client.get(RECORDS, {"don_vi": tree.province.pk, "ky": "2025", "chi_tieu": "new"})
     assert response.status_code == 302 and "next=" in response["Location"]
+
+
+def test_a_frozen_report_links_to_the_live_lists_and_says_so(client_for, rich, tree, reviewer):
+    snapshot = services.snapshot_freeze(
+        by=reviewer, organisation=tree.province, period=year_period(2025)
+    )
+    client = client_for(reviewer)
+    response = client.get(reverse("reports:snapshot_detail", args=[snapshot.pk]))
+    document = html.fromstring(response.content)
+    assert "Danh sách lấy theo dữ liệu hiện tại" in response.content.decode()
+    frozen = {cell[4] for cell in linked_cells(document) if cell[4]}
+    live = html.fromstring(client.get(REPORT, {"don_vi": tree.province.pk, "ky": "2025"}).content)
+    assert frozen == {cell[4] for cell in linked_cells(live) if cell[4]}
