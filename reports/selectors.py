@@ -6,7 +6,9 @@ units merged into it, each merged unit under its successor (``reports.scope``): 
 child-unit table counts exactly what that unit's own report counts. A handful of grouped
 queries build everything — one per table read, never one per cell: the models are grouped by
 (child unit, field, kind, actor) with every measure a filtered count, and the tables are summed
-from those groups in Python.
+from those groups in Python. The records behind any one number are listed by ``counted_records``
+from the same filters (``_counted_models``, ``_model_conditions``, ``_counted_commendations``,
+``_counted_values``), so a number and its list cannot drift apart.
 
 Definitions (a period is whole days, Vietnam time, both ends included):
 - active: accepted before the period ends and not discontinued before it starts;
