@@ -287,7 +287,7 @@ EMAIL_RETRY_FACTOR = 4
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Cổng Dân vận khéo <khong-tra-loi@localhost>"
 )
-# The portal's public address, for links in e-mails.
+# The portal's public address, for links in e-mails and in report files (Excel, .docx).
 PORTAL_BASE_URL = env.str("DJANGO_PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.numbers import as_number, vn_number  # noqa: F401 - the report's writers import them from here
 from reports.choices import PeriodKind
-from reports.selectors import KIND_ACTORS
+from reports.selectors import COUNTED, KIND_ACTORS, MEASURE_DEFINITIONS
 
 
 def as_date(value) -> date:
@@ -127,3 +127,8 @@ def kind_actor_label(kind: str, actor: str) -> str:
 def child_name(child: dict) -> str:
     """A child unit's row name, with its note ("trực tiếp", "sáp nhập vào")."""
     return f"{child['name']} ({child['note']})" if child.get("note") else child["name"]
+
+
+def measure_definitions() -> list[tuple[str, str]]:
+    """How each number of the report is counted, as (label, definition), in the tables' order."""
+    return [(COUNTED[key], MEASURE_DEFINITIONS[key]) for key in MEASURE_DEFINITIONS]

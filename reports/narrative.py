@@ -4,7 +4,8 @@ The figures fill the parts a portal can know (the situation, the results by fiel
 the outstanding models); the assessment — shortcomings, their causes, the way forward — is the
 cadre's to write, so those parts are marked placeholders ("[Đơn vị bổ sung …]", highlighted).
 The layout follows Vietnamese administrative documents: A4, Times New Roman 14 for the text and
-13 in tables, margins 20/20/30/15 mm.
+13 in tables, margins 20/20/30/15 mm. Every number of the tables links to the portal's list of the
+records it counts (``reports.links``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
@@ -36,6 +38,7 @@ from reports.formatting import (
     vn_date,
     vn_number,
 )
+from reports.links import absolute_records_url, cell_query, report_query
 from reports.selectors import OUTSTANDING_LISTED
 from reports.tables import Table, children_table, kind_actor_table
 
@@ -125,6 +128,26 @@ def _placeholder(document, text: str):
     return paragraph
 
 
+def _linked_number(cell, text, query: str, *, bold=False, size=None):
+    """A number right-aligned in ``cell``, a link to its list of records when it has one."""
+    _cell_text(cell, text, bold=bold, align=WD_ALIGN_PARAGRAPH.RIGHT, size=size)
+    if not query:
+        return
+    paragraph = cell.paragraphs[0]
+    link = OxmlElement("w:hyperlink")
+    link.set(
+        qn("r:id"),
+        paragraph.part.relate_to(
+            absolute_records_url(query), RELATIONSHIP_TYPE.HYPERLINK, is_external=True
+        ),
+    )
+    for run in paragraph.runs:
+        run.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+        run.font.underline = True
+        link.append(run._r)  # moved into the link
+    paragraph._p.append(link)
+
+
 def _cell_text(cell, text, *, bold=False, italic=False, align=WD_ALIGN_PARAGRAPH.LEFT, size=None):
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
@@ -156,9 +179,12 @@ def _table(
     first=55,
     text_columns=1,
     signed=(),
+    links=None,
+    total_links=None,
 ):
     """A captioned grid: ``text_columns`` of text, then numbers right-aligned as 1.234.567
-    (with their sign in the ``signed`` columns)."""
+    (with their sign in the ``signed`` columns), each linked to the query ``links`` gives it
+    (by row and position, ``total_links`` for the totals)."""
     caption = _paragraph(document, f"Biểu {number}. {title}", bold=True, centred=True)
     caption.paragraph_format.keep_with_next = True
     table = document.add_table(rows=1, cols=len(headers))
@@ -170,15 +196,21 @@ def _table(
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
         _cell_text(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _repeat_as_header(table.rows[0])
-    body = [(row, False) for row in rows] + ([(total, True)] if total else [])
-    for values, bold in body:
+    links = links or [None] * len(rows)
+    body = [(row, False, row_links) for row, row_links in zip(rows, links, strict=True)]
+    if total:
+        body.append((total, True, total_links))
+    for values, bold, row_links in body:
         cells = table.add_row().cells
+        row_links = row_links or [""] * len(values)
         for position, (cell, value) in enumerate(zip(cells, values, strict=True)):
             if position < text_columns:
                 _cell_text(cell, value, bold=bold)
+            elif position in signed:
+                _cell_text(cell, _change(value), bold=bold, align=WD_ALIGN_PARAGRAPH.RIGHT)
             else:
-                text = _change(value) if position in signed else vn_number(value)
-                _cell_text(cell, text, bold=bold, align=WD_ALIGN_PARAGRAPH.RIGHT)
+                query = row_links[position] if as_number(value) else ""  # 0 lists nothing
+                _linked_number(cell, vn_number(value), query, bold=bold)
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
@@ -230,7 +262,8 @@ def _grid(
         cells = grid.add_row().cells
         _cell_text(cells[0], label, bold=bold, size=size)
         for cell, value in zip(cells[1:], row.cells, strict=True):
-            _cell_text(cell, value.text, bold=bold, align=WD_ALIGN_PARAGRAPH.RIGHT, size=size)
+            query = value.query if value.value else ""
+            _linked_number(cell, value.text, query, bold=bold, size=size)
     others = (width - Mm(first)) // max(len(columns), 1)
     widths = [Mm(first), *([others] * len(columns))]
     for index, column in enumerate(grid.columns):
@@ -404,6 +437,8 @@ def _results(document, figures: dict) -> None:
         lead = f"– {label}:" if label == UNCLASSIFIED else f"– Lĩnh vực {lower_first(label)}:"
         _lead_paragraph(document, lead, _field_text(counts))
     measures = measure_labels(figures)
+    report = report_query(figures)
+    fields = [key for key, _ in field_labels(figures)] + [""]  # as ``field_rows`` lists them
     _table(
         document,
         1,
@@ -412,6 +447,11 @@ def _results(document, figures: dict) -> None:
         [[label, *(counts[key] for key in measures)] for label, counts in field_rows(figures)],
         total=["Tổng cộng", *(figures["total"][key] for key in measures)],
         first=37,
+        links=[
+            ["", *(cell_query(report, key, field=field) for key in measures)]
+            for field, _ in zip(fields, field_rows(figures), strict=False)
+        ],
+        total_links=["", *(cell_query(report, key) for key in measures)],
     )
     _grid(document, 2, TABLE_TITLES["kind_actor"], kind_actor_table(figures))
 
@@ -443,6 +483,15 @@ def _results(document, figures: dict) -> None:
             for stage in figures["funnel"]
         ],
         signed=(3,),
+        links=[
+            [
+                "",
+                cell_query(report, stage["key"]),
+                cell_query(report, stage["key"], previous=True),
+                "",
+            ]
+            for stage in figures["funnel"]
+        ],
     )
 
     document.add_heading("4. Biểu dương, khen thưởng", level=2)
@@ -462,6 +511,16 @@ def _results(document, figures: dict) -> None:
         text = "Trong kỳ chưa có quyết định biểu dương, khen thưởng nào được công bố."
     _paragraph(document, text)
     total = commendations["total"]
+
+    def by_actor(form: str | None) -> list[str]:
+        return [
+            "",
+            *(
+                cell_query(report, "commendations", form=form, actor=actor)
+                for actor in ("collective", "individual", None)
+            ),
+        ]
+
     _table(
         document,
         5,
@@ -472,6 +531,8 @@ def _results(document, figures: dict) -> None:
             for row in commendations["rows"]
         ],
         total=["Tổng cộng", total["collective"], total["individual"], total["total"]],
+        links=[by_actor(row["form"]) for row in commendations["rows"]],
+        total_links=by_actor(None),
     )
 
     document.add_heading("5. Kết quả nhân dân đóng góp", level=2)
@@ -493,6 +554,10 @@ def _results(document, figures: dict) -> None:
         [[row["name"], row["unit"], row["total"], row["reports"]] for row in figures["indicators"]],
         first=70,
         text_columns=2,
+        links=[
+            ["", "", *[cell_query(report, "indicator", indicator=row["code"])] * 2]
+            for row in figures["indicators"]
+        ],
     )
 
 

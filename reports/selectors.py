@@ -6,7 +6,9 @@ units merged into it, each merged unit under its successor (``reports.scope``): 
 child-unit table counts exactly what that unit's own report counts. A handful of grouped
 queries build everything — one per table read, never one per cell: the models are grouped by
 (child unit, field, kind, actor) with every measure a filtered count, and the tables are summed
-from those groups in Python.
+from those groups in Python. The records behind any one number are listed by ``counted_records``
+from the same filters (``_counted_models``, ``_model_conditions``, ``_counted_commendations``,
+``_counted_values``), so a number and its list cannot drift apart.
 
 Definitions (a period is whole days, Vietnam time, both ends included):
 - active: accepted before the period ends and not discontinued before it starts;
@@ -24,6 +26,8 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -52,6 +56,44 @@ MEASURES = (
     ("commended_individuals", "Cá nhân được khen"),
 )
 MEASURE_KEYS = tuple(key for key, _ in MEASURES)
+# How each number of the report is counted, in the words the page, the workbook and the list of
+# records behind a number print (the module's docstring says the same for programmers).
+MEASURE_DEFINITIONS = {
+    "active": (
+        "đã được duyệt đăng ký trước ngày cuối kỳ (tính cả ngày cuối kỳ) và chưa dừng thực hiện "
+        "trước ngày đầu kỳ"
+    ),
+    "new": "được duyệt đăng ký trong kỳ",
+    "maintained": "đang thực hiện trong kỳ và đã được duyệt đăng ký trước ngày đầu kỳ",
+    "replicated": "xây dựng mới trong kỳ và nhân rộng từ một mô hình khác",
+    "recognised": "được công nhận trong kỳ",
+    "outstanding": "được chọn là tiêu biểu trong kỳ",
+    "commended_collectives": (
+        "mô hình, điển hình của tập thể có khen thưởng (chưa thu hồi) trong đợt đã công bố, "
+        "quyết định ký trong kỳ; mỗi tập thể tính một lần dù được khen nhiều hình thức"
+    ),
+    "commended_individuals": (
+        "điển hình cá nhân có khen thưởng (chưa thu hồi) trong đợt đã công bố, quyết định ký "
+        "trong kỳ; mỗi cá nhân tính một lần dù được khen nhiều hình thức"
+    ),
+    "registered": (
+        "gửi đăng ký trong kỳ (hồ sơ nhập từ dữ liệu cũ, không có ngày gửi: được duyệt đăng ký "
+        "trong kỳ)"
+    ),
+    "accepted": "được duyệt đăng ký trong kỳ (như “Xây dựng mới”)",
+    "commended": (
+        "mô hình, điển hình (tập thể và cá nhân) có khen thưởng chưa thu hồi trong đợt đã công bố, "
+        "quyết định ký trong kỳ; mỗi mô hình tính một lần"
+    ),
+    "commendations": (
+        "lượt khen thưởng chưa thu hồi của các đợt đã công bố, quyết định ký trong kỳ; một mô "
+        "hình được khen nhiều lần thì tính nhiều lượt"
+    ),
+    "indicator": (
+        "tổng giá trị chỉ số của các báo cáo kết quả có ngày kết thúc trong kỳ; số báo cáo là số "
+        "báo cáo kết quả có ghi chỉ số đó"
+    ),
+}
 MODEL_MEASURES = MEASURE_KEYS[:6]
 FIELD_KEYS = (*Field.values, "")  # "": models whose field is not chosen yet
 
@@ -70,6 +112,20 @@ KIND_ACTORS = (
     (ModelKind.EXEMPLAR, Actor.COLLECTIVE, "Điển hình tập thể"),
     (ModelKind.EXEMPLAR, Actor.INDIVIDUAL, "Điển hình cá nhân"),
 )
+KIND_ACTOR_KEYS = {f"{kind}-{actor}": (kind, actor) for kind, actor, _ in KIND_ACTORS}
+
+# Every number a report prints counts one of these, each listed by ``counted_records``: models
+# (tables 1–3), commendations (table 4) or the values of one indicator (table 5).
+COUNTED = {
+    **{key: label for key, label in MEASURES},
+    "registered": "Đăng ký",
+    "accepted": "Được duyệt đăng ký",
+    "commended": "Được biểu dương, khen thưởng",
+    "commendations": "Lượt biểu dương, khen thưởng",
+    "indicator": "Chỉ số kết quả",
+}
+COMMENDED_MEASURES = ("commended_collectives", "commended_individuals", "commended")
+COMPARED_MEASURES = tuple(key for key, _ in FUNNEL)  # counted in the previous period too
 OUTSTANDING_LISTED = 50  # per field, for the narrative
 REPORT_WORK_MEM = "64MB"
 TREND_MONTHS_MAX = 24  # longer periods are charted by year
@@ -112,6 +168,37 @@ def _model_conditions(w: _Window) -> dict[str, Q]:
         "outstanding": Q(is_outstanding=True) & _in("outstanding_at", w),
         "registered": _in("submitted_at", w) | (Q(submitted_at__isnull=True) & accepted_in),
     }
+
+
+def _counted_models(scope: ReportScope, current: _Window, previous: _Window):
+    """The models the report's model measures count from, before any measure's condition: those
+    of the scope that can meet one in either period (an index range, not the whole subtree)."""
+    relevant = Q(accepted_at__lt=current.after) | Q(submitted_at__gte=previous.start)
+    return DanVanModel.objects.filter(scope.q("owning_unit__path"), relevant)
+
+
+def _decided_in(window: _Window) -> Q:
+    """Commendations of a round whose decision is dated in ``window``."""
+    return Q(round__decision_date__gte=window.first_day, round__decision_date__lte=window.last_day)
+
+
+def _counted_commendations(scope: ReportScope, *windows: _Window):
+    """The commendations in force that the report counts, decided in one of ``windows``."""
+    return Commendation.objects.filter(
+        scope.q("model__owning_unit__path"),
+        reduce(or_, (_decided_in(window) for window in windows)),
+        round__status="published",
+        revoked_at__isnull=True,
+    )
+
+
+def _counted_values(scope: ReportScope, period: ReportPeriod):
+    """The indicator values of the result reports whose period ends in ``period``."""
+    return ResultValue.objects.filter(
+        scope.q("report__model__owning_unit__path"),
+        report__period_end__gte=period.start,
+        report__period_end__lte=period.end,
+    )
 
 
 def _empty_by_field() -> dict:
@@ -161,9 +248,8 @@ def _figures(organisation: Organisation, period: ReportPeriod) -> dict:
     for index, bucket in enumerate(buckets):
         counts[f"trend_new_{index}"] = Count("pk", filter=now["new"] & _in("accepted_at", bucket))
         counts[f"trend_recognised_{index}"] = Count("pk", filter=_in("recognised_at", bucket))
-    relevant = Q(accepted_at__lt=current.after) | Q(submitted_at__gte=previous.start)
     model_groups = _plain_rows(
-        DanVanModel.objects.filter(in_scope, relevant)
+        _counted_models(scope, current, previous)
         .order_by()
         .values("field", "kind", "actor", row=scope.row_key("owning_unit__path"))
         .annotate(**counts)
@@ -197,19 +283,8 @@ def _commendation_groups(scope: ReportScope, current: _Window, previous: _Window
     models commended in each period) and the period's commendations by form × actor (``total``),
     from one pass over the commendations: a ``GROUPING SETS`` query around the ORM's scoped rows.
     """
-
-    def decided_in(window):
-        return Q(
-            round__decision_date__gte=window.first_day, round__decision_date__lte=window.last_day
-        )
-
     rows = (
-        Commendation.objects.filter(
-            scope.q("model__owning_unit__path"),
-            decided_in(current) | decided_in(previous),
-            round__status="published",
-            revoked_at__isnull=True,
-        )
+        _counted_commendations(scope, current, previous)
         .order_by()
         .values(
             "model",
@@ -218,7 +293,7 @@ def _commendation_groups(scope: ReportScope, current: _Window, previous: _Window
             "model__kind",
             "model__actor",
             row=scope.row_key("model__owning_unit__path"),
-            is_current=ExpressionWrapper(decided_in(current), output_field=BooleanField()),
+            is_current=ExpressionWrapper(_decided_in(current), output_field=BooleanField()),
         )
     )
     sql, params = rows.query.sql_with_params()
@@ -239,6 +314,75 @@ def _commendation_groups(scope: ReportScope, current: _Window, previous: _Window
     by_model = [group for group in groups if group["by_model"]]
     by_form = [group for group in groups if not group["by_model"] and group["total"]]
     return by_model, by_form
+
+
+@dataclass(frozen=True)
+class CountedCell:
+    """One number of a report, named by what it counts (see ``COUNTED``) and where it stands."""
+
+    measure: str
+    field: str | None = None  # a field, "" for models without one; None: every field
+    kind_actor: str | None = None  # a ``KIND_ACTOR_KEYS`` key; None: every kind and actor
+    row: Organisation | None = None  # a row of the child-unit table; None: the whole report
+    previous: bool = False  # counted in the previous period (the funnel's second column)
+    form: str | None = None  # commendations: one form only
+    actor: str | None = None  # commendations: one actor only
+    indicator: str | None = None  # the indicator's code (measure "indicator")
+
+
+class NotInReport(LookupError):
+    """A cell names a row the report does not have."""
+
+
+def counted_records(user, organisation: Organisation, period: ReportPeriod, cell: CountedCell):
+    """The records one number of ``organisation``'s report for ``period`` counts, as a queryset:
+    models, commendations (``commendations``) or indicator values (``indicator``), selected by
+    the very filters ``report_figures`` counts with, so the list is as long as the number (for
+    an indicator: its values add up to the number, and there are as many as its reports).
+    """
+    if not Organisation.objects.visible_to(user).filter(pk=organisation.pk).exists():
+        raise PermissionDenied("Đơn vị nằm ngoài phạm vi của bạn.")
+    scope = report_scope(organisation, period.end)
+    current, previous = _window(period), _window(period.previous())
+    window = previous if cell.previous else current
+    if cell.measure == "indicator":
+        return (
+            _counted_values(scope, period)
+            .filter(indicator__code=cell.indicator)
+            .select_related("indicator", "report__model__owning_unit")
+            .order_by("report__model__owning_unit__path", "report__model__name", "report", "pk")
+        )
+    if cell.measure == "commendations":
+        rows = _counted_commendations(scope, current)
+        if cell.form:
+            rows = rows.filter(form=cell.form)
+        if cell.actor:
+            rows = rows.filter(model__actor=cell.actor)
+        return rows.select_related("round", "model__owning_unit").order_by(
+            "-round__decision_date", "round", "position", "pk"
+        )
+    if cell.measure in COMMENDED_MEASURES:
+        commended = _counted_commendations(scope, window).values("model")
+        models = DanVanModel.objects.filter(scope.q("owning_unit__path"), pk__in=commended)
+        # As ``_commended_measure`` sorts them: individuals, and everyone else as collectives.
+        if cell.measure == "commended_individuals":
+            models = models.filter(actor=Actor.INDIVIDUAL)
+        elif cell.measure == "commended_collectives":
+            models = models.exclude(actor=Actor.INDIVIDUAL)
+    else:
+        condition = _model_conditions(window)["new" if cell.measure == "accepted" else cell.measure]
+        models = _counted_models(scope, current, previous).filter(condition)
+    if cell.field is not None:
+        models = models.filter(field=cell.field)
+    if cell.kind_actor is not None:
+        kind, actor = KIND_ACTOR_KEYS[cell.kind_actor]
+        models = models.filter(kind=kind, actor=actor)
+    if cell.row is not None:
+        if scope.row_of(cell.row.path) != cell.row.path:
+            raise NotInReport(cell.row.pk)
+        row_key = scope.row_key("owning_unit__path")
+        models = models.alias(report_row=row_key).filter(report_row=cell.row.path)
+    return models.select_related("owning_unit").order_by("owning_unit__path", "name", "pk")
 
 
 def _plain_rows(queryset) -> list[dict]:
@@ -413,11 +557,7 @@ def _indicator_sums(scope: ReportScope, period: ReportPeriod) -> list[dict]:
     """Table 5: result indicators summed over the reports whose period ends in this one."""
     sums = {
         row["indicator"]: row
-        for row in ResultValue.objects.filter(
-            scope.q("report__model__owning_unit__path"),
-            report__period_end__gte=period.start,
-            report__period_end__lte=period.end,
-        )
+        for row in _counted_values(scope, period)
         .order_by()
         .values("indicator")
         # One value per indicator and report (a constraint): counting values counts reports.

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from reports.formatting import STRUCTURE_EXPLAINED, has_unclassified, structure_rule, vn_number
 from reports.formatting import as_number as number
+from reports.links import cell_query, report_query
 
 # Table 2's columns: "active" split by field, then every measure of table 1 in total, the
 # commended collectives and individuals under one header. Page, workbook and narrative all lay
@@ -44,6 +45,7 @@ class ColumnGroup:
 class Cell:
     column: Column
     value: int | Decimal
+    query: str = ""  # the query of the list of records behind the number ("": none)
 
     @property
     def text(self) -> str:
@@ -90,8 +92,13 @@ class Table:
         return (*self.rows, self.footer) if self.footer else self.rows
 
 
-def _row(key, label, columns, values, **extra) -> Row:
-    cells = tuple(Cell(column, number(values.get(column.key, 0))) for column in columns)
+def _row(key, label, columns, values, queries=None, **extra) -> Row:
+    """A row of ``values`` by column key; ``queries`` names each cell's list (by column key)."""
+    queries = queries or {}
+    cells = tuple(
+        Cell(column, number(values.get(column.key, 0)), queries.get(column.key, ""))
+        for column in columns
+    )
     return Row(key=key, label=label, cells=cells, **extra)
 
 
@@ -105,6 +112,7 @@ def _by_field_table(figures) -> Table:
     if any(number(value) for value in unclassified.values()):
         columns.append(Column("unclassified", "Chưa chọn lĩnh vực"))
     columns.append(Column("total", "Tổng số"))
+    report = report_query(figures)
     rows = []
     for measure, label in figures["measures"]:
         values = {
@@ -112,7 +120,10 @@ def _by_field_table(figures) -> Table:
         }
         values["unclassified"] = unclassified.get(measure, 0)
         values["total"] = figures["total"][measure]
-        rows.append(_row(measure, label, columns, values))
+        queries = {key: cell_query(report, measure, field=key) for key, _ in figures["fields"]}
+        queries["unclassified"] = cell_query(report, measure, field="")
+        queries["total"] = cell_query(report, measure)
+        rows.append(_row(measure, label, columns, values, queries))
     return Table(
         key="bang-1",
         title="Bảng 1. Mô hình, điển hình theo lĩnh vực",
@@ -127,8 +138,15 @@ def kind_actor_table(figures) -> Table:
     """Table 1 (continued): every measure by kind (mô hình / điển hình) × actor."""
     columns = tuple(Column(row["key"], row["label"]) for row in figures["by_kind_actor"])
     counts = {row["key"]: row["counts"] for row in figures["by_kind_actor"]}
+    report = report_query(figures)
     rows = tuple(
-        _row(measure, label, columns, {key: counts[key][measure] for key in counts})
+        _row(
+            measure,
+            label,
+            columns,
+            {key: counts[key][measure] for key in counts},
+            {key: cell_query(report, measure, kind_actor=key) for key in counts},
+        )
         for measure, label in figures["measures"]
     )
     return Table(
@@ -148,6 +166,15 @@ def _child_values(active_by_field: dict, unclassified: dict, total: dict, fields
     return values
 
 
+def _child_queries(report: str, fields, measures, row: int | None) -> dict:
+    queries = {
+        f"active-{key}": cell_query(report, "active", field=key, row=row) for key, _ in fields
+    }
+    queries["active-unclassified"] = cell_query(report, "active", field="", row=row)
+    queries.update({measure: cell_query(report, measure, row=row) for measure in measures})
+    return queries
+
+
 def children_table(figures) -> Table:
     """Table 2: the direct child units (rows) by the "active" of each field and every measure of
     table 1; each row drills down to its unit's report."""
@@ -162,6 +189,8 @@ def children_table(figures) -> Table:
     )
     commended = tuple(Column(key, label) for key, label in COMMENDED_COLUMNS.items())
     columns = (*by_field, *measures, *commended)
+    report = report_query(figures)
+    measure_keys = [key for key, _ in figures["measures"]]
     rows = tuple(
         _row(
             f"don-vi-{child['id']}",
@@ -170,6 +199,7 @@ def children_table(figures) -> Table:
             _child_values(
                 child["counts"]["active"], child.get("unclassified"), child["total"], fields
             ),
+            _child_queries(report, fields, measure_keys, child["id"]),
             unit_id=child["id"] if child.get("drill") else None,
             note=child.get("note", ""),
         )
@@ -181,6 +211,7 @@ def children_table(figures) -> Table:
         "Cộng",
         columns,
         _child_values(active_by_field, figures.get("unclassified"), figures["total"], fields),
+        _child_queries(report, fields, measure_keys, None),
     )
     return Table(
         key="bang-2",
@@ -207,7 +238,20 @@ def _funnel_table(figures) -> Table:
         Column("previous", f"Kỳ trước ({figures['previous_period']['name']})"),
         Column("change", "Tăng (+), giảm (−)", signed=True),
     )
-    rows = tuple(_row(stage["key"], stage["label"], columns, stage) for stage in figures["funnel"])
+    report = report_query(figures)
+    rows = tuple(
+        _row(
+            stage["key"],
+            stage["label"],
+            columns,
+            stage,
+            {
+                "current": cell_query(report, stage["key"]),
+                "previous": cell_query(report, stage["key"], previous=True),
+            },
+        )
+        for stage in figures["funnel"]
+    )
     return Table(
         key="bang-3",
         title="Bảng 3. Từ đăng ký đến khen thưởng, so với kỳ trước",
@@ -221,7 +265,19 @@ def _funnel_table(figures) -> Table:
 def _commendations_table(figures) -> Table:
     columns = tuple(Column(key, label) for key, label in ACTOR_COLUMNS)
     table = figures["commendations"]
-    rows = tuple(_row(row["form"], row["label"], columns, row) for row in table["rows"])
+    report = report_query(figures)
+
+    def queries(form: str | None) -> dict:
+        return {
+            key: cell_query(
+                report, "commendations", form=form, actor=key if key != "total" else None
+            )
+            for key, _ in ACTOR_COLUMNS
+        }
+
+    rows = tuple(
+        _row(row["form"], row["label"], columns, row, queries(row["form"])) for row in table["rows"]
+    )
     return Table(
         key="bang-4",
         title="Bảng 4. Biểu dương, khen thưởng theo hình thức",
@@ -229,12 +285,13 @@ def _commendations_table(figures) -> Table:
         row_header="Hình thức",
         groups=_single(*columns),
         rows=rows,
-        footer=_row("cong", "Cộng", columns, table["total"]),
+        footer=_row("cong", "Cộng", columns, table["total"], queries(None)),
     )
 
 
 def _indicators_table(figures) -> Table:
     columns = (Column("total", "Tổng cộng"), Column("reports", "Số báo cáo kết quả"))
+    report = report_query(figures)
     rows = tuple(
         _row(
             indicator["code"],
@@ -243,6 +300,9 @@ def _indicators_table(figures) -> Table:
             else indicator["name"],
             columns,
             indicator,
+            dict.fromkeys(
+                ("total", "reports"), cell_query(report, "indicator", indicator=indicator["code"])
+            ),
         )
         for indicator in figures["indicators"]
     )

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from reports.views import jobs, report, snapshots
+from reports.views import jobs, records, report, snapshots
 
 app_name = "reports"
 
 urlpatterns = [
     path("", report.ReportView.as_view(), name="report"),
+    path("ho-so/", records.RecordsView.as_view(), name="records"),
     path("ban-chot/", snapshots.SnapshotListView.as_view(), name="snapshot_list"),
     path("ban-chot/<int:pk>/", snapshots.SnapshotDetailView.as_view(), name="snapshot_detail"),
     path(

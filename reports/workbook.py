@@ -9,6 +9,9 @@ frozen panes, print setup) or gathered while writing (merged ranges, the filter 
 table has its own sheet, so that each can freeze its own header rows and repeat them on every
 printed page (A4 landscape, fitted to the page width).
 
+Every number is a link to the list of the records it counts, on the portal
+(``reports.links``, at ``PORTAL_BASE_URL``), and a sheet says how each is counted.
+
 Numbers are real numbers in the cells, formatted ``#,##0``: Excel shows the thousands separator
 of the reader's regional settings, so a Vietnamese Windows shows 1.234.567 (a format such as
 ``#.##0`` is not a thousands separator in Excel and would break the numbers). Text cells go
@@ -31,23 +34,28 @@ from openpyxl.worksheet.page import PageMargins
 from core.spreadsheets import safe_cell_text
 from core.xlsx_stream import write_rows
 from reports.formatting import (
+    STRUCTURE_EXPLAINED,
     TABLE_TITLES,
+    UNCLASSIFIED,
     as_number,
     created_on,
     field_labels,
-    field_rows,
+    has_unclassified,
     kind_actor_label,
     lower_first,
+    measure_definitions,
     measure_labels,
     report_subject,
     span,
     structure_rule,
 )
+from reports.links import absolute_records_url, cell_query, report_query
 from reports.selectors import MODEL_ROW_HEADERS
 from reports.tables import children_table
 
 PROGRESS_EVERY = 5000
 DATA_SHEET = "Dữ liệu"
+DEFINITIONS_SHEET = "Cách tính"
 NUMBER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.00"
 CHANGE_FORMAT = "+#,##0;-#,##0;0"
@@ -74,6 +82,9 @@ _REGULAR = Font(name="Times New Roman", size=12)
 _BOLD = Font(name="Times New Roman", size=12, bold=True)
 _ITALIC = Font(name="Times New Roman", size=12, italic=True)
 _TITLE = Font(name="Times New Roman", size=14, bold=True)
+# A number linked to its list of records: underlined, in the colour of links.
+_LINK = Font(name="Times New Roman", size=12, color="0563C1", underline="single")
+_LINK_BOLD = Font(name="Times New Roman", size=12, bold=True, color="0563C1", underline="single")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _WRAP = Alignment(wrap_text=True, vertical="center")
@@ -204,13 +215,16 @@ class _TableSheet:
             else:
                 self._merge(first, last, self.row_number - 1, self.row_number - 1)
 
-    def row(self, values: list, *, total: bool = False) -> None:
-        """A data row; a totals row is bold and shaded."""
+    def row(self, values: list, *, total: bool = False, links: list | None = None) -> None:
+        """A data row; a totals row is bold and shaded. ``links`` gives the query of each
+        number's list of records (by position, "" for none); a number other than 0 links to it.
+        """
         cells = []
         shared = {"border": _BORDER, "font": _BOLD if total else _REGULAR}
         if total:
             shared["fill"] = _TOTAL_FILL
-        for column, value in zip(self.columns, values, strict=True):
+        links = links or [""] * len(values)
+        for column, value, query in zip(self.columns, values, links, strict=True):
             if column.kind == "text":
                 alignment = _CENTRE if isinstance(value, int) else _WRAP
                 cells.append(self._cell(_text(value), alignment=alignment, **shared))
@@ -222,9 +236,18 @@ class _TableSheet:
                 number_format = DECIMAL_FORMAT
             else:
                 number_format = NUMBER_FORMAT
-            cells.append(
-                self._cell(number, alignment=_RIGHT, number_format=number_format, **shared)
-            )
+            if query and number:
+                font = _LINK_BOLD if total else _LINK
+                cell = self._cell(
+                    number,
+                    alignment=_RIGHT,
+                    number_format=number_format,
+                    **{**shared, "font": font},
+                )
+                cell.hyperlink = absolute_records_url(query)
+            else:
+                cell = self._cell(number, alignment=_RIGHT, number_format=number_format, **shared)
+            cells.append(cell)
         self._append(cells)
 
     def section(self, text: str, *, italic: bool = False) -> None:
@@ -263,13 +286,31 @@ def _by_field_sheet(workbook, figures: dict) -> None:
         Column(label, 13, "number", MEASURE_GROUPS.get(key, "")) for key, label in measures.items()
     ]
     table = _TableSheet(workbook, "1. Lĩnh vực", columns, figures, _caption(1, "by_field"))
+    report = report_query(figures)
     table.section("I. Theo lĩnh vực")
-    for number, (label, counts) in enumerate(field_rows(figures), start=1):
-        table.row([number, label, *(counts.get(key, 0) for key in measures)])
-    table.row(["", "Tổng cộng", *(figures["total"].get(key, 0) for key in measures)], total=True)
+    rows = [(key, label, figures["by_field"][key]) for key, label in field_labels(figures)]
+    if has_unclassified(figures):
+        rows.append(("", UNCLASSIFIED, figures["unclassified"]))
+    for number, (field, label, counts) in enumerate(rows, start=1):
+        table.row(
+            [number, label, *(counts.get(key, 0) for key in measures)],
+            links=["", "", *(cell_query(report, key, field=field) for key in measures)],
+        )
+    table.row(
+        ["", "Tổng cộng", *(figures["total"].get(key, 0) for key in measures)],
+        total=True,
+        links=["", "", *(cell_query(report, key) for key in measures)],
+    )
     table.section("II. Theo loại và chủ thể")
     for number, row in enumerate(figures["by_kind_actor"], start=1):
-        table.row([number, row["label"], *(row["counts"].get(key, 0) for key in measures)])
+        table.row(
+            [number, row["label"], *(row["counts"].get(key, 0) for key in measures)],
+            links=[
+                "",
+                "",
+                *(cell_query(report, key, kind_actor=row["key"]) for key in measures),
+            ],
+        )
 
 
 def _children_sheet(workbook, figures: dict) -> None:
@@ -283,9 +324,16 @@ def _children_sheet(workbook, figures: dict) -> None:
     ]
     sheet = _TableSheet(workbook, "2. Đơn vị", columns, figures, _caption(2, "children"))
     for number, row in enumerate(table.rows, start=1):
-        sheet.row([number, row.named, *(cell.value for cell in row.cells)])
+        sheet.row(
+            [number, row.named, *(cell.value for cell in row.cells)],
+            links=["", "", *(cell.query for cell in row.cells)],
+        )
     if table.footer:
-        sheet.row(["", "Tổng cộng", *(cell.value for cell in table.footer.cells)], total=True)
+        sheet.row(
+            ["", "Tổng cộng", *(cell.value for cell in table.footer.cells)],
+            total=True,
+            links=["", "", *(cell.query for cell in table.footer.cells)],
+        )
     else:
         sheet.section(table.empty, italic=True)
 
@@ -302,8 +350,18 @@ def _funnel_sheet(workbook, figures: dict) -> None:
         Column("Tăng (+), giảm (−)", 14, "change"),
     ]
     table = _TableSheet(workbook, "3. So với kỳ trước", columns, figures, _caption(3, "funnel"))
+    report = report_query(figures)
     for number, stage in enumerate(figures["funnel"], start=1):
-        table.row([number, stage["label"], stage["current"], stage["previous"], stage["change"]])
+        table.row(
+            [number, stage["label"], stage["current"], stage["previous"], stage["change"]],
+            links=[
+                "",
+                "",
+                cell_query(report, stage["key"]),
+                cell_query(report, stage["key"], previous=True),
+                "",
+            ],
+        )
 
 
 def _commendations_sheet(workbook, figures: dict) -> None:
@@ -317,11 +375,28 @@ def _commendations_sheet(workbook, figures: dict) -> None:
     ]
     table = _TableSheet(workbook, "4. Khen thưởng", columns, figures, _caption(4, "commendations"))
     commendations = figures["commendations"]
+    report = report_query(figures)
+
+    def links(form: str | None) -> list[str]:
+        return [
+            "",
+            "",
+            *(
+                cell_query(report, "commendations", form=form, actor=actor)
+                for actor in ("collective", "individual", None)
+            ),
+        ]
+
     for number, row in enumerate(commendations["rows"], start=1):
-        table.row([number, row["label"], row["collective"], row["individual"], row["total"]])
+        table.row(
+            [number, row["label"], row["collective"], row["individual"], row["total"]],
+            links=links(row["form"]),
+        )
     total = commendations["total"]
     table.row(
-        ["", "Tổng cộng", total["collective"], total["individual"], total["total"]], total=True
+        ["", "Tổng cộng", total["collective"], total["individual"], total["total"]],
+        total=True,
+        links=links(None),
     )
 
 
@@ -336,8 +411,13 @@ def _indicators_sheet(workbook, figures: dict) -> None:
     table = _TableSheet(
         workbook, "5. Chỉ tiêu kết quả", columns, figures, _caption(5, "indicators")
     )
+    report = report_query(figures)
     for number, row in enumerate(figures["indicators"], start=1):
-        table.row([number, row["name"], row["unit"], row["total"], row["reports"]])
+        query = cell_query(report, "indicator", indicator=row["code"])
+        table.row(
+            [number, row["name"], row["unit"], row["total"], row["reports"]],
+            links=["", "", "", query, query],
+        )
 
 
 def _outstanding_sheet(workbook, figures: dict) -> None:
@@ -357,6 +437,27 @@ def _outstanding_sheet(workbook, figures: dict) -> None:
         for number, model in enumerate(listed, start=1):
             kind = kind_actor_label(model["kind"], model["actor"])
             table.row([number, model["name"], kind, model["person"], model["unit"]])
+
+
+def _definitions_sheet(workbook, figures: dict) -> None:
+    """How each number is counted, and that it links to its records."""
+    columns = [Column("STT", 6), Column("Chỉ tiêu", 30), Column("Cách tính", 90)]
+    table = _TableSheet(
+        workbook, DEFINITIONS_SHEET, columns, figures, "Cách tính các số liệu của báo cáo"
+    )
+    for number, (label, definition) in enumerate(measure_definitions(), start=1):
+        table.row([number, label, f"{definition}."])
+    table.section(
+        f"Đơn vị được tính {structure_rule(figures) or 'theo cơ cấu tổ chức hiện tại'}: "
+        f"{STRUCTURE_EXPLAINED}.",
+        italic=True,
+    )
+    if report_query(figures):
+        table.section(
+            "Mỗi số trong các biểu là một liên kết đến danh sách hồ sơ được tính vào số đó trên "
+            "Cổng thông tin (theo dữ liệu lúc mở liên kết).",
+            italic=True,
+        )
 
 
 # --- the data sheet ---------------------------------------------------------------------------
@@ -412,5 +513,6 @@ def write_workbook(
     _commendations_sheet(workbook, figures)
     _indicators_sheet(workbook, figures)
     _outstanding_sheet(workbook, figures)
+    _definitions_sheet(workbook, figures)
     _data_sheet(workbook, model_rows, progress)
     workbook.save(out)

@@ -10,7 +10,9 @@ from organisations.models import Organisation
 from organisations.querysets import user_memberships_paths
 from organisations.selectors import tree_roots
 from reports import charts, selectors, services
+from reports.formatting import measure_definitions
 from reports.forms import ReportForm, ReportJobForm
+from reports.links import records_path
 from reports.models import ReportSnapshot
 from reports.periods import default_period
 from reports.snapshots import differences
@@ -54,6 +56,8 @@ def report_context(figures: dict) -> dict:
         "tables": report_tables(figures),
         "outstanding": outstanding_groups(figures),
         "charts": charts.report_charts(figures),
+        "definitions": measure_definitions(),
+        "records_url": records_path(),
     }
 
 

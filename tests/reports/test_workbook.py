@@ -15,7 +15,7 @@ from reports.formatting import as_number
 from reports.periods import year_period
 from reports.selectors import MODEL_ROW_HEADERS, report_figures, report_model_rows
 from reports.tables import report_tables
-from reports.workbook import DATA_SHEET, NUMBER_FORMAT, write_workbook
+from reports.workbook import DATA_SHEET, DEFINITIONS_SHEET, NUMBER_FORMAT, write_workbook
 from tests.factories import DanVanModelFactory
 from tests.reports.test_figures import at, registry  # noqa: F401  (the hand-counted registry)
 
@@ -72,7 +72,7 @@ def values(cells):
 
 
 def test_sheets_and_title_block(vietnam_clock, workbook):
-    assert workbook.sheetnames == [*TABLE_SHEETS, DATA_SHEET]
+    assert workbook.sheetnames == [*TABLE_SHEETS, DEFINITIONS_SHEET, DATA_SHEET]
     today = vietnam_clock.date()
     for name in TABLE_SHEETS:
         sheet = workbook[name]
