@@ -141,6 +141,22 @@ class MergerLink(Organisation.merged_from.through):
         proxy = True
 
 
+class TreeVersion(models.Model):
+    """A value that changes whenever a unit is added, removed or moved or a merger link changes,
+    so that each process knows when its copy of the links is stale (``organisations.mergers``).
+    Written by database triggers (migration 0006) and by ``mergers.tree_changed`` only."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "phiên bản cây đơn vị"
+        verbose_name_plural = "phiên bản cây đơn vị"
+
+    def __str__(self):
+        return str(self.version)
+
+
 @audited("MembershipHistory")
 class Membership(TimeStampedModel):
     """A user's role on an organisation; it covers the organisation's whole subtree."""

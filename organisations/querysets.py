@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_NodeQuerySet
 
+from organisations.mergers import VERSION_SQL, current_merger_index, merger_index
+
 _CACHE_ATTRIBUTE = "_danvan_scope_paths"
 
 
@@ -39,42 +41,27 @@ def _minimal(paths: Iterable[str]) -> list[str]:
     return kept
 
 
-# Walks the merge links down from a set of (role, path) seeds: every unit merged into a unit
-# under a seed path adds its own path with the seed's role. UNION (not UNION ALL) drops rows
-# already found, so a cycle of mergers ends. ``direct`` marks the seeds themselves.
-_WIDEN_SQL = """
-WITH RECURSIVE scope(role, path, direct) AS (
-    {seed}
-  UNION
-    SELECT scope.role, predecessor.path, false
-    FROM scope
-    JOIN organisations_organisation successor ON successor.path LIKE scope.path || '%%'
-    JOIN organisations_organisation_merged_from merge
-      ON merge.from_organisation_id = successor.id
-    JOIN organisations_organisation predecessor ON predecessor.id = merge.to_organisation_id
-)
-SELECT role, path, direct FROM scope
-"""
-
-
-def _widened(seed_sql: str, params) -> list[tuple[str, str, bool]]:
+def _user_scope_rows(user) -> list[tuple[str, str, bool]]:
+    """Every (role, path, direct) the user reaches; one query per request (the memberships and
+    the tree's version), cached on the user."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute(_WIDEN_SQL.format(seed=seed_sql), params)
-        return cursor.fetchall()
-
-
-def _user_scope_rows(user) -> list[tuple[str, str, bool]]:
-    """Every (role, path, direct) the user reaches; one query per request, cached on the user."""
     cache = _cache(user)
     if "rows" not in cache:
-        cache["rows"] = _widened(
-            "SELECT membership.role, unit.path, true FROM organisations_membership membership "
-            "JOIN organisations_organisation unit ON unit.id = membership.organisation_id "
-            "WHERE membership.user_id = %s",
-            [user.pk],
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT membership.role, unit.path, ({VERSION_SQL}) "
+                "FROM organisations_membership membership "
+                "JOIN organisations_organisation unit ON unit.id = membership.organisation_id "
+                "WHERE membership.user_id = %s",
+                [user.pk],
+            )
+            memberships = cursor.fetchall()
+        if memberships:
+            index = merger_index(memberships[0][2])
+            cache["rows"] = index.widened((role, path) for role, path, _ in memberships)
+        else:
+            cache["rows"] = []
     return cache["rows"]
 
 
@@ -87,8 +74,9 @@ def scope_paths(user, roles: Iterable[str] | None = None) -> list[str]:
     """The tree paths whose subtrees ``user`` reaches through memberships with ``roles``.
 
     Includes, transitively, the subtrees of units merged into any unit in scope. Superusers and
-    anonymous users are handled by the callers (all, nothing). The memberships and the mergers
-    are read in one query, cached on the user object for the request.
+    anonymous users are handled by the callers (all, nothing). The memberships are read in one
+    query, the mergers from memory (``organisations.mergers``), cached on the user object for
+    the request.
     """
     key = ("scope", tuple(sorted(roles)) if roles is not None else None)
     cache = _cache(user)
@@ -101,11 +89,11 @@ def scope_paths(user, roles: Iterable[str] | None = None) -> list[str]:
 
 def with_predecessors(paths: Iterable[str]) -> list[str]:
     """``paths`` widened, transitively, by the subtrees of units merged into any unit under them
-    (one query; cycle-safe)."""
+    (one small query; cycle-safe)."""
     paths = _minimal(paths)
     if not paths:
         return []
-    rows = _widened("SELECT '', path, true FROM unnest(%s::text[]) AS seed(path)", [paths])
+    rows = current_merger_index().widened(("", path) for path in paths)
     return _minimal(path for _, path, _ in rows)
 
 
