@@ -95,7 +95,7 @@ def registry_plans(queries: list[dict]) -> list[str]:
 
 def export_figures(queryset, repeat: int, user_) -> dict:
     """The project's xlsx writer against a bare write-only loop over the same rows, both as
-    ``user_`` exports them (the scoped "replicated from" column included)."""
+    ``user_`` exports them (every column of the import file)."""
     from openpyxl import Workbook
 
     from models_registry.exports import export_headers, export_rows, write_xlsx

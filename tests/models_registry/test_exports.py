@@ -298,3 +298,22 @@ def test_background_export_names_only_origins_in_the_requesters_scope(tree, repl
     header, *data = csv.reader(io.StringIO(text))
     assert {"Nhân rộng từ tỉnh khác", "Nhân rộng trong tỉnh"} <= {row[3] for row in data}
     assert "Gốc ở Hà Nội" not in text and "HN-01" not in text
+
+
+def test_export_query_count_does_not_grow_with_the_rows(client_for, tree, reviewer):
+    themes = [Theme.objects.get_or_create(name=name)[0] for name in ("Giảm nghèo", "Môi trường")]
+    client = client_for(reviewer)
+
+    def export_queries(fmt: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(EXPORT, {"format": fmt})
+            b"".join(response.streaming_content)
+        return len(captured)
+
+    DanVanModelFactory(owning_unit=tree.ward, status=Status.ACCEPTED, themes=themes)
+    few = {fmt: export_queries(fmt) for fmt in ("xlsx", "csv")}
+    for number in range(20):
+        DanVanModelFactory(
+            owning_unit=tree.residential, name=f"Mô hình {number}", status=Status.RECOGNISED
+        ).themes.set(themes)
+    assert {fmt: export_queries(fmt) for fmt in ("xlsx", "csv")} == few
