@@ -99,10 +99,10 @@ def registry_plans(queries: list[dict]) -> list[str]:
 
 def export_figures(queryset, repeat: int, user_) -> dict:
     """The project's xlsx writer against a bare write-only loop over the same rows, both as
-    ``user_`` exports them (the scoped "replicated from" column included)."""
+    ``user_`` exports them (every column of the import file)."""
     from openpyxl import Workbook
 
-    from models_registry.exports import HEADERS, export_rows, write_xlsx
+    from models_registry.exports import export_headers, export_rows, write_xlsx
 
     def project() -> int:
         with tempfile.TemporaryFile() as target:
@@ -111,7 +111,7 @@ def export_figures(queryset, repeat: int, user_) -> dict:
     def bare() -> int:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Danh sách mô hình")
-        sheet.append(HEADERS)
+        sheet.append(export_headers())
         count = 0
         for count, row in enumerate(export_rows(queryset, user=user_), start=1):  # noqa: B007
             sheet.append(row)

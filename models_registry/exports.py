@@ -1,10 +1,17 @@
-"""The list export: the filtered, scoped queryset written row by row to xlsx or csv.
+"""The list export: the filtered, scoped list written as an import file of models, so that it
+imports back (admin → Nhập) without edits.
 
-Rows come from ``values_list(...).iterator()`` and go straight to openpyxl's write-only sheet or
-to a csv writer, so memory stays flat however many rows there are. Text cells that a spreadsheet
-would run as a formula are neutralised, characters a workbook cannot hold are replaced; dates stay
-dates and numbers stay numbers. The file is scoped like the list, and so is every name in it: the
-model a row was replicated from is named only when the user may see it.
+Its columns are the import's (``resources.COLUMNS``: same headers, same order) with the reader's
+aids the import ignores (``EXPORT_ONLY``), and every cell holds what the import reads: unit
+code, choice labels, the themes' names, dates and numbers. They are not listed here a second
+time: each column is a field of ``DanVanModelResource``, the admin's import-export resource,
+exported by its own dehydrate method or widget, so a column added to the import appears in this
+file too. The rows are the resource's queryset for the user (its scope, units and themes),
+read in chunks (``iterator``; the themes are fetched once a chunk) and written as they come to
+openpyxl's write-only sheet through ``core.xlsx_stream``, or to a csv writer, so memory stays
+flat however many rows there are. Text cells that a spreadsheet would run as a formula are
+neutralised and characters a workbook cannot hold are replaced (``safe_cell_text``); dates stay
+dates and numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -15,121 +22,107 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, F, OuterRef, Subquery, Value
-from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.encoding import force_str
+from import_export import widgets
 
-from core.partial_dates import DatePrecision, partial_date_text
 from core.spreadsheets import safe_cell_text
 from core.xlsx_stream import write_rows
-from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel
+from models_registry.resources import SHEET_TITLE, DanVanModelResource
 
 PROGRESS_EVERY = 2000
+CHUNK_SIZE = 2000
 DATE_FORMAT = "dd/mm/yyyy"
-MONEY_FORMAT = "#,##0"
+NUMBER_FORMAT = "#,##0"
 
 
 @dataclass(frozen=True)
-class Column:
+class ExportColumn:
     header: str
-    source: str  # an annotation or field path of values_list
-    kind: str = "text"  # text | label | date | number
-    labels: dict | None = None
+    value: Callable[[DanVanModel], object]  # the cell of a model, as the resource exports it
+    number_format: str | None = None
     width: int = 18
 
 
-def _themes():
-    through = DanVanModel.themes.through
-    return Subquery(
-        through.objects.filter(danvanmodel_id=OuterRef("pk"))
-        .values("danvanmodel_id")
-        .annotate(names=StringAgg("theme__name", "; ", order_by="theme__name"))
-        .values("names")
-    )
+def _number_format(widget) -> str | None:
+    if isinstance(widget, widgets.DateWidget):
+        return DATE_FORMAT
+    if isinstance(widget, widgets.IntegerWidget):
+        return NUMBER_FORMAT
+    return None
 
 
-COLUMNS = (
-    Column("Mã hệ thống", "pk", "number", width=12),
-    Column("Mã mô hình", "code", width=14),
-    Column("Tên mô hình, điển hình", "name", width=50),
-    Column("Loại", "kind", "label", dict(ModelKind.choices), width=12),
-    Column("Chủ thể", "actor", "label", dict(Actor.choices), width=10),
-    Column("Họ tên cá nhân", "person_name", width=24),
-    Column("Chức vụ", "person_position", width=24),
-    Column("Lĩnh vực", "field", "label", dict(Field.choices), width=26),
-    Column("Chủ đề", "export_themes", width=30),
-    Column("Đơn vị chủ trì", "owning_unit__name", width=34),
-    Column("Mã đơn vị", "owning_unit__code", width=14),
-    Column("Trạng thái", "status", "label", dict(Status.choices), width=20),
-    Column("Ngày bắt đầu", "start_date", "date", width=13),
-    Column("Ngày đánh giá", "evaluation_date", "date", width=13),
-    Column("Kinh phí (đồng)", "funds", "number", width=16),
-    Column("Ngày công", "workdays", "number", width=11),
-    Column("Xã hội hóa (đồng)", "socialised_funds", "number", width=16),
-    Column("Nhân rộng từ", "export_replicated_from", width=34),
-    Column("Ngày gửi duyệt", "export_submitted", "date", width=13),
-    Column("Ngày duyệt đăng ký", "export_accepted", "date", width=13),
-    Column("Ngày công nhận", "export_recognised", "date", width=13),
-    Column("Số quyết định", "decision_number", width=16),
-    Column("Ngày quyết định", "decision_date", "date", width=13),
-    Column("Người liên hệ", "contact_name", width=22),
-    Column("Điện thoại", "contact_phone", width=14),
-)
-HEADERS = [column.header for column in COLUMNS]
-START = [column.source for column in COLUMNS].index("start_date")
+def _width(attribute: str | None, number_format: str | None) -> int:
+    if number_format:
+        return 14
+    try:
+        model_field = DanVanModel._meta.get_field(attribute or "")
+    except FieldDoesNotExist:
+        return 24  # computed: a unit's code or name, a label, the themes
+    if isinstance(model_field, models.TextField) or (model_field.max_length or 0) >= 200:
+        return 40
+    return 18
 
 
-def _origin_name(user):
-    # The rows are in scope but their origins need not be: a province must not learn the name
-    # (or the existence) of another province's model from its own replicas.
-    if user is None:
-        return Value(None, output_field=CharField())
-    return Subquery(
-        DanVanModel.objects.visible_to(user)
-        .filter(pk=OuterRef("replicated_from_id"))
-        .order_by()
-        .values("name")[:1]
-    )
+def _cell_value(resource: DanVanModelResource, field) -> Callable[[DanVanModel], object]:
+    """What ``resource.export_field(field, model)`` calls: the field's dehydrate method, else
+    its widget's rendering of the attribute. Looked up once for the column rather than on each
+    of a large export's cells (import-export finds the field's name among all of them for every
+    cell); the formula-safe text of ``FormulaSafeExportMixin`` is ``_safe`` here."""
+    method = field.get_dehydrate_method(resource.get_field_name(field))
+    dehydrate = method if callable(method) else getattr(resource, method, None)
+    if dehydrate is not None:
+        return dehydrate
+    attribute, render = field.attribute, field.widget.render
+    if attribute and "__" not in attribute:
+        # ``Field.export`` without its walk along a path of relations: there is none.
+        return lambda model: render(getattr(model, attribute, None))
+    return field.export
 
 
-def export_queryset(queryset, user=None):
-    """``queryset`` reduced to the exported columns, in its own order; the origin of a replica
-    is named only when ``user`` may see it (never without a user)."""
-    tz = timezone.get_current_timezone()
-    return queryset.annotate(
-        export_themes=_themes(),
-        export_replicated_from=_origin_name(user),
-        export_submitted=TruncDate(F("submitted_at"), tzinfo=tz),
-        export_accepted=TruncDate(F("accepted_at"), tzinfo=tz),
-        export_recognised=TruncDate(F("recognised_at"), tzinfo=tz),
-    ).values_list(*(column.source for column in COLUMNS), "start_precision")
+def export_columns(resource: DanVanModelResource) -> list[ExportColumn]:
+    """The columns of the export, in the resource's export order."""
+    columns = []
+    for field in resource.get_export_fields():
+        number_format = _number_format(field.widget)
+        columns.append(
+            ExportColumn(
+                header=force_str(field.column_name),
+                value=_cell_value(resource, field),
+                number_format=number_format,
+                width=_width(field.attribute, number_format),
+            )
+        )
+    return columns
 
 
-def _converters() -> list[Callable]:
-    converters = []
-    for column in COLUMNS:
-        if column.kind == "label":
-            converters.append(lambda value, labels=column.labels: labels.get(value, value or ""))
-        elif column.kind == "text":
-            converters.append(lambda value: safe_cell_text(value) if value else value)
+def export_headers() -> list[str]:
+    """The header row of the export (the same for every user)."""
+    return [column.header for column in export_columns(DanVanModelResource())]
+
+
+def _safe(value):
+    return safe_cell_text(value) if value.__class__ is str and value else value
+
+
+def export_rows(
+    queryset, chunk_size: int = CHUNK_SIZE, *, user=None, safe: bool = True
+) -> Iterator[list]:
+    """The exported rows of ``queryset`` (scoped to ``user``; nothing without a user) as plain
+    values, streamed from the database. ``safe=False`` leaves the text cells as they are, for a
+    writer that makes them safe itself (``core.xlsx_stream``)."""
+    resource = DanVanModelResource(user=user)
+    columns = [column.value for column in export_columns(resource)]
+    # The resource's own queryset: the user's scope whatever was handed over, the units and the
+    # themes its columns read. The search column is never exported.
+    models_ = resource.filter_export(queryset).defer("search_vector")
+    for model in models_.iterator(chunk_size=chunk_size):
+        if safe:
+            yield [_safe(value(model)) for value in columns]
         else:
-            converters.append(None)
-    return converters
-
-
-def export_rows(queryset, chunk_size: int = 2000, *, user=None) -> Iterator[tuple]:
-    """The exported rows of ``queryset`` (scoped to ``user``) as plain values, streamed from the
-    database."""
-    convert = [(index, function) for index, function in enumerate(_converters()) if function]
-    for row in export_queryset(queryset, user).iterator(chunk_size=chunk_size):
-        *values, precision = row
-        if precision != DatePrecision.DAY:  # a start known to the month or year: "03/2019"
-            values[START] = partial_date_text(values[START], precision)
-        for index, function in convert:
-            values[index] = function(values[index])
-        yield values
+            yield [value(model) for value in columns]
 
 
 def _notify(progress, count: int) -> None:
@@ -140,45 +133,42 @@ def _notify(progress, count: int) -> None:
 def write_xlsx(
     queryset, target, *, user=None, progress: Callable[[int], None] | None = None
 ) -> int:
-    """Write ``queryset`` to ``target`` (a path or binary file) as one sheet; the row count."""
+    """Write ``queryset`` to ``target`` (a path or binary file) as one sheet, titled like the
+    import's data sheet; the row count."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
+    columns = export_columns(DanVanModelResource(user=user))
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Danh sách mô hình")
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[_letter(index)].width = column.width
-    sheet.freeze_panes = "C2"
+    sheet = workbook.create_sheet(SHEET_TITLE)
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "B2"
     bold = Font(bold=True)
     header_cells = []
-    for header in HEADERS:
-        cell = WriteOnlyCell(sheet, value=header)
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.header)
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         header_cells.append(cell)
 
     def rows():
         yield header_cells
-        for count, values in enumerate(export_rows(queryset, user=user), start=1):
+        for count, values in enumerate(export_rows(queryset, user=user, safe=False), start=1):
             yield values
             _notify(progress, count)
 
-    # Dates and amounts need a number format; rows go out as XML directly (``xlsx_stream``).
+    # Rows go out as XML directly (``xlsx_stream``); dates and amounts take their format.
     formats = {
-        index: DATE_FORMAT if column.kind == "date" else MONEY_FORMAT
-        for index, column in enumerate(COLUMNS)
-        if column.kind == "date" or "đồng" in column.header
+        index: column.number_format
+        for index, column in enumerate(columns)
+        if column.number_format is not None
     }
     count = write_rows(sheet, rows(), formats=formats) - 1  # less the header
     workbook.save(target)
     return count
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
 
 
 def _csv_value(value):
@@ -200,7 +190,7 @@ def csv_lines(
         buffer.truncate()
         return data
 
-    writer.writerow(HEADERS)
+    writer.writerow(export_headers())
     yield "\ufeff".encode() + flush()
     for count, values in enumerate(export_rows(queryset, user=user), start=1):
         writer.writerow([_csv_value(value) for value in values])
@@ -214,7 +204,7 @@ def write_csv(queryset, target, *, user=None, progress: Callable[[int], None] | 
     """Write ``queryset`` as csv to a binary file ``target``; the row count."""
     text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
-    writer.writerow(HEADERS)
+    writer.writerow(export_headers())
     count = 0
     for count, values in enumerate(export_rows(queryset, user=user), start=1):  # noqa: B007
         writer.writerow([_csv_value(value) for value in values])

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact
 
-from core.text import search_text
+from core.text import search_text, single_line
 from models_registry.choices import (
     ACTIVE_STATUSES,
     EDITABLE_STATUSES,
@@ -19,6 +22,22 @@ from organisations.choices import Role
 from organisations.querysets import ScopedQuerySetMixin, scope_paths, subtree_q
 
 _WORD = re.compile(r"\w+")
+# A code as units write them ("HB-0144", "DVK-2025-01", "125/QĐ"): letters and digits joined by
+# "-", "_", "." or "/", with a digit. PostgreSQL's text parser reads "-0144" as a signed number
+# and "hb/0144" as a path, so the word-by-word search cannot find such a code.
+_CODE = re.compile(r"[^\W_]+(?:[-_./][^\W_]+)+")
+CODE_MAX_LENGTH = 40  # DanVanModel.code
+
+
+def code_query(text: str) -> str | None:
+    """The code ``text`` spells, upper-cased (full-width characters folded, spaces around it
+    dropped), when it looks like a code (``_CODE``); else None."""
+    code = single_line(unicodedata.normalize("NFKC", text or "")).strip()
+    if len(code) > CODE_MAX_LENGTH or not _CODE.fullmatch(code):
+        return None
+    if not any(character.isdigit() for character in code):
+        return None  # "nông-thôn": words the text search reads well
+    return code.upper()
 
 
 class DanVanModelQuerySet(ScopedQuerySetMixin, models.QuerySet):
@@ -58,8 +77,15 @@ class DanVanModelQuerySet(ScopedQuerySetMixin, models.QuerySet):
     def matching(self, text: str):
         """Models whose code, name, person or content contain every word of ``text``.
 
-        Diacritics and case are ignored; the last word may be unfinished ("nuoi d").
+        Diacritics and case are ignored; the last word may be unfinished ("nuoi d"). A code
+        ("hb-0144", ``code_query``) finds the model of that code, whatever its case (the index
+        on ``UPPER(code)``), and the models whose texts hold it, read as the search column
+        reads it (PostgreSQL's parser: the same pieces, next to each other).
         """
+        code = code_query(text)
+        if code is not None:
+            as_text = SearchQuery(search_text(code), config="simple", search_type="phrase")
+            return self.filter(Q(Exact(Upper("code"), code)) | Q(search_vector=as_text))
         words = _WORD.findall(search_text(text))
         if not words:
             return self

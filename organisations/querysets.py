@@ -11,6 +11,7 @@ the tree in Python.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
@@ -132,10 +133,12 @@ class ScopedQuerySetMixin:
 
 class OrganisationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
     def matching(self, text: str):
-        """Units whose name, short name or code contains ``text``, ignoring diacritics and case."""
+        """Units whose name, short name or code contains ``text``, ignoring diacritics and case;
+        full-width letters and digits ("Ｔ１９－ＣＨ", as some input methods type them) are read
+        as the plain ones."""
         from core.text import search_text
 
-        needle = search_text(text)
+        needle = search_text(unicodedata.normalize("NFKC", text or ""))
         if not needle:
             return self
         # One condition on one column, so the trigram index can answer it.

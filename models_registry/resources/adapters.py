@@ -4,7 +4,10 @@ file's rows to it and shows its plan in the preview."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from functools import cache
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from import_export import resources, widgets
 from import_export.fields import Field as ResourceField
@@ -12,7 +15,7 @@ from import_export.fields import Field as ResourceField
 from core.partial_dates import DatePrecision, partial_date_text
 from core.spreadsheets import FormulaSafeExportMixin, ImportPlan, PlannedImportMixin
 from models_registry.choices import Status
-from models_registry.models import DanVanModel, Theme
+from models_registry.models import DanVanModel
 from models_registry.resources.plan import (
     COLUMNS,
     EXPORT_ONLY,
@@ -26,6 +29,30 @@ from models_registry.resources.plan import (
 # Dates and amounts leave as native values; the export formats write them (DatedXLSX, DatedCSV).
 NATIVE_DATE = widgets.DateWidget(coerce_to_string=False)
 NATIVE_COUNT = widgets.IntegerWidget(coerce_to_string=False)
+
+
+@cache
+def _labels(name: str) -> dict:
+    return dict(DanVanModel._meta.get_field(name).flatchoices)
+
+
+def choice_label(model: DanVanModel, name: str) -> str:
+    """The label of ``model``'s choice field ``name`` ("" when empty): ``get_<name>_display``
+    without the dictionary it builds on every call, which shows on a large export."""
+    value = getattr(model, name)
+    return _labels(name).get(value, value or "")
+
+
+def theme_names():
+    """Each model's theme names in one text, by name, as the import reads them: a subquery
+    rather than a prefetch, which costs more than the rest of a row on a large export."""
+    links = DanVanModel.themes.through
+    return Subquery(
+        links.objects.filter(danvanmodel_id=OuterRef("pk"))
+        .values("danvanmodel_id")
+        .annotate(names=StringAgg("theme__name", "; ", order_by="theme__name"))
+        .values("names")
+    )
 
 
 class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.ModelResource):
@@ -139,7 +166,7 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
             queryset.visible_to(self.user)
             .annotate(export_origin_code=origin_code)
             .select_related("owning_unit")
-            .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+            .annotate(export_theme_names=theme_names())
         )
 
     def get_import_fields(self):
@@ -152,19 +179,21 @@ class DanVanModelResource(FormulaSafeExportMixin, PlannedImportMixin, resources.
         return model.owning_unit.name
 
     def dehydrate_kind(self, model: DanVanModel) -> str:
-        return model.get_kind_display()
+        return choice_label(model, "kind")
 
     def dehydrate_actor(self, model: DanVanModel) -> str:
-        return model.get_actor_display()
+        return choice_label(model, "actor")
 
     def dehydrate_field(self, model: DanVanModel) -> str:
-        return model.get_field_display() if model.field else ""
+        return choice_label(model, "field")
 
     def dehydrate_themes(self, model: DanVanModel) -> str:
-        return "; ".join(theme.name for theme in model.themes.all())
+        if hasattr(model, "export_theme_names"):  # read by filter_export
+            return model.export_theme_names or ""
+        return "; ".join(sorted(theme.name for theme in model.themes.all()))
 
     def dehydrate_status(self, model: DanVanModel) -> str:
-        return model.get_status_display()
+        return choice_label(model, "status")
 
     def dehydrate_start_date(self, model: DanVanModel):
         # A whole day stays a date cell; a month or a year is written as it was given.

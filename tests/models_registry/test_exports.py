@@ -14,9 +14,11 @@ from django.urls import reverse
 
 from models_registry.choices import ExportStatus, Status
 from models_registry.models import ExportJob, Theme
+from models_registry.resources import COLUMNS
 from tests.factories import DanVanModelFactory
 
 EXPORT = "/mo-hinh/xuat/"
+NAME = COLUMNS["name"]
 
 
 @pytest.fixture
@@ -61,22 +63,26 @@ def test_xlsx_holds_the_filtered_scoped_rows_with_real_types(client_for, tree, m
     assert response["Content-Disposition"].startswith('attachment; filename="danh-sach-mo-hinh-')
     rows, sheet = read_xlsx(response)
     header, *data = rows
-    assert header[:4] == ["Mã hệ thống", "Mã mô hình", "Tên mô hình, điển hình", "Loại"]
+    assert header[:4] == ["Mã mô hình", "Mã đơn vị chủ trì", "Tên đơn vị chủ trì", NAME]
     assert len(data) == 2  # the ward's models; not the other ward's, nor the other province's
-    by_name = {row[2]: dict(zip(header, row, strict=True)) for row in data}
+    by_name = {row[3]: dict(zip(header, row, strict=True)) for row in data}
     first = by_name['\'=HYPERLINK("http://x","bấm")']
-    assert first["Họ tên cá nhân"] == "'+84 912"
-    assert first["Người liên hệ"] == "'@admin"
-    assert first["Mã mô hình"] == "'-CODE"
-    assert first["Ngày bắt đầu"].date() == date(2024, 3, 15)
-    assert first["Kinh phí (đồng)"] == 250_000_000 and isinstance(first["Kinh phí (đồng)"], int)
-    assert first["Lĩnh vực"] == "Kinh tế" and first["Trạng thái"] == "Đã duyệt đăng ký"
-    assert first["Chủ đề"] == "Bảo vệ môi trường"
+    assert first[COLUMNS["person_name"]] == "'+84 912"
+    assert first[COLUMNS["contact_name"]] == "'@admin"
+    assert first[COLUMNS["code"]] == "'-CODE"
+    assert first[COLUMNS["owning_unit"]] == "T19-CH"
+    assert first["Tên đơn vị chủ trì"] == "Phường Chùa Hang"
+    assert first[COLUMNS["start_date"]].date() == date(2024, 3, 15)
+    funds = first[COLUMNS["funds"]]
+    assert funds == 250_000_000 and isinstance(funds, int)
+    assert first[COLUMNS["field"]] == "Kinh tế" and first[COLUMNS["status"]] == "Đã duyệt đăng ký"
+    assert first[COLUMNS["themes"]] == "Bảo vệ môi trường"
     second = by_name["Khu dân cư không rác"]
-    assert second["Số quyết định"] == "125/QĐ-BDV"
-    assert second["Ngày quyết định"].date() == date(2025, 11, 18)
-    date_column = header.index("Ngày bắt đầu") + 1
+    assert second[COLUMNS["decision_number"]] == "125/QĐ-BDV"
+    assert second[COLUMNS["decision_date"]].date() == date(2025, 11, 18)
+    date_column = header.index(COLUMNS["start_date"]) + 1
     assert sheet.cell(row=2, column=date_column).number_format == "dd/mm/yyyy"
+    assert sheet.title == "Mô hình, điển hình"  # the import's data sheet
     assert not any(
         isinstance(cell, str) and cell.startswith(("=", "+", "-", "@"))
         for row in data
@@ -88,12 +94,12 @@ def test_export_follows_the_filters_on_screen(client_for, tree, models, reviewer
     client = client_for(reviewer)
     response = client.get(EXPORT, {"format": "xlsx", "q": "khu dan cu", "page": "3"})
     rows, _ = read_xlsx(response)
-    assert [row[2] for row in rows[1:]] == ["Khu dân cư không rác"]
+    assert [row[3] for row in rows[1:]] == ["Khu dân cư không rác"]
     rows, _ = read_xlsx(client.get(EXPORT, {"format": "xlsx", "unit": tree.other_ward.pk}))
-    assert [row[2] for row in rows[1:]] == ["Góc xanh"]
+    assert [row[3] for row in rows[1:]] == ["Góc xanh"]
     # Another province's unit is not a valid filter: ignored, the scope still applies.
     rows, _ = read_xlsx(client.get(EXPORT, {"format": "xlsx", "unit": tree.other_province.pk}))
-    assert "Ngoài phạm vi" not in [row[2] for row in rows[1:]]
+    assert "Ngoài phạm vi" not in [row[3] for row in rows[1:]]
 
 
 def test_csv_is_utf8_with_a_byte_order_mark(client_for, models, cadre):
@@ -102,9 +108,10 @@ def test_csv_is_utf8_with_a_byte_order_mark(client_for, models, cadre):
     content = b"".join(response.streaming_content)
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0][2] == "Tên mô hình, điển hình"
-    assert [row[2] for row in rows[1:]] == ["Khu dân cư không rác"]
-    assert rows[1][rows[0].index("Ngày quyết định")] == "18/11/2025"
+    assert rows[0][3] == NAME
+    assert [row[3] for row in rows[1:]] == ["Khu dân cư không rác"]
+    assert rows[1][rows[0].index(COLUMNS["decision_date"])] == "18/11/2025"
+    assert rows[1][rows[0].index(COLUMNS["funds"])] == "150000000"
 
 
 def test_unknown_format_is_404(client_for, cadre):
@@ -222,10 +229,10 @@ def test_control_characters_pasted_from_word_do_not_break_the_export(client_for,
     response = client.get(EXPORT, {"format": "xlsx"})
     assert response.status_code == 200
     rows, _ = read_xlsx(response)
-    assert rows[1][2] == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
+    assert rows[1][3] == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
     content = b"".join(client.get(EXPORT, {"format": "csv"}).streaming_content)
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[1][2] == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
+    assert rows[1][3] == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
 
 
 def test_control_characters_do_not_break_the_background_export(tree, cadre):
@@ -238,7 +245,7 @@ def test_control_characters_do_not_break_the_background_export(tree, cadre):
     assert job.status == ExportStatus.DONE and job.done_rows == 1
     with job.file.open("rb") as handle:
         sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
-    assert sheet.cell(row=2, column=3).value == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
+    assert sheet.cell(row=2, column=4).value == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
 
 
 @pytest.fixture
@@ -246,7 +253,10 @@ def replicas(tree):
     """A ward model replicated from another province's model, one from its own province's,
     and one of the other province replicated from the ward's."""
     outside = DanVanModelFactory(
-        owning_unit=tree.other_province_ward, name="Gốc ở Hà Nội", status=Status.ACCEPTED
+        owning_unit=tree.other_province_ward,
+        name="Gốc ở Hà Nội",
+        code="HN-01",
+        status=Status.ACCEPTED,
     )
     inside = DanVanModelFactory(
         owning_unit=tree.other_ward, name="Gốc ở Gia Sàng", status=Status.ACCEPTED
@@ -272,10 +282,9 @@ def replicas(tree):
 def test_export_names_only_origins_in_the_users_scope(client_for, tree, replicas, reviewer):
     rows, _ = read_xlsx(client_for(reviewer).get(EXPORT, {"format": "xlsx"}))
     header, *data = rows
-    origin = {row[2]: row[header.index("Nhân rộng từ")] for row in data}
-    assert origin["Nhân rộng trong tỉnh"] == "Gốc ở Gia Sàng"
-    assert origin["Nhân rộng từ tỉnh khác"] is None
-    assert not any("Hà Nội" in str(cell) for row in data for cell in row)
+    assert {"Nhân rộng từ tỉnh khác", "Nhân rộng trong tỉnh"} <= {row[3] for row in data}
+    # Neither the name nor the code of another province's model, the origin of a replica here.
+    assert not any("Hà Nội" in str(cell) or "HN-01" in str(cell) for row in data for cell in row)
 
 
 def test_background_export_names_only_origins_in_the_requesters_scope(tree, replicas, reviewer):
@@ -287,7 +296,25 @@ def test_background_export_names_only_origins_in_the_requesters_scope(tree, repl
     with job.file.open("rb") as handle:
         text = handle.read().decode("utf-8-sig")
     header, *data = csv.reader(io.StringIO(text))
-    origin = {row[2]: row[header.index("Nhân rộng từ")] for row in data}
-    assert origin["Nhân rộng trong tỉnh"] == "Gốc ở Gia Sàng"
-    assert origin["Nhân rộng từ tỉnh khác"] == ""
-    assert "Gốc ở Hà Nội" not in text
+    assert {"Nhân rộng từ tỉnh khác", "Nhân rộng trong tỉnh"} <= {row[3] for row in data}
+    assert "Gốc ở Hà Nội" not in text and "HN-01" not in text
+
+
+def test_export_query_count_does_not_grow_with_the_rows(client_for, tree, reviewer):
+    themes = [Theme.objects.get_or_create(name=name)[0] for name in ("Giảm nghèo", "Môi trường")]
+    client = client_for(reviewer)
+
+    def export_queries(fmt: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(EXPORT, {"format": fmt})
+            b"".join(response.streaming_content)
+        return len(captured)
+
+    DanVanModelFactory(owning_unit=tree.ward, status=Status.ACCEPTED, themes=themes)
+    export_queries("csv")  # the process reads the tree's merger links once, then keeps them
+    few = {fmt: export_queries(fmt) for fmt in ("xlsx", "csv")}
+    for number in range(20):
+        DanVanModelFactory(
+            owning_unit=tree.residential, name=f"Mô hình {number}", status=Status.RECOGNISED
+        ).themes.set(themes)
+    assert {fmt: export_queries(fmt) for fmt in ("xlsx", "csv")} == few

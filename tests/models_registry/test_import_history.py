@@ -219,7 +219,8 @@ def test_the_exports_write_the_start_as_given_and_reimport_unchanged(
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(listed.streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
     start = rows[0].index("Ngày bắt đầu")
-    by_code = {row[1]: row for row in rows[1:]}
+    code = rows[0].index(COLUMNS["code"])
+    by_code = {row[code]: row for row in rows[1:]}
     assert by_code["LS-03"][start] == "2019"
     assert by_code["LS-05"][start] == "03/2018"
     assert by_code["LS-01"][start] == datetime.datetime(2019, 3, 15)
