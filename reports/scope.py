@@ -35,6 +35,7 @@ a few prefixes only, never with every merger of a province.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import reduce
@@ -46,6 +47,7 @@ from django.db.models.functions import Substr
 from organisations.models import Organisation
 from organisations.querysets import subtree_q, with_predecessors
 
+_PATH = re.compile(r"[0-9A-Z]*")
 GROUPED_ABOVE = 8  # more sibling rules than this get an intermediate prefix level in the CASE
 
 
@@ -83,6 +85,38 @@ class ReportScope:
         """A SQL expression naming a counted row's child-table row (a unit's path)."""
         default = Substr(path_lookup, 1, self.child_length)
         return _case(self._grouped(self._tree()), path_lookup, default)
+
+    @property
+    def prefix_length(self) -> int:
+        """A length of path prefix that no rule cuts across: every model with the same prefix of
+        this length falls in the same row, so models can be grouped by it first."""
+        return max([self.child_length, *(len(path) for path, _ in self.rules)])
+
+    def prefix_key(self, path_lookup: str):
+        return Substr(path_lookup, 1, self.prefix_length)
+
+    def row_sql(self, column: str) -> str:
+        """``row_key`` as SQL over a column holding ``prefix_key``'s value, for a query that has
+        grouped its rows by prefix first (the CASE then runs once a group, not once a row).
+        Paths are written in as literals: they are treebeard's digits and capitals only, and a
+        province's hundreds of placeholders cost more to parse than the query to run."""
+
+        def literal(path: str, pattern: str = "") -> str:
+            if not _PATH.fullmatch(path):
+                raise ValueError(f"not a tree path: {path!r}")
+            return f"'{path}{pattern}'"
+
+        def case(nodes, default: str) -> str:
+            if not nodes:
+                return default
+            whens = " ".join(
+                f"WHEN {column} LIKE {literal(node.path, '%%')} "
+                f"THEN {case(node.children, literal(node.row or ''))}"
+                for node in nodes
+            )
+            return f"CASE {whens} ELSE {default} END"
+
+        return case(self._grouped(self._tree()), f"substr({column}, 1, {self.child_length})")
 
     def row_of(self, path: str) -> str | None:
         """The same, in Python, for one owning unit's path (None: not in this report)."""
