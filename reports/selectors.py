@@ -352,15 +352,18 @@ def counted_records(user, organisation: Organisation, period: ReportPeriod, cell
     scope = report_scope(organisation, period.end)
     current, previous = _window(period), _window(period.previous())
     window = previous if cell.previous else current
+    # Through the one scoping choke point as well: whoever sees a unit sees every model its
+    # report counts (its subtree and its predecessors'), so this removes nothing from the list.
+    visible = DanVanModel.objects.visible_to(user)
     if cell.measure == "indicator":
         return (
             _counted_values(scope, period)
-            .filter(indicator__code=cell.indicator)
+            .filter(indicator__code=cell.indicator, report__model__in=visible.values("pk"))
             .select_related("indicator", "report__model__owning_unit")
             .order_by("report__model__owning_unit__path", "report__model__name", "report", "pk")
         )
     if cell.measure == "commendations":
-        rows = _counted_commendations(scope, current)
+        rows = _counted_commendations(scope, current).filter(model__in=visible.values("pk"))
         if cell.form:
             rows = rows.filter(form=cell.form)
         if cell.actor:
@@ -370,7 +373,7 @@ def counted_records(user, organisation: Organisation, period: ReportPeriod, cell
         )
     if cell.measure in COMMENDED_MEASURES:
         commended = _counted_commendations(scope, window).values("model")
-        models = DanVanModel.objects.filter(scope.q("owning_unit__path"), pk__in=commended)
+        models = visible.filter(scope.q("owning_unit__path"), pk__in=commended)
         # As ``_commended_measure`` sorts them: individuals, and everyone else as collectives.
         if cell.measure == "commended_individuals":
             models = models.filter(actor=Actor.INDIVIDUAL)
@@ -378,7 +381,7 @@ def counted_records(user, organisation: Organisation, period: ReportPeriod, cell
             models = models.exclude(actor=Actor.INDIVIDUAL)
     else:
         condition = _model_conditions(window)["new" if cell.measure == "accepted" else cell.measure]
-        models = _counted_models(scope, current, previous).filter(condition)
+        models = _counted_models(scope, current, previous).filter(condition) & visible
     if cell.field is not None:
         models = models.filter(field=cell.field)
     if cell.kind_actor is not None:
@@ -512,7 +515,7 @@ def _child_rows(
         result.append(
             {
                 "id": unit.pk,
-                "name": _former_name(unit, today),
+                "name": report_unit_name(unit, today),
                 "note": note,
                 "drill": unit.path != organisation.path,
                 "counts": {m: {f: counts[m][f] for f in FIELD_KEYS[:-1]} for m in MEASURE_KEYS},
@@ -530,8 +533,9 @@ def _in_force(unit: Organisation, period: ReportPeriod) -> bool:
     )
 
 
-def _former_name(unit: Organisation, today: date) -> str:
+def report_unit_name(unit: Organisation, today: date | None = None) -> str:
     """A unit that no longer exists is named "(cũ)", as the 2025 reform's documents do."""
+    today = today or timezone.localdate()
     if unit.valid_to is not None and unit.valid_to < today and not unit.name.endswith("(cũ)"):
         return f"{unit.name} (cũ)"
     return unit.name

@@ -21,6 +21,7 @@ from reports.selectors import (
     CountedCell,
     NotInReport,
     counted_records,
+    report_unit_name,
 )
 from reports.views.report import scoped_unit
 from reviews.choices import CommendationForm
@@ -60,7 +61,8 @@ def _cell_name(cell: CountedCell, data: dict, unit: Organisation, period) -> str
         parts.append(KIND_ACTOR_LABELS[cell.kind_actor])
     if cell.row is not None:
         direct = cell.row.pk == unit.pk
-        parts.append(f"{cell.row.name} (trực tiếp)" if direct else cell.row.name)
+        name = report_unit_name(cell.row)
+        parts.append(f"{name} (trực tiếp)" if direct else name)
     parts.append(f"Kỳ trước ({period.previous().name})" if cell.previous else period.name)
     return " – ".join(parts)
 
