@@ -50,7 +50,9 @@ def test_a_moved_unit_is_found_at_its_new_place(tree):
         organisation=tree.other_ward, predecessors=[outsider], by=None
     )
     assert Organisation.objects.get(pk=outsider.pk).path in widened(tree.province)
-    Organisation.objects.get(pk=outsider.pk).move(tree.other_province, "last-child")
+    services.organisation_move(
+        organisation=Organisation.objects.get(pk=outsider.pk), parent=tree.other_province, by=None
+    )
     moved = Organisation.objects.get(pk=outsider.pk)
     # Now under Hà Nội, and still merged into a ward of Thái Nguyên.
     assert moved.path in widened(tree.province)
