@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "import_export",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
     "django_tasks",
@@ -66,8 +69,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed the second step of sign-in.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "danvan.middleware.SessionLifetimeMiddleware",
+    # A signed-in session that still owes its second step reaches only that step's pages.
+    "danvan.middleware.TwoFactorMiddleware",
     "danvan.middleware.QueryStringGuardMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Stamps every audit-trail row written during a request with the user and the URL.
@@ -164,6 +171,18 @@ if PROXY_COUNT:
 # session reaches that page, so nobody else can use it to lock the account).
 PASSWORD_CHANGE_FAILURE_LIMIT = AXES_FAILURE_LIMIT
 PASSWORD_CHANGE_COOLOFF_TIME = AXES_COOLOFF_TIME
+
+# Two-step sign-in (django-otp): anyone who set up an authenticator app enters its code after the
+# password; holders of these roles must set one up. In production (no debug) reviewers and
+# admins must; in development, the demo and the tests nobody must unless the variable says so.
+OTP_REQUIRED_ROLES = env.list(
+    "DJANGO_OTP_REQUIRED_ROLES", default=[] if DEBUG else ["reviewer", "admin"]
+)
+OTP_TOTP_ISSUER = "Cổng Dân vận khéo"
+# Wrong codes wait 1, 2, 4, 8… seconds before the next try (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODE_COUNT = 10
 
 # --- HTTPS (production) --------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from core.forms import LoginForm
 from core.passwords import PortalPasswordChangeView
-from danvan import views
+from danvan import two_factor_views, views
 
 admin.site.site_header = "Quản trị Cổng Dân vận khéo"
 admin.site.site_title = "Cổng Dân vận khéo"
@@ -20,6 +20,11 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path(
+        "dang-nhap/xac-thuc/",
+        two_factor_views.SecondStepView.as_view(),
+        name="two_factor_verify",
+    ),
     path("dang-xuat/", views.PortalLogoutView.as_view(), name="logout"),
     path("da-dang-xuat/", views.LoggedOutView.as_view(), name="logged_out"),
     path("doi-mat-khau/", PortalPasswordChangeView.as_view(), name="password_change"),
@@ -27,6 +32,31 @@ urlpatterns = [
         "doi-mat-khau/xong/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path(
+        "xac-thuc-hai-buoc/",
+        two_factor_views.TwoFactorOverviewView.as_view(),
+        name="two_factor",
+    ),
+    path(
+        "xac-thuc-hai-buoc/thiet-lap/",
+        two_factor_views.TwoFactorSetupView.as_view(),
+        name="two_factor_setup",
+    ),
+    path(
+        "xac-thuc-hai-buoc/ma-du-phong/",
+        two_factor_views.RecoveryCodesView.as_view(),
+        name="two_factor_recovery_codes",
+    ),
+    path(
+        "xac-thuc-hai-buoc/ma-du-phong/tai-ve/",
+        two_factor_views.RecoveryCodesDownloadView.as_view(),
+        name="two_factor_recovery_codes_download",
+    ),
+    path(
+        "xac-thuc-hai-buoc/ma-du-phong/da-luu/",
+        two_factor_views.RecoveryCodesSavedView.as_view(),
+        name="two_factor_recovery_codes_saved",
     ),
     path("thong-bao/", views.NotificationListView.as_view(), name="notification_list"),
     path(
