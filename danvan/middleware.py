@@ -80,6 +80,20 @@ class QueryStringGuardMiddleware:
         return self.get_response(request)
 
 
+def note_second_step_at_log_in(sender, request, user, **kwargs):
+    """At log-in (``user_logged_in``), note a session that owes no second step (no app, no
+    role requiring one), so that its pages cost no query for it."""
+    from core.two_factor import has_second_factor
+    from danvan.two_factor_policy import second_factor_required
+
+    if request is None or not hasattr(request, "session"):
+        return
+    if not has_second_factor(user) and not second_factor_required(user):
+        request.session[SECOND_STEP_NOT_OWED_KEY] = user.pk
+    else:
+        request.session.pop(SECOND_STEP_NOT_OWED_KEY, None)
+
+
 class TwoFactorMiddleware:
     """Hold a signed-in session that owes its second step on that step's pages.
 

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core import two_factor
 from core.models import Notification, NotificationKind, SecondFactorEvent, SecondFactorEventKind
 from danvan.two_factor_policy import required_roles
+from tests.danvan.test_health_and_settings import PRODUCTION, run_manage
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +297,30 @@ def test_an_unknown_required_role_is_a_configuration_error(settings):
     settings.OTP_REQUIRED_ROLES = ["reviewer", "thamdinh"]
     with pytest.raises(ImproperlyConfigured, match="thamdinh"):
         required_roles()
+
+
+def test_the_admin_site_itself_refuses_a_session_owing_its_code(client, settings, admin_user):
+    """Without the middleware's hold, the admin site still asks for its own log-in."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("TwoFactorMiddleware")]
+    set_up(admin_user)
+    log_in(client, admin_user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+
+
+REQUIRED_ROLES = "from django.conf import settings; print(sorted(settings.OTP_REQUIRED_ROLES))"
+
+
+@pytest.mark.parametrize(
+    ("environment", "roles"),
+    [
+        ({}, "['admin', 'reviewer']"),
+        ({"DJANGO_DEBUG": "true"}, "[]"),
+        ({"DJANGO_OTP_REQUIRED_ROLES": "admin"}, "['admin']"),
+    ],
+    ids=["production", "development", "chosen"],
+)
+def test_reviewers_and_admins_must_set_up_an_app_in_production_only(environment, roles):
+    result = run_manage("shell", "-c", REQUIRED_ROLES, **{**PRODUCTION, **environment})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == roles
