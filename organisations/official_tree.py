@@ -138,12 +138,12 @@ def load_official_tree(
     by=None,
     province: str | None = None,
     dry_run: bool = False,
-    source: Callable[[], list[OfficialProvince]] = official_provinces,
+    source: Callable[[], list[OfficialProvince]] | None = None,
     version: str | None = None,
 ) -> LoadReport:
     """Bring the tree up to the official list (one province with ``province``); a dry run
     computes the same report and writes nothing."""
-    provinces = source()
+    provinces = (source or official_provinces)()
     if province is not None:
         wanted = province.strip().zfill(2)
         provinces = [p for p in provinces if p.unit.code == wanted]
