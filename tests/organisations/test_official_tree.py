@@ -217,3 +217,57 @@ def test_the_superuser_edits_the_template(client_for, superuser):
     response = client_for(superuser).get("/quan-tri/organisations/standardbody/")
     assert response.status_code == 200
     assert "Hội Nông dân {ten_don_vi}" in response.text
+
+
+def test_former_units_come_by_the_import_as_the_readme_shows(client_for, superuser):
+    from tests.organisations.test_import_export import confirm, preview, row, xlsx_file
+
+    call_command("load_official_tree", "--province", "19", stdout=io.StringIO())
+    unit_kind = "Chính quyền (Ủy ban nhân dân)"
+    province_level, commune_level = "Tỉnh, thành phố", "Xã, phường, đặc khu"
+    district_level = "Quận, huyện, thị xã, thành phố thuộc tỉnh (cũ)"
+    end = "30/06/2025"
+    upload = xlsx_file(
+        [
+            row("06", "TW", "Tỉnh Bắc Kạn (cũ)", province_level, unit_kind, end=end),
+            row("06-BACKAN", "06", "Thành phố Bắc Kạn (cũ)", district_level, unit_kind, end=end),
+            row(
+                "06-DUCXUAN", "06-BACKAN", "Phường Đức Xuân (cũ)", commune_level, unit_kind, end=end
+            ),
+            row(
+                "06-NTMK",
+                "06-BACKAN",
+                "Phường Nguyễn Thị Minh Khai (cũ)",
+                commune_level,
+                unit_kind,
+                end=end,
+            ),
+            row(
+                "01840",
+                "19",
+                "Phường Đức Xuân",
+                commune_level,
+                unit_kind,
+                start="01/07/2025",
+                merged="06-DUCXUAN, 06-NTMK",
+            ),
+            row("19", "TW", "Tỉnh Thái Nguyên", province_level, unit_kind, merged="06"),
+        ]
+    )
+    client = client_for(superuser)
+    response = confirm(client, preview(client, upload))
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    ward = Organisation.objects.get(code="01840")
+    assert sorted(ward.merged_from.values_list("code", flat=True)) == ["06-DUCXUAN", "06-NTMK"]
+    assert ward.valid_from == date(2025, 7, 1)
+    assert list(Organisation.objects.get(code="19").merged_from.values_list("code", flat=True)) == [
+        "06"
+    ]
+    former = Organisation.objects.get(code="06-DUCXUAN")
+    assert former.valid_to == date(2025, 6, 30)
+    assert Organisation.objects.get_parent(former).code == "06-BACKAN"
+    # The loader, run again, leaves the imported units and links as they are.
+    out = io.StringIO()
+    call_command("load_official_tree", "--province", "19", stdout=out)
+    assert "Không có thay đổi" in out.getvalue()
