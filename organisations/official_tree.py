@@ -17,7 +17,6 @@ history must say where each unit came from.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -138,18 +137,16 @@ def load_official_tree(
     by=None,
     province: str | None = None,
     dry_run: bool = False,
-    source: Callable[[], list[OfficialProvince]] | None = None,
-    version: str | None = None,
 ) -> LoadReport:
     """Bring the tree up to the official list (one province with ``province``); a dry run
     computes the same report and writes nothing."""
-    provinces = (source or official_provinces)()
+    provinces = official_provinces()
     if province is not None:
         wanted = province.strip().zfill(2)
         provinces = [p for p in provinces if p.unit.code == wanted]
         if not provinces:
             raise ValidationError(f"Không có tỉnh, thành phố mã “{wanted}” trong danh mục.")
-    report = LoadReport(version=version or package_version(), dry_run=dry_run)
+    report = LoadReport(version=package_version(), dry_run=dry_run)
     with transaction.atomic():
         # One load at a time: the paths computed below assume nobody adds children meanwhile.
         root = Organisation.objects.select_for_update().filter(code=ROOT_CODE).first()
