@@ -220,6 +220,30 @@ class EmailDelivery(models.Model):
         return reverse("admin:danvan_emaildelivery_change", args=[self.pk])
 
 
+class PasswordResetRequest(models.Model):
+    """One "Quên mật khẩu?" request: counted to limit requests per e-mail and client address.
+
+    Kept for the rate limit's window only, whether or not the address belongs to an account
+    (no page of its own: the address typed may be anyone's).
+    """
+
+    email = models.CharField("địa chỉ e-mail đã nhập", max_length=254)
+    client_ip = models.GenericIPAddressField("địa chỉ máy", null=True, blank=True)
+    requested_at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "yêu cầu đặt lại mật khẩu"
+        verbose_name_plural = "yêu cầu đặt lại mật khẩu"
+        ordering = ["-requested_at"]
+        indexes = [
+            models.Index(fields=["email", "-requested_at"], name="password_reset_email"),
+            models.Index(fields=["client_ip", "-requested_at"], name="password_reset_client"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} – {self.requested_at:%d/%m/%Y %H:%M}"
+
+
 # --- two-step sign-in -----------------------------------------------------------------------------
 
 

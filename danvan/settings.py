@@ -133,12 +133,22 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Django's rules with Vietnamese messages (core.password_rules), on every form that sets one.
+PASSWORD_MIN_LENGTH = env.int("DJANGO_PASSWORD_MIN_LENGTH", default=10)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.password_rules.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "core.password_rules.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "core.password_rules.CommonPasswordValidator"},
+    {"NAME": "core.password_rules.NumericPasswordValidator"},
 ]
+# "Quên mật khẩu?": a reset link works once, for this long; requests are limited per e-mail
+# address and per client address within the window, so nobody floods an inbox or the worker.
+PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_MINUTES", default=60) * 60
+PASSWORD_RESET_RATE_LIMIT = env.int("DJANGO_PASSWORD_RESET_LIMIT", default=5)
+PASSWORD_RESET_RATE_WINDOW = timedelta(hours=1)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from core.forms import LoginForm
 from core.passwords import PortalPasswordChangeView
-from danvan import two_factor_views, views
+from danvan import password_reset_views, two_factor_views, views
 
 admin.site.site_header = "Quản trị Cổng Dân vận khéo"
 admin.site.site_title = "Cổng Dân vận khéo"
@@ -57,6 +57,26 @@ urlpatterns = [
         "xac-thuc-hai-buoc/ma-du-phong/da-luu/",
         two_factor_views.RecoveryCodesSavedView.as_view(),
         name="two_factor_recovery_codes_saved",
+    ),
+    path(
+        "quen-mat-khau/",
+        password_reset_views.PasswordResetRequestView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "quen-mat-khau/da-gui/",
+        password_reset_views.PasswordResetSentView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "dat-lai-mat-khau/<uidb64>/<token>/",
+        password_reset_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "dat-lai-mat-khau/xong/",
+        password_reset_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     path("thong-bao/", views.NotificationListView.as_view(), name="notification_list"),
     path(

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('danvan', '0004_email_delivery_status'),
+        ('danvan', '0005_password_reset_requests'),
         ('otp_static', '0003_add_timestamps'),
         ('otp_totp', '0003_add_timestamps'),
         ('pghistory', '0007_auto_20250421_0444'),
