@@ -283,11 +283,6 @@ class SecondFactorEvent(models.Model):
     def __str__(self):
         return f"{self.user} – {self.get_kind_display()}"
 
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("admin:danvan_secondfactorevent_change", args=[self.pk])
-
 
 # django-otp's devices join the audit trail through proxies (the triggers live in the
 # migrations), as the merger links do. Only who, which and whether confirmed: never the secret
