@@ -50,7 +50,7 @@ def account_search(accounts: QuerySet, text: str) -> QuerySet:
     """``accounts`` whose name, username, e-mail or phone contains ``text``, diacritics and case
     ignored (the database's ``danvan_search_text`` is the same normalisation as ``search_text``).
     """
-    from django.db.models import Value
+    from django.db.models import TextField, Value
     from django.db.models.functions import Concat
 
     from organisations.models import SearchText
@@ -76,6 +76,7 @@ def account_search(accounts: QuerySet, text: str) -> QuerySet:
                 "email",
                 Value(" "),
                 "account_profile__phone",
+                output_field=TextField(),
             )
         )
     ).filter(condition)

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 NOT_MANAGED = "Bạn không quản lý tài khoản này."
 NOT_YOURSELF = "Bạn không thể tự thực hiện thao tác này trên tài khoản của chính mình."
 UNIT_OUT_OF_SCOPE = (
-    "Bạn chỉ có thể phân quyền tại đơn vị mình quản trị hoặc đơn vị trực thuộc; "
-    "không thể cấp vai trò cao hơn hoặc rộng hơn quyền của mình."
+    "Đơn vị này không thuộc phạm vi quản trị của bạn: bạn chỉ có thể phân quyền tại đơn vị "
+    "mình quản trị hoặc đơn vị trực thuộc, không cao hơn."
 )
 
 # Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.

@@ -153,7 +153,7 @@ class AccountDetailView(AccountAdminMixin, TemplateView):
 class AccountActionView(AccountAdminMixin, View):
     """A POST-only change of one person's account: call the service, say so, go back."""
 
-    def post(self, request, pk):
+    def post(self, request, pk, **kwargs):
         person = self.get_person()
         try:
             response = self.act(request, person)
