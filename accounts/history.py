@@ -11,7 +11,12 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 
-from accounts.models import AccountHistory, AccountProfileHistory
+from accounts.models import (
+    PASSWORD_RESET_EVENT,
+    SESSIONS_END_EVENT,
+    AccountHistory,
+    AccountProfileHistory,
+)
 from organisations.choices import Role
 from organisations.models import MembershipHistory, Organisation
 
@@ -26,6 +31,10 @@ _LABELS = {
     "is_superuser": "Quyền quản trị tối cao",
     "phone": "Số điện thoại",
     "must_change_password": "Phải đổi mật khẩu ở lần đăng nhập tới",
+}
+_EVENT_NAMES = {
+    PASSWORD_RESET_EVENT: "Cấp lại mật khẩu dùng một lần",
+    SESSIONS_END_EVENT: "Kết thúc mọi phiên đăng nhập",
 }
 _SHOWN = {
     "is_active": {True: "Đang hoạt động", False: "Đã khóa"},
@@ -58,10 +67,14 @@ def _field_changes(rows, fields) -> list[tuple[object, list[tuple[str, str, str]
     for row in rows:
         before = previous.get(row.pgh_obj_id)
         changes = []
-        if before is not None and row.pgh_label == "update":
+        if row.pgh_label == "update":
             for name in fields:
-                old, new = getattr(before, name), getattr(row, name)
-                if old != new:
+                new = getattr(row, name)
+                if before is None:
+                    # An account older than its trail: what it was before is not known.
+                    changes.append((_LABELS[name], "(chưa ghi nhận)", _shown(name, new)))
+                elif getattr(before, name) != new:
+                    old = getattr(before, name)
                     changes.append((_LABELS[name], _shown(name, old), _shown(name, new)))
         previous[row.pgh_obj_id] = row
         out.append((row, changes))
@@ -88,6 +101,8 @@ def account_history(person, *, viewer) -> list[HistoryEntry]:
             raw.append((row, "Tạo tài khoản", []))
         elif row.pgh_label == "update" and changes:
             raw.append((row, "Sửa tài khoản", changes))
+        elif row.pgh_label in _EVENT_NAMES:
+            raw.append((row, _EVENT_NAMES[row.pgh_label], []))
     for row, changes in _field_changes(
         profile_rows.order_by("pgh_id"), ["phone", "must_change_password"]
     ):

@@ -20,6 +20,9 @@ TRACKED_ACCOUNT_FIELDS = [
     "is_superuser",
 ]
 
+PASSWORD_RESET_EVENT = "password_reset"
+SESSIONS_END_EVENT = "sessions_end"
+
 
 @audited("AccountProfileHistory")
 class AccountProfile(TimeStampedModel):
@@ -56,6 +59,9 @@ class AccountProfile(TimeStampedModel):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
+    # What an admin does that changes no field: kept in the same trail (``create_event``).
+    pghistory.ManualEvent(PASSWORD_RESET_EVENT),
+    pghistory.ManualEvent(SESSIONS_END_EVENT),
     fields=TRACKED_ACCOUNT_FIELDS,
     model_name="AccountHistory",
     obj_field=pghistory.ObjForeignKey(related_name="account_history", db_index=True),

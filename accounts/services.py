@@ -12,6 +12,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING
 
+import pghistory
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import AccountProfile
+from accounts.models import PASSWORD_RESET_EVENT, SESSIONS_END_EVENT, Account, AccountProfile
 from accounts.selectors import manageable_accounts, manageable_units
 from core.audit import acting
 from core.text import search_text, single_line
@@ -53,11 +54,11 @@ def normalised_phone(value: str) -> str:
     return f"+{digits}" if value.startswith("+") and digits else digits
 
 
-def _locked_account(*, user, by) -> User:
+def _locked_account(*, user, by) -> Account:
     """``user`` re-read under a row lock, once ``by`` is known to manage them."""
     if by is not None and user.pk == by.pk:
         raise ValidationError(NOT_YOURSELF)
-    account = get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    account = Account.objects.select_for_update().filter(pk=user.pk).first()
     if account is None or not manageable_accounts(by).filter(pk=user.pk).exists():
         raise ValidationError(NOT_MANAGED)
     return account
@@ -211,6 +212,7 @@ def account_password_reset(*, user: User, by: User) -> str:
         profile = _profile(account)
         profile.must_change_password = True
         profile.save(update_fields=["must_change_password", "updated_at"])
+        pghistory.create_event(account, label=PASSWORD_RESET_EVENT)
     transaction.on_commit(lambda: end_sessions_of(account))
     return password
 
@@ -219,6 +221,8 @@ def account_password_reset(*, user: User, by: User) -> str:
 def account_sessions_end(*, user: User, by: User) -> int:
     """Log a person out everywhere (a lost phone, a shared computer)."""
     account = _locked_account(user=user, by=by)
+    with acting(by):
+        pghistory.create_event(account, label=SESSIONS_END_EVENT)
     return end_sessions_of(account)
 
 

@@ -363,6 +363,8 @@ def test_person_page_shows_the_audit_trail(client_for, tree, admin_user):
     client.post(
         url("account_role_grant", person.pk), {"unit": tree.residential.pk, "role": "reviewer"}
     )
+    client.post(url("account_password_reset", person.pk))
+    client.post(url("account_sessions_end", person.pk))
     client.post(url("account_deactivate", person.pk))
 
     page = client.get(url("account_detail", person.pk)).content.decode()
@@ -374,4 +376,28 @@ def test_person_page_shows_the_audit_trail(client_for, tree, admin_user):
     assert "Cấp vai trò Cán bộ thẩm định tại Tổ dân phố 9" in trail
     assert "Cấp vai trò Cán bộ cơ sở tại Phường Chùa Hang" in trail
     assert "Trạng thái: Đang hoạt động → Đã khóa" in trail
-    assert trail.count(admin_name) >= 5
+    assert "Cấp lại mật khẩu dùng một lần" in trail
+    assert "Kết thúc mọi phiên đăng nhập" in trail
+    assert "Trạng thái: Đang hoạt động → Đã khóa" in trail
+    entries = trail.split('<li class="list-group-item">')[1:]
+    assert len(entries) == 7
+    assert all(admin_name in entry for entry in entries)
+
+
+def test_revoking_the_last_admin_role_closes_the_admin_site(client_for, tree, admin_user):
+    colleague = user_with_role(tree.ward, Role.ADMIN, username="quantri.phuong")
+    user_with_role_membership = Membership.objects.create(
+        user=colleague, organisation=tree.residential, role=Role.CADRE
+    )
+    assert user_with_role_membership.pk
+    colleague.refresh_from_db()
+    assert colleague.is_staff
+    admin_membership = colleague.memberships.get(role=Role.ADMIN)
+    response = client_for(admin_user).post(
+        url("account_role_revoke", colleague.pk, admin_membership.pk)
+    )
+    assert response.status_code == 302
+    colleague.refresh_from_db()
+    assert not colleague.is_staff
+    assert not colleague.groups.exists()
+    assert client_for(colleague).get(url("account_list")).status_code == 404
