@@ -88,3 +88,7 @@ class RoleGrantForm(UnitChoiceMixin, StyledFormMixin, forms.Form):
         self.setup_unit(by)
         self.order_fields(["unit", "role"])
         style_widgets(self)
+
+
+class AccountImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label="Tệp danh sách tài khoản (.xlsx hoặc .csv)")

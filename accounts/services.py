@@ -259,3 +259,26 @@ def account_password_changed(*, user: User) -> None:
         AccountProfile.objects.select_for_update().filter(
             user=user, must_change_password=True
         ).update(must_change_password=False)
+
+
+@transaction.atomic
+def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
+    """Create the accounts of checked spreadsheet rows (``imports.read_accounts``), all or none:
+    any refusal by ``account_create`` undoes the whole file. Each with its one-time password."""
+    created = []
+    for row in rows:
+        try:
+            created.append(
+                account_create(
+                    full_name=row.full_name,
+                    username=row.username,
+                    email=row.email,
+                    phone=row.phone,
+                    organisation=row.unit,
+                    role=row.role,
+                    by=by,
+                )
+            )
+        except ValidationError as error:
+            raise ValidationError(f"Dòng {row.sheet_row}: {'; '.join(error.messages)}") from error
+    return created

@@ -7,6 +7,17 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.AccountListView.as_view(), name="account_list"),
     path("tao-moi/", views.AccountCreateView.as_view(), name="account_create"),
+    path("nhap/", views.AccountImportView.as_view(), name="account_import"),
+    path(
+        "nhap/tep-mau/",
+        views.AccountImportTemplateView.as_view(),
+        name="account_import_template",
+    ),
+    path(
+        "nhap/mat-khau/",
+        views.AccountImportPasswordsView.as_view(),
+        name="account_import_passwords",
+    ),
     path("<int:pk>/", views.AccountDetailView.as_view(), name="account_detail"),
     path("<int:pk>/sua/", views.AccountUpdateView.as_view(), name="account_update"),
     path("<int:pk>/khoa/", views.AccountDeactivateView.as_view(), name="account_deactivate"),

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import services
-from accounts.forms import AccountCreateForm, AccountDetailsForm, AccountFilterForm, RoleGrantForm
+from accounts.forms import (
+    AccountCreateForm,
+    AccountDetailsForm,
+    AccountFilterForm,
+    AccountImportForm,
+    RoleGrantForm,
+)
 from accounts.history import account_history
+from accounts.imports import SHEET_TITLE as IMPORT_SHEET_TITLE
+from accounts.imports import accounts_template, passwords_workbook, read_accounts
 from accounts.selectors import account_search, manageable_accounts, may_manage_accounts
 from core.passwords import PortalPasswordChangeView
+from core.spreadsheets import SpreadsheetError, read_csv, read_xlsx
+from organisations.choices import Role
 from organisations.models import Membership
 
 ACCOUNTS_PER_PAGE = 50
@@ -244,4 +255,87 @@ class PasswordChangeView(PortalPasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         services.account_password_changed(user=form.user)
+        return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_FILENAME = "mau-nhap-tai-khoan.xlsx"
+PASSWORDS_FILENAME = "mat-khau-dung-mot-lan.xlsx"
+# Session key: the one-time passwords of the last import, until their file is downloaded.
+IMPORTED_PASSWORDS = "accounts_imported_passwords"
+
+
+class AccountImportTemplateView(AccountAdminMixin, View):
+    """The empty file, its unit drop-down limited to the admin's subtree."""
+
+    def get(self, request):
+        response = HttpResponse(accounts_template(request.user), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
+        return response
+
+
+class AccountImportView(AccountAdminMixin, View):
+    """GET: the form. POST: check the whole file; create every account or none."""
+
+    template_name = "accounts/account_import.html"
+
+    def render_page(self, form, *, status=200, **context):
+        context.update(form=form, template_filename=TEMPLATE_FILENAME)
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render_page(AccountImportForm())
+
+    def post(self, request):
+        form = AccountImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            form.add_error("file", "Tệp quá lớn.")
+            return self.render_page(form, status=400)
+        data = upload.read()
+        try:
+            if upload.name.lower().endswith(".csv"):
+                dataset = read_csv(data)
+            else:
+                dataset = read_xlsx(data, IMPORT_SHEET_TITLE)
+            rows, errors = read_accounts(dataset, by=request.user)
+        except SpreadsheetError as error:
+            form.add_error("file", str(error))
+            return self.render_page(form, status=400)
+        if not errors:
+            try:
+                created = services.accounts_import(rows=rows, by=request.user)
+            except ValidationError as error:
+                errors = _errors(error)
+        if errors:
+            messages.error(
+                request, "Tệp có lỗi nên chưa nhập được; không có tài khoản nào được tạo."
+            )
+            return self.render_page(form, status=400, errors=errors)
+        units = {row.sheet_row: row for row in rows}
+        request.session[IMPORTED_PASSWORDS] = [
+            {
+                "full_name": person.get_full_name(),
+                "username": person.username,
+                "password": password,
+                "unit": units[row.sheet_row].unit.name,
+                "role": Role(row.role).label,
+            }
+            for row, (person, password) in zip(rows, created, strict=True)
+        ]
+        return self.render_page(AccountImportForm(), created=len(created))
+
+
+class AccountImportPasswordsView(AccountAdminMixin, View):
+    """The passwords file of the last import, for the admin who made it, once."""
+
+    def get(self, request):
+        created = request.session.pop(IMPORTED_PASSWORDS, None)
+        if not created:
+            raise Http404("Tệp mật khẩu đã được tải về hoặc đã hết hạn.")
+        response = HttpResponse(passwords_workbook(created), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{PASSWORDS_FILENAME}"'
+        response["Cache-Control"] = "no-store"
         return response
