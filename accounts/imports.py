@@ -31,7 +31,7 @@ from core.spreadsheets import (
 from organisations.choices import Role
 
 SHEET_TITLE = "Tài khoản"
-MAX_ACCOUNTS = 2000
+MAX_ACCOUNTS = 500
 COLUMNS = {
     "full_name": "Họ và tên",
     "username": "Tên đăng nhập",

@@ -8,11 +8,12 @@ accounts are never managed here, whoever asks: they are the system's own, kept i
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 
 from core.text import search_text
 from organisations.choices import Role
-from organisations.models import Membership, Organisation
+from organisations.models import Membership, Organisation, SearchText
 from organisations.querysets import scope_paths, subtree_q
 from organisations.selectors import nearby_units
 
@@ -50,18 +51,11 @@ def account_search(accounts: QuerySet, text: str) -> QuerySet:
     """``accounts`` whose name, username, e-mail or phone contains ``text``, diacritics and case
     ignored (the database's ``danvan_search_text`` is the same normalisation as ``search_text``).
     """
-    from django.db.models import TextField, Value
-    from django.db.models.functions import Concat
-
-    from organisations.models import SearchText
-
     needle = search_text(text)
     if not needle:
         return accounts
     phone_digits = "".join(ch for ch in needle if ch.isdigit())
-    condition = Q(
-        searchable__contains=needle,
-    )
+    condition = Q(searchable__contains=needle)
     if phone_digits and len(phone_digits) >= 3:
         condition |= Q(account_profile__phone__contains=phone_digits)
     return accounts.annotate(

@@ -28,6 +28,7 @@ from core.passwords import PortalPasswordChangeView
 from core.spreadsheets import SpreadsheetError, read_csv, read_xlsx
 from organisations.choices import Role
 from organisations.models import Membership
+from organisations.querysets import subtree_q, with_predecessors
 
 ACCOUNTS_PER_PAGE = 50
 
@@ -64,7 +65,9 @@ class AccountListView(AccountAdminMixin, TemplateView):
             if unit is not None or role:
                 memberships = Membership.objects.all()
                 if unit is not None:
-                    memberships = memberships.filter(organisation__path__startswith=unit.path)
+                    # The unit's subtree with the units merged into it, as everywhere.
+                    paths = with_predecessors([unit.path])
+                    memberships = memberships.filter(subtree_q(paths, "organisation__path"))
                 if role:
                     memberships = memberships.filter(role=role)
                 accounts = accounts.filter(pk__in=memberships.values("user_id"))

@@ -401,3 +401,49 @@ def test_revoking_the_last_admin_role_closes_the_admin_site(client_for, tree, ad
     assert not colleague.is_staff
     assert not colleague.groups.exists()
     assert client_for(colleague).get(url("account_list")).status_code == 404
+
+
+def test_deactivation_deletes_the_persons_sessions_once_committed(
+    client_for, admin_user, ward_cadre, django_capture_on_commit_callbacks
+):
+    logged_in(ward_cadre)
+    logged_in(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(admin_user).post(url("account_deactivate", ward_cadre.pk))
+    owners = {str(session.get_decoded().get("_auth_user_id")) for session in Session.objects.all()}
+    assert str(ward_cadre.pk) not in owners
+    assert str(admin_user.pk) in owners
+
+
+def test_editing_with_an_email_already_taken_is_refused(client_for, admin_user, ward_cadre):
+    user_with_role(admin_user.memberships.get().organisation, Role.CADRE, email="x@example.vn")
+    response = client_for(admin_user).post(
+        url("account_update", ward_cadre.pk),
+        {"full_name": "Lê Thị Hoà", "email": "X@example.vn", "phone": ""},
+    )
+    assert response.status_code == 400
+    assert "đã được dùng cho một tài khoản khác" in response.content.decode()
+    ward_cadre.refresh_from_db()
+    assert ward_cadre.email == ""
+
+
+def test_the_unit_filter_covers_units_merged_into_it(client_for, tree, admin_user):
+    user_with_role(tree.former_ward, Role.CADRE, username="canbo.ducxuan")
+    page = client_for(admin_user).get(url("account_list"), {"unit": tree.province.pk})
+    assert "canbo.ducxuan" in page.content.decode()
+
+
+def test_one_time_passwords_are_hashed_lightly_then_rehashed_at_log_in(
+    production_password_hashers, client_for, tree, admin_user
+):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    response = client_for(admin_user).post(
+        url("account_create"), {"full_name": "Đỗ Minh Châu", "unit": tree.ward.pk, "role": "cadre"}
+    )
+    password = one_time_password_on(response)
+    person = User.objects.get(username="do.minh.chau")
+    assert person.password.startswith("pbkdf2_sha256$50000$")
+    logged_in(person, password)
+    person.refresh_from_db()
+    assert person.password.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
