@@ -8,13 +8,13 @@ accounts are never managed here, whoever asks: they are the system's own, kept i
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
 from core.text import search_text
 from organisations.choices import Role
 from organisations.models import Membership, Organisation, SearchText
-from organisations.querysets import scope_paths, subtree_q
+from organisations.querysets import scope_paths, subtree_q, with_predecessors
 from organisations.selectors import nearby_units
 
 
@@ -74,6 +74,30 @@ def account_search(accounts: QuerySet, text: str) -> QuerySet:
             )
         )
     ).filter(condition)
+
+
+def account_list(by, *, text: str = "", unit=None, role: str = "", active: str = "") -> QuerySet:
+    """The list page's accounts: searched, filtered by a unit's subtree (with the units merged
+    into it) and a role held there, and by state ("1" active, "0" locked); with their roles."""
+    accounts = account_search(manageable_accounts(by), text)
+    if unit is not None or role:
+        memberships = Membership.objects.all()
+        if unit is not None:
+            paths = with_predecessors([unit.path])
+            memberships = memberships.filter(subtree_q(paths, "organisation__path"))
+        if role:
+            memberships = memberships.filter(role=role)
+        accounts = accounts.filter(pk__in=memberships.values("user_id"))
+    if active in ("0", "1"):
+        accounts = accounts.filter(is_active=active == "1")
+    return accounts.order_by("first_name", "username", "pk").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("organisation").order_by(
+                "organisation__path", "role"
+            ),
+        )
+    )
 
 
 def unit_choices(by, include=()) -> list[tuple[int, str]]:

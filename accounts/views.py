@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -23,12 +22,10 @@ from accounts.forms import (
 from accounts.history import account_history
 from accounts.imports import SHEET_TITLE as IMPORT_SHEET_TITLE
 from accounts.imports import accounts_template, passwords_workbook, read_accounts
-from accounts.selectors import account_search, manageable_accounts, may_manage_accounts
+from accounts.selectors import account_list, manageable_accounts, may_manage_accounts
 from core.passwords import PortalPasswordChangeView
 from core.spreadsheets import SpreadsheetError, read_csv, read_xlsx
 from organisations.choices import Role
-from organisations.models import Membership
-from organisations.querysets import subtree_q, with_predecessors
 
 ACCOUNTS_PER_PAGE = 50
 
@@ -57,29 +54,13 @@ class AccountListView(AccountAdminMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         form = AccountFilterForm(self.request.GET or None, by=user)
-        accounts = manageable_accounts(user)
-        if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-            accounts = account_search(accounts, data["q"])
-            unit, role = data.get("unit"), data["role"]
-            if unit is not None or role:
-                memberships = Membership.objects.all()
-                if unit is not None:
-                    # The unit's subtree with the units merged into it, as everywhere.
-                    paths = with_predecessors([unit.path])
-                    memberships = memberships.filter(subtree_q(paths, "organisation__path"))
-                if role:
-                    memberships = memberships.filter(role=role)
-                accounts = accounts.filter(pk__in=memberships.values("user_id"))
-            if data["active"]:
-                accounts = accounts.filter(is_active=data["active"] == "1")
-        accounts = accounts.order_by("first_name", "username", "pk").prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("organisation").order_by(
-                    "organisation__path", "role"
-                ),
-            )
+        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        accounts = account_list(
+            user,
+            text=filters.get("q", ""),
+            unit=filters.get("unit"),
+            role=filters.get("role", ""),
+            active=filters.get("active", ""),
         )
         page = Paginator(accounts, ACCOUNTS_PER_PAGE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
