@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bench-import bench-read install check-migrations messages clean-db
+.PHONY: run test lint bench bench-import bench-read bench-official-tree install check-migrations messages clean-db
 
 run: install  ## set up everything, load the demo data and serve http://127.0.0.1:8000
 	$(BIN)/python manage.py serve
@@ -28,6 +28,9 @@ bench-import: install  ## the spreadsheet import benchmark (see bench/README.md)
 
 bench-read: install  ## reading an uploaded workbook, against the libraries (see bench/README.md)
 	$(BIN)/python bench/read_xlsx.py $(BENCH_ARGS)
+
+bench-official-tree: install  ## loading the official national tree twice (see bench/README.md)
+	$(BIN)/python bench/official_tree.py $(BENCH_ARGS)
 
 messages:  ## recompile the Vietnamese translations (needs gettext's msgfmt)
 	msgfmt -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po

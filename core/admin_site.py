@@ -53,6 +53,22 @@ class PortalAdminSite(admin.AdminSite):
 
             model_admin.get_changelist = get_changelist
 
+    def has_permission(self, request):
+        """Django's check, and the second step of sign-in passed by whoever has an
+        authenticator app (``danvan.middleware.TwoFactorMiddleware`` holds such a session on
+        the code page before it gets here; this keeps the site closed if it does not)."""
+        if not super().has_permission(request):
+            return False
+        user = request.user
+        if getattr(user, "is_verified", lambda: False)():
+            return True
+        from core.two_factor import has_second_factor
+
+        pending = getattr(request, "_second_factor_pending", None)
+        if pending is None:
+            pending = request._second_factor_pending = has_second_factor(user)
+        return not pending
+
     def get_urls(self):
         return [
             path(

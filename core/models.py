@@ -2,8 +2,11 @@
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.db import models
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class TimeStampedModel(models.Model):
@@ -84,6 +87,7 @@ class NotificationKind(models.TextChoices):
     NOT_RECOGNISED = "not_recognised", "Không được công nhận"
     OUTSTANDING = "outstanding", "Được chọn là tiêu biểu"
     COMMENDED = "commended", "Được biểu dương, khen thưởng"
+    SECOND_FACTOR_RESET = "second_factor_reset", "Xác thực hai bước được đặt lại"
 
 
 class Notification(models.Model):
@@ -214,3 +218,112 @@ class EmailDelivery(models.Model):
         from django.urls import reverse
 
         return reverse("admin:danvan_emaildelivery_change", args=[self.pk])
+
+
+class PasswordResetRequest(models.Model):
+    """One "Quên mật khẩu?" request: counted to limit requests per e-mail and client address.
+
+    Kept for the rate limit's window only, whether or not the address belongs to an account
+    (no page of its own: the address typed may be anyone's).
+    """
+
+    email = models.CharField("địa chỉ e-mail đã nhập", max_length=254)
+    client_ip = models.GenericIPAddressField("địa chỉ máy", null=True, blank=True)
+    requested_at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "yêu cầu đặt lại mật khẩu"
+        verbose_name_plural = "yêu cầu đặt lại mật khẩu"
+        ordering = ["-requested_at"]
+        indexes = [
+            models.Index(fields=["email", "-requested_at"], name="password_reset_email"),
+            models.Index(fields=["client_ip", "-requested_at"], name="password_reset_client"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} – {self.requested_at:%d/%m/%Y %H:%M}"
+
+
+# --- two-step sign-in -----------------------------------------------------------------------------
+
+
+class SecondFactorEventKind(models.TextChoices):
+    SET_UP = "set_up", "Thiết lập xác thực hai bước"
+    RECOVERY_CODES = "recovery_codes", "Tạo bộ mã dự phòng mới"
+    RESET = "reset", "Đặt lại xác thực hai bước"
+
+
+class SecondFactorEvent(models.Model):
+    """A change to someone's second factor: set up, new recovery codes, or reset by an admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="second_factor_events",
+        verbose_name="người dùng",
+    )
+    kind = models.CharField("việc", max_length=20, choices=SecondFactorEventKind)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người thực hiện",
+    )
+    devices_removed = models.PositiveSmallIntegerField("số thiết bị đã xóa", default=0)
+    created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "sự kiện xác thực hai bước"
+        verbose_name_plural = "sự kiện xác thực hai bước"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="second_factor_event_user")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("admin:danvan_secondfactorevent_change", args=[self.pk])
+
+
+# django-otp's devices join the audit trail through proxies (the triggers live in the
+# migrations), as the merger links do. Only who, which and whether confirmed: never the secret
+# key, nor the counters every sign-in updates.
+_DEVICE_EVENTS = (
+    pghistory.InsertEvent("add"),
+    pghistory.UpdateEvent("confirm", condition=pghistory.AnyChange("confirmed")),
+    pghistory.DeleteEvent("remove"),
+)
+
+
+@pghistory.track(
+    *_DEVICE_EVENTS,
+    fields=["user", "name", "confirmed"],
+    model_name="AuthenticatorDeviceHistory",
+    obj_field=None,
+)
+class AuthenticatorDevice(TOTPDevice):
+    """An authenticator app (TOTP) of one user, as the admin site lists it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "ứng dụng xác thực"
+        verbose_name_plural = "ứng dụng xác thực"
+
+
+@pghistory.track(
+    *_DEVICE_EVENTS,
+    fields=["user", "name", "confirmed"],
+    model_name="RecoveryCodeSetHistory",
+    obj_field=None,
+)
+class RecoveryCodeSet(StaticDevice):
+    """One user's single-use recovery codes (django-otp's static device)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "bộ mã dự phòng"
+        verbose_name_plural = "bộ mã dự phòng"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
 from core.emails import email_delivery_attempt
 from core.models import EmailStatus
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -14,3 +20,24 @@ def send_notification_email(notification_id: int) -> None:
     delivery = email_delivery_attempt(notification_id=notification_id)
     if delivery is not None and delivery.status == EmailStatus.RETRYING:
         send_notification_email.using(run_after=delivery.next_attempt_at).enqueue(notification_id)
+
+
+@task()
+def send_password_reset_email(email: str, attempt: int = 1) -> None:
+    """E-mail the reset link(s) for an address; after a failure of the mail server, try again
+    later (1, 4, 16… minutes) up to ``EMAIL_DELIVERY_MAX_ATTEMPTS`` tries.
+
+    The link is made here, when sending, so each try carries a link valid for the full time.
+    """
+    from core.emails import retry_delay
+    from core.password_reset import password_reset_email_send
+
+    try:
+        password_reset_email_send(email=email)
+    except Exception as error:  # noqa: BLE001 - any failure of the mail server is retried
+        if attempt >= settings.EMAIL_DELIVERY_MAX_ATTEMPTS:
+            logger.error("Password reset e-mail failed for good after %s tries: %r", attempt, error)
+            return
+        run_after = timezone.now() + retry_delay(attempt)
+        logger.warning("Password reset e-mail failed (try %s), retried: %r", attempt, error)
+        send_password_reset_email.using(run_after=run_after).enqueue(email, attempt + 1)

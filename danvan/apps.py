@@ -16,6 +16,11 @@ class DanvanConfig(AppConfig):
         # thread starts, leaves nothing to race for.
         import django.contrib.postgres.fields  # noqa: F401
         import django.contrib.postgres.fields.jsonb  # noqa: F401
+        from django.contrib.auth.signals import user_logged_in
+
+        from danvan.middleware import note_second_step_at_log_in
+
+        user_logged_in.connect(note_second_step_at_log_in, dispatch_uid="second_step_at_log_in")
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

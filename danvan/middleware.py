@@ -1,5 +1,5 @@
-"""Session lifetime (an absolute limit on top of the idle timeout), the pages' CSP and the
-query-string guard."""
+"""Session lifetime (an absolute limit on top of the idle timeout), the pages' CSP, the
+query-string guard and the hold on sessions owing their second step of sign-in."""
 
 import time
 
@@ -7,9 +7,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 SESSION_STARTED_KEY = "danvan_login_at"
+SECOND_STEP_NOT_OWED_KEY = "danvan_second_step_not_owed"
 
 
 class SessionLifetimeMiddleware:
@@ -75,3 +78,83 @@ class QueryStringGuardMiddleware:
             }
             return render(request, "400.html", context, status=400)
         return self.get_response(request)
+
+
+def note_second_step_at_log_in(sender, request, user, **kwargs):
+    """At log-in (``user_logged_in``), note a session that owes no second step (no app, no
+    role requiring one), so that its pages cost no query for it."""
+    from core.two_factor import has_second_factor
+    from danvan.two_factor_policy import second_factor_required
+
+    if request is None or not hasattr(request, "session"):
+        return
+    if not has_second_factor(user) and not second_factor_required(user):
+        request.session[SECOND_STEP_NOT_OWED_KEY] = user.pk
+    else:
+        request.session.pop(SECOND_STEP_NOT_OWED_KEY, None)
+
+
+class TwoFactorMiddleware:
+    """Hold a signed-in session that owes its second step on that step's pages.
+
+    After the password, a user with an authenticator app reaches only the code page (and
+    logging out) until a code is accepted; a user whose roles require an app and who has none
+    reaches only the set-up pages. The admin site is held the same way.
+    """
+
+    VERIFY_PAGES = frozenset({"two_factor_verify", "logout", "logged_out", "healthz"})
+    SET_UP_PAGES = frozenset(
+        {
+            "two_factor_setup",
+            "two_factor_recovery_codes",
+            "two_factor_recovery_codes_download",
+            "two_factor_recovery_codes_saved",
+            "logout",
+            "logged_out",
+            "healthz",
+        }
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from danvan.two_factor_policy import second_factor_owed
+
+        if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return None
+        user = request.user
+        if not user.is_authenticated or request.session.get(SECOND_STEP_NOT_OWED_KEY) == user.pk:
+            return None
+        owed = second_factor_owed(user)
+        if owed is None:
+            if not user.is_verified():
+                # Neither an app nor a role that requires one: decided once per session, so
+                # pages keep their query counts. A role granted later applies at the next log-in.
+                request.session[SECOND_STEP_NOT_OWED_KEY] = user.pk
+            return None
+        match = request.resolver_match
+        name = match.view_name if match else ""
+        if name == "admin:logout":
+            return None
+        if owed == "verify":
+            if name in self.VERIFY_PAGES:
+                return None
+            target = "two_factor_verify"
+        else:
+            if name in self.SET_UP_PAGES:
+                return None
+            messages.warning(
+                request,
+                "Vai trò của bạn yêu cầu đăng nhập hai bước. Vui lòng thiết lập ứng dụng xác "
+                "thực trước khi tiếp tục.",
+            )
+            target = "two_factor_setup"
+        next_path = request.get_full_path() if request.method == "GET" else ""
+        url = reverse(target)
+        if next_path and next_path != "/":
+            url = f"{url}?{urlencode({'next': next_path})}"
+        return redirect(url)

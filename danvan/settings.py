@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "import_export",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
     "django_tasks",
@@ -67,8 +70,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed the second step of sign-in.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "danvan.middleware.SessionLifetimeMiddleware",
+    # A signed-in session that still owes its second step reaches only that step's pages.
+    "danvan.middleware.TwoFactorMiddleware",
     "danvan.middleware.QueryStringGuardMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After the log-in check: a signed-in person with a one-time password goes to change it.
@@ -129,12 +136,22 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Django's rules with Vietnamese messages (core.password_rules), on every form that sets one.
+PASSWORD_MIN_LENGTH = env.int("DJANGO_PASSWORD_MIN_LENGTH", default=10)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.password_rules.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "core.password_rules.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "core.password_rules.CommonPasswordValidator"},
+    {"NAME": "core.password_rules.NumericPasswordValidator"},
 ]
+# "Quên mật khẩu?": a reset link works once, for this long; requests are limited per e-mail
+# address and per client address within the window, so nobody floods an inbox or the worker.
+PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_MINUTES", default=60) * 60
+PASSWORD_RESET_RATE_LIMIT = env.int("DJANGO_PASSWORD_RESET_LIMIT", default=5)
+PASSWORD_RESET_RATE_WINDOW = timedelta(hours=1)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -167,6 +184,18 @@ if PROXY_COUNT:
 # session reaches that page, so nobody else can use it to lock the account).
 PASSWORD_CHANGE_FAILURE_LIMIT = AXES_FAILURE_LIMIT
 PASSWORD_CHANGE_COOLOFF_TIME = AXES_COOLOFF_TIME
+
+# Two-step sign-in (django-otp): anyone who set up an authenticator app enters its code after the
+# password; holders of these roles must set one up. In production (no debug) reviewers and
+# admins must; in development, the demo and the tests nobody must unless the variable says so.
+OTP_REQUIRED_ROLES = env.list(
+    "DJANGO_OTP_REQUIRED_ROLES", default=[] if DEBUG else ["reviewer", "admin"]
+)
+OTP_TOTP_ISSUER = "Cổng Dân vận khéo"
+# Wrong codes wait 1, 2, 4, 8… seconds before the next try (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODE_COUNT = 10
 
 # --- HTTPS (production) --------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)

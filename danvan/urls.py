@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from accounts.views import PasswordChangeView
 from core.forms import LoginForm
-from danvan import views
+from danvan import password_reset_views, two_factor_views, views
 
 admin.site.site_header = "Quản trị Cổng Dân vận khéo"
 admin.site.site_title = "Cổng Dân vận khéo"
@@ -20,6 +20,11 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path(
+        "dang-nhap/xac-thuc/",
+        two_factor_views.SecondStepView.as_view(),
+        name="two_factor_verify",
+    ),
     path("dang-xuat/", views.PortalLogoutView.as_view(), name="logout"),
     path("da-dang-xuat/", views.LoggedOutView.as_view(), name="logged_out"),
     path("doi-mat-khau/", PasswordChangeView.as_view(), name="password_change"),
@@ -27,6 +32,51 @@ urlpatterns = [
         "doi-mat-khau/xong/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path(
+        "xac-thuc-hai-buoc/",
+        two_factor_views.TwoFactorOverviewView.as_view(),
+        name="two_factor",
+    ),
+    path(
+        "xac-thuc-hai-buoc/thiet-lap/",
+        two_factor_views.TwoFactorSetupView.as_view(),
+        name="two_factor_setup",
+    ),
+    path(
+        "xac-thuc-hai-buoc/ma-du-phong/",
+        two_factor_views.RecoveryCodesView.as_view(),
+        name="two_factor_recovery_codes",
+    ),
+    path(
+        "xac-thuc-hai-buoc/ma-du-phong/tai-ve/",
+        two_factor_views.RecoveryCodesDownloadView.as_view(),
+        name="two_factor_recovery_codes_download",
+    ),
+    path(
+        "xac-thuc-hai-buoc/ma-du-phong/da-luu/",
+        two_factor_views.RecoveryCodesSavedView.as_view(),
+        name="two_factor_recovery_codes_saved",
+    ),
+    path(
+        "quen-mat-khau/",
+        password_reset_views.PasswordResetRequestView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "quen-mat-khau/da-gui/",
+        password_reset_views.PasswordResetSentView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "dat-lai-mat-khau/<uidb64>/<token>/",
+        password_reset_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "dat-lai-mat-khau/xong/",
+        password_reset_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     path("thong-bao/", views.NotificationListView.as_view(), name="notification_list"),
     path(

@@ -1,7 +1,11 @@
 """Organisations and memberships in the Django admin, limited to the admin's own subtree."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from import_export.formats.base_formats import CSV, XLSX
 
 from core.admin import (
@@ -13,7 +17,8 @@ from core.admin import (
 from core.forms import SingleLineModelForm
 from core.spreadsheets import SafeCSV, SafeXLSX
 from organisations import selectors, services
-from organisations.models import Membership, Organisation
+from organisations.models import Membership, Organisation, StandardBody
+from organisations.official_tree import load_official_tree
 from organisations.resources import SHEET_TITLE, OrganisationResource, import_template_workbook
 
 
@@ -111,6 +116,7 @@ class OrganisationAdmin(
     import_formats = [OrganisationSheetXLSX, SafeCSV]
     export_formats = [XLSX, CSV]
     import_template_name = "admin/organisations/organisation/import.html"
+    import_export_change_list_template = "admin/organisations/organisation/change_list.html"
     import_template_filename = "mau-nhap-don-vi.xlsx"
     list_display = ["name", "kind", "level", "code", "valid_from", "valid_to", "numchild"]
     list_filter = ["level", "kind"]
@@ -174,6 +180,73 @@ class OrganisationAdmin(
 
     def import_template_workbook(self) -> bytes:
         return import_template_workbook()
+
+    def get_urls(self):
+        return [
+            path(
+                "nap-danh-muc/",
+                self.admin_site.admin_view(self.load_official_tree_view),
+                name="organisations_organisation_load_official_tree",
+            ),
+            *super().get_urls(),
+        ]
+
+    def load_official_tree_view(self, request):
+        """The official list of units: a dry run's report first, the load on confirmation.
+        The whole country's tree is the national admin's alone."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else request.GET
+        province = (data.get("province") or "").strip() or None
+        try:
+            report = load_official_tree(
+                by=request.user, province=province, dry_run=request.method != "POST"
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect("admin:organisations_organisation_changelist")
+        if request.method == "POST":
+            lines = report.lines()
+            self.message_user(request, lines[0] + ": " + " ".join(lines[1:3]), messages.SUCCESS)
+            for line in lines[3:]:
+                self.message_user(request, line, messages.INFO)
+            return redirect("admin:organisations_organisation_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Nạp danh mục đơn vị hành chính",
+            "report": report,
+            "province": province or "",
+        }
+        return TemplateResponse(
+            request, "admin/organisations/organisation/load_official_tree.html", context
+        )
+
+
+@admin.register(StandardBody)
+class StandardBodyAdmin(admin.ModelAdmin):
+    """The bodies every province and commune gets from the official tree loader: the national
+    admin's to edit (a body already in the tree keeps its name)."""
+
+    list_display = ["name_pattern", "level", "kind", "code_suffix", "active", "position"]
+    list_editable = ["active", "position"]
+    list_filter = ["level", "active"]
+    ordering = ["level", "position"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
 
 @admin.register(Membership)

@@ -1,8 +1,11 @@
 """The organisation tree and who belongs where with which role."""
 
+import re
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce, Concat, Upper
@@ -194,3 +197,74 @@ class Membership(TimeStampedModel):
 
     def get_absolute_url(self):
         return self.organisation.get_absolute_url()
+
+
+class StandardBody(models.Model):
+    """One body every province or every commune has (its Đảng ủy, Mặt trận, Hội Nông dân…):
+    the official tree loader creates it under each unit of its level that lacks it.
+
+    The national admin edits the list; a body already in the tree is never renamed by it."""
+
+    class Level(models.TextChoices):
+        PROVINCE = OrganisationLevel.PROVINCE.value, "Tỉnh, thành phố"
+        COMMUNE = OrganisationLevel.COMMUNE.value, "Xã, phường, đặc khu"
+
+    level = models.CharField("cấp", max_length=16, choices=Level)
+    name_pattern = models.CharField(
+        "mẫu tên",
+        max_length=255,
+        help_text=(
+            "{ten_don_vi} là tên đơn vị viết thường chữ đầu (“xã Tân Cương”, “tỉnh Phú Thọ”), "
+            "{ten_rieng} là tên riêng (“Tân Cương”, “Phú Thọ”)."
+        ),
+    )
+    kind = models.CharField("loại hình", max_length=32, choices=OrganisationKind)
+    code_suffix = models.CharField(
+        "hậu tố mã",
+        max_length=16,
+        help_text="Mã của tổ chức là mã đơn vị, dấu gạch ngang và hậu tố này, ví dụ 05503-HND.",
+    )
+    active = models.BooleanField("đang áp dụng", default=True)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "tổ chức chuẩn của đơn vị"
+        verbose_name_plural = "tổ chức chuẩn của đơn vị"
+        ordering = ["level", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "code_suffix"],
+                name="standard_body_unique_level_code_suffix",
+                violation_error_message="Cấp này đã có một tổ chức chuẩn với hậu tố mã này.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name_pattern
+
+    def clean(self):
+        try:
+            self.name_pattern.format(ten_don_vi="x", ten_rieng="x")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValidationError(
+                {"name_pattern": "Mẫu tên chỉ được dùng {ten_don_vi} và {ten_rieng}."}
+            ) from error
+        if not re.fullmatch(r"[A-Z0-9]+", self.code_suffix or ""):
+            raise ValidationError(
+                {"code_suffix": "Hậu tố mã chỉ gồm chữ in hoa không dấu và chữ số."}
+            )
+
+    def body_name(self, unit_name: str) -> str:
+        """The body's name for the unit named ``unit_name`` ("Xã Tân Cương")."""
+        proper = unit_name
+        for prefix in UNIT_NAME_PREFIXES:
+            if unit_name.startswith(prefix + " "):
+                proper = unit_name[len(prefix) + 1 :]
+                break
+        return self.name_pattern.format(
+            ten_don_vi=unit_name[:1].lower() + unit_name[1:], ten_rieng=proper
+        )
+
+
+# What comes before a unit's proper name, longest first ("Thành phố Hà Nội" → "Hà Nội").
+UNIT_NAME_PREFIXES = ["Thành phố", "Đặc khu", "Phường", "Tỉnh", "Xã"]

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from core.text import whole_number
 from organisations.selectors import nearby_units
 from reviews import services
 from reviews.forms.rounds import BulkCriteriaForm, BulkNominateForm
@@ -50,7 +51,7 @@ class RoundBulkNominateView(ScopedRoundMixin, View):
         unit_pk = (data or {}).get("don_vi")
         if unit_pk:
             # A unit typed into the address beyond the round or the user's scope is not found.
-            unit = get_object_or_404(self.units, pk=unit_pk if str(unit_pk).isdigit() else 0)
+            unit = get_object_or_404(self.units, pk=whole_number(unit_pk) or 0)
             if unit not in picker:
                 picker.append(unit)
         return BulkCriteriaForm(data, initial=initial, units=picker)
@@ -73,7 +74,7 @@ class RoundBulkNominateView(ScopedRoundMixin, View):
         form = context.get("form")
         if form is not None:
             values = form["mo_hinh"].value() or []
-            context["selected"] = {int(v) for v in values if str(v).isdigit()}
+            context["selected"] = {whole_number(v) for v in values} - {None}
         context.update(
             round=self.round, criteria=criteria, shown_at_most=selectors.BULK_CANDIDATES_SHOWN
         )

@@ -59,6 +59,19 @@ def _pages(model_pk: int, unit_pk: int, round_pk: int) -> list[tuple[str, dict, 
         (reverse("reviews:round_detail", args=[round_pk]), {}, ["q", "page"]),
         (reverse("reports:report"), {"don_vi": str(unit_pk)}, ["don_vi", "ky"]),
         (reverse("reports:snapshot_list"), {"don_vi": str(unit_pk)}, ["don_vi", "ky", "page"]),
+        (
+            reverse("reports:records"),
+            {"don_vi": str(unit_pk), "ky": "2025", "chi_tieu": "active"},
+            [
+                *("don_vi", "ky", "chi_tieu", "linh_vuc", "loai", "dong", "ky_truoc"),
+                *("hinh_thuc", "chu_the", "chi_so", "page"),
+            ],
+        ),
+        (
+            reverse("reviews:round_bulk_nominate", args=[round_pk]),
+            {"don_vi": str(unit_pk), "tu_ngay": "01/01/2025", "den_ngay": "31/12/2025"},
+            ["don_vi", "tu_ngay", "den_ngay", "loai"],
+        ),
         (reverse("notification_list"), {}, ["page"]),
         (reverse("home"), {}, ["page"]),
     ]

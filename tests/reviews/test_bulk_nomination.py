@@ -135,6 +135,13 @@ def test_a_unit_out_of_scope_is_not_found(client, reviewer, tree, draft):
         )
         assert response.status_code == 404
     assert client.get(bulk_url(draft), {"don_vi": "abc", **CRITERIA}).status_code == 404
+    # Digits that str.isdigit accepts and int() refuses: not found, never a server error.
+    for spelled in ("²", "①", "١"):
+        assert client.get(bulk_url(draft), {"don_vi": spelled, **CRITERIA}).status_code == 404
+    response = client.post(
+        bulk_url(draft), {"don_vi": tree.ward.pk, **CRITERIA, "form": "merit", "mo_hinh": ["²"]}
+    )
+    assert response.status_code in (200, 302, 400)  # refused with a message, not a 500
 
 
 def test_a_ward_round_offers_only_its_own_subtree(client, tree, reviewer, models):
