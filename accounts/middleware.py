@@ -2,12 +2,15 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
 
 from accounts.models import AccountProfile
 
-# The pages a person with a one-time password may still open: the change itself, and leaving.
-ALLOWED_URL_NAMES = ("password_change", "password_change_done", "logout", "logged_out")
+# The pages a person with a one-time password may still open: the change itself, leaving, and
+# the second step of sign-in (``two_factor_*``), which comes first when their role requires it.
+ALLOWED_URL_NAMES = frozenset(
+    {"password_change", "password_change_done", "logout", "logged_out", "healthz"}
+)
+ALLOWED_URL_PREFIX = "two_factor"
 
 
 def must_change_password(user) -> bool:
@@ -19,23 +22,30 @@ def must_change_password(user) -> bool:
 
 
 class PasswordChangeRequiredMiddleware:
-    """Every page but the password change answers with a redirect to it while the signed-in
-    person's password is a one-time password handed out by an admin."""
+    """Every other page answers with a redirect to the password change while the signed-in
+    person's password is a one-time password handed out by an admin.
+
+    Decided by the resolved page's name (``process_view``), after the second step of sign-in
+    has had its say, so that the two obligations never send a person back and forth.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.allowed = None
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and must_change_password(user):
-            if self.allowed is None:
-                self.allowed = {reverse(name) for name in ALLOWED_URL_NAMES}
-            if request.path not in self.allowed:
-                messages.warning(
-                    request,
-                    "Bạn đang dùng mật khẩu tạm thời do quản trị viên cấp. "
-                    "Hãy đổi sang mật khẩu của riêng bạn để tiếp tục.",
-                )
-                return redirect("password_change")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or not must_change_password(user):
+            return None
+        match = request.resolver_match
+        name = match.view_name if match else ""
+        if name in ALLOWED_URL_NAMES or name.startswith(ALLOWED_URL_PREFIX):
+            return None
+        messages.warning(
+            request,
+            "Bạn đang dùng mật khẩu tạm thời do quản trị viên cấp. "
+            "Hãy đổi sang mật khẩu của riêng bạn để tiếp tục.",
+        )
+        return redirect("password_change")

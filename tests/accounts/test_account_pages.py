@@ -447,3 +447,20 @@ def test_one_time_passwords_are_hashed_lightly_then_rehashed_at_log_in(
     logged_in(person, password)
     person.refresh_from_db()
     assert person.password.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
+
+
+def test_the_second_step_comes_first_and_never_loops_with_the_password_change(
+    settings, client_for, tree, admin_user
+):
+    settings.OTP_REQUIRED_ROLES = ["reviewer"]  # the new account's role, not the admin's
+    response = client_for(admin_user).post(
+        url("account_create"), {"full_name": "Vũ Thị Lan", "unit": tree.ward.pk, "role": "reviewer"}
+    )
+    password = one_time_password_on(response)
+    client = logged_in(User.objects.get(username="vu.thi.lan"), password)
+    setup = reverse("two_factor_setup")
+    for page in (reverse("home"), reverse("password_change")):
+        response = client.get(page)
+        assert response.status_code == 302
+        assert response["Location"].split("?")[0] == setup
+    assert client.get(setup).status_code == 200
