@@ -19,11 +19,14 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PASSWORD_RESET_EVENT, SESSIONS_END_EVENT, Account, AccountProfile
 from accounts.selectors import manageable_accounts, manageable_units
 from core.audit import acting
+from core.models import NotificationKind
+from core.notifications import notify_on_commit
 from core.text import search_text, single_line
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
@@ -254,7 +257,11 @@ def account_role_grant(*, user: User, organisation: Organisation, role: str, by:
     _check_unit(organisation=organisation, role=role, by=by)
     if Membership.objects.filter(user=account, organisation=organisation, role=role).exists():
         raise ValidationError("Người này đã có vai trò này tại đơn vị này.")
-    return membership_grant(user=account, organisation=organisation, role=role, by=by)
+    membership = membership_grant(user=account, organisation=organisation, role=role, by=by)
+    _notify_role_change(
+        account, f"Bạn được cấp vai trò {Role(role).label} tại {organisation.name}", by=by
+    )
+    return membership
 
 
 @transaction.atomic
@@ -262,15 +269,34 @@ def account_role_revoke(*, membership: Membership, by: User) -> None:
     """Take a role away; the last one stays (lock the account instead), so that the person
     remains in their admins' hands."""
     account = _locked_account(user=membership.user, by=by)
-    memberships = Membership.objects.select_for_update().filter(user=account)
-    if not memberships.filter(pk=membership.pk).exists():
+    held = list(
+        Membership.objects.select_for_update().filter(user=account).values_list("pk", flat=True)
+    )
+    if membership.pk not in held:
         raise ValidationError("Vai trò này đã được thu hồi.")
-    if memberships.count() <= 1:
+    if len(held) <= 1:
         raise ValidationError(
             "Không thể thu hồi vai trò cuối cùng của một người. "
             "Nếu người này không còn làm việc, hãy khóa tài khoản."
         )
     membership_revoke(membership=membership, by=by)
+    _notify_role_change(
+        account,
+        f"Vai trò {membership.get_role_display()} của bạn tại {membership.organisation.name} "
+        "đã được thu hồi",
+        by=by,
+    )
+
+
+def _notify_role_change(account, title: str, *, by) -> None:
+    """Tell the person, once the change is committed."""
+    notify_on_commit(
+        recipients=[account],
+        kind=NotificationKind.ROLE_CHANGED,
+        title=title,
+        body=f"Người thực hiện: {by.get_full_name() or by.username}.",
+        url=reverse("home"),
+    )
 
 
 @transaction.atomic

@@ -464,3 +464,27 @@ def test_the_second_step_comes_first_and_never_loops_with_the_password_change(
         assert response.status_code == 302
         assert response["Location"].split("?")[0] == setup
     assert client.get(setup).status_code == 200
+
+
+def test_the_person_is_told_of_a_role_granted_or_revoked(
+    client_for, tree, admin_user, ward_cadre, django_capture_on_commit_callbacks
+):
+    from core.models import Notification
+
+    client = client_for(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("account_role_grant", ward_cadre.pk), {"unit": tree.ward.pk, "role": "reviewer"}
+        )
+    granted = ward_cadre.memberships.get(role=Role.REVIEWER)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("account_role_revoke", ward_cadre.pk, granted.pk))
+    titles = list(
+        Notification.objects.filter(recipient=ward_cadre)
+        .order_by("pk")
+        .values_list("title", flat=True)
+    )
+    assert titles == [
+        "Bạn được cấp vai trò Cán bộ thẩm định tại Phường Chùa Hang",
+        "Vai trò Cán bộ thẩm định của bạn tại Phường Chùa Hang đã được thu hồi",
+    ]
