@@ -88,6 +88,7 @@ class NotificationKind(models.TextChoices):
     OUTSTANDING = "outstanding", "Được chọn là tiêu biểu"
     COMMENDED = "commended", "Được biểu dương, khen thưởng"
     SECOND_FACTOR_RESET = "second_factor_reset", "Xác thực hai bước được đặt lại"
+    ROLE_CHANGED = "role_changed", "Vai trò được cấp hoặc thu hồi"
 
 
 class Notification(models.Model):

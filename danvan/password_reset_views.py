@@ -14,6 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.generic import FormView, TemplateView
 
+from accounts.services import account_password_changed
 from core.models import PasswordChangeFailure
 from core.password_reset import password_reset_request
 from danvan.client_address import client_ip
@@ -90,6 +91,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # The person proved they own the address: earlier wrong guesses of the old password
         # no longer hold the password-change page locked.
         PasswordChangeFailure.objects.filter(user=form.user).delete()
+        # A password of their own: a one-time password handed out by an admin is replaced.
+        account_password_changed(user=form.user)
         logger.info("Password of user %s set through a reset link", form.user.pk)
         return response
 

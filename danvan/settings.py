@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "core",
     "organisations",
+    "accounts",
     "models_registry",
     "reviews",
     "reports",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "danvan.middleware.TwoFactorMiddleware",
     "danvan.middleware.QueryStringGuardMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the log-in check: a signed-in person with a one-time password goes to change it.
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Stamps every audit-trail row written during a request with the user and the URL.
     "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authenticate() into a response.

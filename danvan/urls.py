@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import PasswordChangeView
 from core.forms import LoginForm
-from core.passwords import PortalPasswordChangeView
 from danvan import password_reset_views, two_factor_views, views
 
 admin.site.site_header = "Quản trị Cổng Dân vận khéo"
@@ -27,7 +27,7 @@ urlpatterns = [
     ),
     path("dang-xuat/", views.PortalLogoutView.as_view(), name="logout"),
     path("da-dang-xuat/", views.LoggedOutView.as_view(), name="logged_out"),
-    path("doi-mat-khau/", PortalPasswordChangeView.as_view(), name="password_change"),
+    path("doi-mat-khau/", PasswordChangeView.as_view(), name="password_change"),
     path(
         "doi-mat-khau/xong/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -96,6 +96,7 @@ urlpatterns = [
         name="notification_read",
     ),
     path("don-vi/", include("organisations.urls")),
+    path("tai-khoan/", include("accounts.urls")),
     path("mo-hinh/", include("models_registry.urls")),
     path("tham-dinh/", include("reviews.urls")),
     path("bao-cao/", include("reports.urls")),

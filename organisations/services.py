@@ -128,7 +128,29 @@ def membership_grant(
     if role == Role.ADMIN:
         if not user.is_staff:
             user.is_staff = True
-            user.save(update_fields=["is_staff"])
+            with acting(by):
+                user.save(update_fields=["is_staff"])
         user.groups.add(admin_group())
     forget_scope(user)
     return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership, by: User | None) -> None:
+    """Take a role away. Losing the last admin role also closes the admin site again (the
+    reverse of ``membership_grant``)."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    user = membership.user
+    with acting(by):
+        membership.delete()
+    if (
+        membership.role == Role.ADMIN
+        and not user.is_superuser
+        and not Membership.objects.filter(user=user, role=Role.ADMIN).exists()
+    ):
+        user.groups.remove(admin_group())
+        if user.is_staff:
+            user.is_staff = False
+            with acting(by):
+                user.save(update_fields=["is_staff"])
+    forget_scope(user)

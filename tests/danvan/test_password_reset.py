@@ -252,3 +252,13 @@ def test_a_failing_mail_server_is_tried_again_later(client, canbo, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     run_queued_emails()
     assert [message.to for message in mail.outbox] == [["hoa@example.vn"]]
+
+
+def test_a_reset_replaces_a_one_time_password_handed_out_by_an_admin(client, canbo):
+    from accounts.models import AccountProfile
+
+    AccountProfile.objects.create(user=canbo, must_change_password=True)
+    ask(client, "hoa@example.vn")
+    run_queued_emails()
+    set_new_password(client, link_in(mail.outbox[0]))
+    assert not AccountProfile.objects.get(user=canbo).must_change_password
