@@ -28,7 +28,7 @@ ACCOUNTS = 200
 REVIEWERS = 5
 NEW_PASSWORD = "Hoa-sen-no-giua-dong-2027"
 HOME = re.compile(r"/$")
-LOGIN = re.compile(r"/dang-nhap/")
+LOGIN = re.compile(r"/dang-nhap/(\?.*)?$")
 PASSWORD_CHANGE = re.compile(r"/doi-mat-khau/")
 SET_UP = re.compile(r"/xac-thuc-hai-buoc/thiet-lap/")
 VERIFY = re.compile(r"/dang-nhap/xac-thuc/")
@@ -155,6 +155,9 @@ def cadre_changes_the_one_time_password(page, username, password):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
     page.goto("/mo-hinh/")
     expect(page).to_have_url(re.compile(r"/mo-hinh/$"))
+    assert not AccountProfile.objects.filter(
+        user__username=username, must_change_password=True
+    ).exists()
 
 
 def reviewer_sets_up_the_second_step(page, username, password):
