@@ -22,9 +22,7 @@ def ward_cadre(tree):
     return user_with_role(tree.residential, Role.CADRE, username="canbo.to9")
 
 
-def test_the_admin_links_a_person_and_the_account_page_shows_it(
-    client_for, ward_admin, ward_cadre
-):
+def test_the_admin_links_a_person_and_the_account_page_shows_it(client_for, ward_admin, ward_cadre):
     page = client_for(ward_admin).get(reverse("accounts:account_detail", args=[ward_cadre.pk]))
     assert "Chưa liên kết" in page.content.decode()
 
