@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jwcrypto.jwk import JWK
 
 from accounts.models import AccountProfile
+from tests.danvan.test_health_and_settings import run_manage
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.oidc_provider.seed import CLIENT_ID, CLIENT_SECRET, PASSWORD
 
@@ -222,3 +223,43 @@ def test_a_password_log_in_still_works_beside_the_gateway(gateway, live_server):
     page = browser.post(page.url, data=data, headers={"Referer": page.url}, timeout=TIMEOUT)
     assert page.url == live_server.url + reverse("home")
     assert "Trần Thị Mật Khẩu" in page.text
+
+
+def test_a_person_who_declines_at_the_gateway_is_told_so(gateway, live_server):
+    linked_account(gateway, "nguoi.lien.ket")
+    browser = requests.Session()
+    page = browser.get(live_server.url + reverse("oidc_authentication_init"), timeout=TIMEOUT)
+    data = [(name, value) for name, value in form_data(page) if name != "username"]
+    page = browser.post(
+        page.url, data=[*data, ("username", "nguoi.lien.ket"), ("password", PASSWORD)]
+    )
+    # "Cancel" on the consent page: the gateway sends the browser back with an error.
+    page = browser.post(page.url, data=form_data(page), timeout=TIMEOUT)
+
+    assert page.status_code == 403
+    assert page.url == live_server.url + reverse("single_sign_on_refused")
+    assert "hoặc đăng nhập bằng tên đăng nhập và mật khẩu của Cổng" in page.text
+    assert "chưa được liên kết" not in page.text
+    assert browser.get(live_server.url + reverse("home")).url.startswith(
+        live_server.url + reverse("login")
+    )
+
+
+def test_switching_the_gateway_on_without_its_endpoints_stops_start_up():
+    result = run_manage("check", DJANGO_DEBUG="true", DJANGO_OIDC_ENABLED="true")
+    assert result.returncode != 0
+    assert "DJANGO_OIDC_ENABLED needs DJANGO_OIDC_CLIENT_ID" in result.stderr
+    assert "DJANGO_OIDC_JWKS_URL" in result.stderr
+
+    result = run_manage(
+        "check",
+        DJANGO_DEBUG="true",
+        DJANGO_OIDC_ENABLED="true",
+        DJANGO_OIDC_CLIENT_ID="cong",
+        DJANGO_OIDC_CLIENT_SECRET="bi-mat",
+        DJANGO_OIDC_AUTHORIZATION_URL="https://sso.example.gov.vn/authorize",
+        DJANGO_OIDC_TOKEN_URL="https://sso.example.gov.vn/token",
+        DJANGO_OIDC_USERINFO_URL="https://sso.example.gov.vn/userinfo",
+        DJANGO_OIDC_JWKS_URL="https://sso.example.gov.vn/jwks",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
