@@ -174,6 +174,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The single sign-on gateway's answers are not counted as failed passwords.
+AXES_WHITELIST_CALLABLE = "danvan.single_sign_on.exempt_from_lockout"
 # Behind the documented reverse proxy (DJANGO_PROXY_COUNT=1) the client address is the one the
 # proxy appended to X-Forwarded-For, never the proxy's own address.
 PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)

@@ -47,12 +47,6 @@ class GatewayBackend(OIDCAuthenticationBackend):
             return None
         return super().authenticate(request, **kwargs)
 
-    def verify_claims(self, claims):
-        return bool(subject_of(claims))
-
-    def filter_users_by_claims(self, claims):
-        return self.UserModel.objects.filter(account_profile__sso_subject=subject_of(claims))
-
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
         subject = subject_of(claims)
@@ -74,6 +68,18 @@ class GatewayBackend(OIDCAuthenticationBackend):
     def get_user(self, user_id):
         # The same signed-in user as after a password log-in (bell count, password flag).
         return PortalBackend().get_user(user_id)
+
+
+def exempt_from_lockout(request, credentials) -> bool:
+    """For django-axes: the gateway's answers are not password guesses (it throttles its own
+    log-in). Without this, people refused for want of a linked account, counted without a user
+    name against their office's address, would lock everyone's gateway log-in there."""
+    match = getattr(request, "resolver_match", None)
+    return (
+        not (credentials or {}).get("username")
+        and match is not None
+        and match.view_name == "oidc_authentication_callback"
+    )
 
 
 def subject_of(claims) -> str:

@@ -263,3 +263,16 @@ def test_switching_the_gateway_on_without_its_endpoints_stops_start_up():
         DJANGO_OIDC_JWKS_URL="https://sso.example.gov.vn/jwks",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_refusals_at_the_gateway_do_not_lock_the_office_out(gateway, live_server, settings):
+    """The log-in lockout counts wrong passwords; people refused for want of a linked account,
+    all behind one office address, must not lock everyone else's gateway log-in there."""
+    linked_account(gateway, "nguoi.lien.ket", first_name="Nguyễn Văn Liên Kết")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        _, page = sign_in_through_gateway(live_server.url, gateway, "nguoi.la")
+        assert page.status_code == 403
+
+    _, page = sign_in_through_gateway(live_server.url, gateway, "nguoi.lien.ket")
+    assert page.url == live_server.url + reverse("home")
+    assert "Nguyễn Văn Liên Kết" in page.text
