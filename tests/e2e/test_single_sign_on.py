@@ -125,10 +125,11 @@ def form_data(page: requests.Response) -> list[tuple[str, str]]:
     return lxml.html.fromstring(page.text).forms[0].form_values()
 
 
-def sign_in_through_gateway(portal_url: str, provider: Provider, username: str):
+def sign_in_through_gateway(portal_url: str, provider: Provider, username: str, next_url=""):
     """From the portal's button to wherever the portal finally sends the browser."""
     browser = requests.Session()
-    page = browser.get(portal_url + reverse("oidc_authentication_init"), timeout=TIMEOUT)
+    start = portal_url + reverse("oidc_authentication_init")
+    page = browser.get(start, params={"next": next_url} if next_url else None, timeout=TIMEOUT)
     assert page.url.startswith(f"{provider.url}/dang-nhap/?next=/o/authorize/")
     data = [(name, value) for name, value in form_data(page) if name != "username"]
     data += [("username", username), ("password", PASSWORD)]
@@ -276,3 +277,17 @@ def test_refusals_at_the_gateway_do_not_lock_the_office_out(gateway, live_server
     _, page = sign_in_through_gateway(live_server.url, gateway, "nguoi.lien.ket")
     assert page.url == live_server.url + reverse("home")
     assert "Nguyễn Văn Liên Kết" in page.text
+
+
+def test_the_gateway_log_in_returns_to_the_page_asked_for(gateway, live_server):
+    linked_account(gateway, "nguoi.lien.ket")
+    wanted = reverse("notification_list")
+
+    _, page = sign_in_through_gateway(live_server.url, gateway, "nguoi.lien.ket", wanted)
+    assert page.url == live_server.url + wanted
+
+    # Another site's address is not followed.
+    _, page = sign_in_through_gateway(
+        live_server.url, gateway, "nguoi.lien.ket", "https://example.com/"
+    )
+    assert page.url == live_server.url + reverse("home")
