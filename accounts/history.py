@@ -31,6 +31,7 @@ _LABELS = {
     "is_superuser": "Quyền quản trị tối cao",
     "phone": "Số điện thoại",
     "must_change_password": "Phải đổi mật khẩu ở lần đăng nhập tới",
+    "sso_subject": "Mã định danh một cửa",
 }
 _EVENT_NAMES = {
     PASSWORD_RESET_EVENT: "Cấp lại mật khẩu dùng một lần",
@@ -104,7 +105,7 @@ def account_history(person, *, viewer) -> list[HistoryEntry]:
         elif row.pgh_label in _EVENT_NAMES:
             raw.append((row, _EVENT_NAMES[row.pgh_label], []))
     for row, changes in _field_changes(
-        profile_rows.order_by("pgh_id"), ["phone", "must_change_password"]
+        profile_rows.order_by("pgh_id"), ["phone", "must_change_password", "sso_subject"]
     ):
         if row.pgh_label == "update" and changes:
             raw.append((row, "Sửa hồ sơ tài khoản", changes))

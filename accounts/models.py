@@ -26,7 +26,8 @@ SESSIONS_END_EVENT = "sessions_end"
 
 @audited("AccountProfileHistory")
 class AccountProfile(TimeStampedModel):
-    """A person's phone number and whether they must change their password at the next log-in."""
+    """A person's phone number, whether they must change their password at the next log-in and
+    their identifier on the single sign-on gateway."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -39,6 +40,16 @@ class AccountProfile(TimeStampedModel):
         "phải đổi mật khẩu ở lần đăng nhập tới",
         default=False,
         help_text="Đặt khi tài khoản được cấp hoặc cấp lại mật khẩu dùng một lần.",
+    )
+    # The gateway's stable identifier of this person (the claim named by DJANGO_OIDC_CLAIM):
+    # single sign-on matches accounts by it alone, never by e-mail.
+    sso_subject = models.CharField(
+        "mã định danh một cửa",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Mã định danh của người này trên cổng đăng nhập một cửa của tỉnh.",
     )
 
     class Meta:

@@ -200,6 +200,26 @@ def account_update(*, user: User, full_name: str, email: str, phone: str, by: Us
 
 
 @transaction.atomic
+def account_sso_subject_set(*, user: User, subject: str, by: User) -> User:
+    """Record (or, with an empty ``subject``, remove) the identifier by which the single sign-on
+    gateway names this person; only then can they sign in through it."""
+    account = _locked_account(user=user, by=by)
+    subject = single_line(subject or "") or None
+    if subject and len(subject) > 255:
+        raise ValidationError({"sso_subject": "Mã định danh dài quá 255 ký tự."})
+    taken = AccountProfile.objects.filter(sso_subject=subject).exclude(user=account)
+    if subject and taken.exists():
+        raise ValidationError(
+            {"sso_subject": "Mã định danh này đã được gắn với một tài khoản khác."}
+        )
+    with acting(by):
+        profile = _profile(account)
+        profile.sso_subject = subject
+        profile.save(update_fields=["sso_subject", "updated_at"])
+    return account
+
+
+@transaction.atomic
 def account_deactivate(*, user: User, by: User) -> User:
     """Lock a person out: they cannot log in, and their open sessions end now."""
     account = _locked_account(user=user, by=by)

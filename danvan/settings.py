@@ -174,6 +174,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The single sign-on gateway's answers are not counted as failed passwords.
+AXES_WHITELIST_CALLABLE = "danvan.single_sign_on.exempt_from_lockout"
 # Behind the documented reverse proxy (DJANGO_PROXY_COUNT=1) the client address is the one the
 # proxy appended to X-Forwarded-For, never the proxy's own address.
 PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
@@ -196,6 +198,47 @@ OTP_TOTP_ISSUER = "Cổng Dân vận khéo"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 RECOVERY_CODE_COUNT = 10
+
+# --- Single sign-on (OpenID Connect) ----------------------------------------------------------
+# The province's gateway, offered on the log-in page beside the password form when switched on.
+# Accounts are matched by the claim named here (stored on the account by its admin), never by
+# e-mail; no account is ever created by a gateway log-in; locked accounts are refused.
+OIDC_ENABLED = env.bool("DJANGO_OIDC_ENABLED", default=False)
+OIDC_RP_CLIENT_ID = env.str("DJANGO_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("DJANGO_OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("DJANGO_OIDC_AUTHORIZATION_URL", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("DJANGO_OIDC_TOKEN_URL", default="")
+OIDC_OP_USER_ENDPOINT = env.str("DJANGO_OIDC_USERINFO_URL", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("DJANGO_OIDC_JWKS_URL", default="")
+OIDC_RP_SIGN_ALGO = env.str("DJANGO_OIDC_SIGN_ALGORITHM", default="RS256")
+OIDC_RP_SCOPES = env.str("DJANGO_OIDC_SCOPES", default="openid")
+OIDC_CLAIM = env.str("DJANGO_OIDC_CLAIM", default="sub")
+# Whether the gateway's own second step (its MFA) stands for the portal's: off, so anyone with
+# an authenticator app still enters its code after a gateway log-in, and roles that require one
+# still must set one up.
+OIDC_SATISFIES_SECOND_STEP = env.bool("DJANGO_OIDC_SATISFIES_SECOND_STEP", default=False)
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.int("DJANGO_OIDC_TIMEOUT_SECONDS", default=15)
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name
+        for name, value in {
+            "DJANGO_OIDC_CLIENT_ID": OIDC_RP_CLIENT_ID,
+            "DJANGO_OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+            "DJANGO_OIDC_AUTHORIZATION_URL": OIDC_OP_AUTHORIZATION_ENDPOINT,
+            "DJANGO_OIDC_TOKEN_URL": OIDC_OP_TOKEN_ENDPOINT,
+            "DJANGO_OIDC_USERINFO_URL": OIDC_OP_USER_ENDPOINT,
+            "DJANGO_OIDC_JWKS_URL": OIDC_OP_JWKS_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"DJANGO_OIDC_ENABLED needs {', '.join(_oidc_missing)} (see README.md)."
+        )
+    AUTHENTICATION_BACKENDS.append("danvan.single_sign_on.GatewayBackend")
 
 # --- HTTPS (production) --------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from accounts.views import PasswordChangeView
 from core.forms import LoginForm
-from danvan import password_reset_views, two_factor_views, views
+from danvan import password_reset_views, single_sign_on, two_factor_views, views
 
 admin.site.site_header = "Quản trị Cổng Dân vận khéo"
 admin.site.site_title = "Cổng Dân vận khéo"
@@ -15,10 +15,26 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "dang-nhap/",
-        auth_views.LoginView.as_view(
+        single_sign_on.PortalLoginView.as_view(
             authentication_form=LoginForm, redirect_authenticated_user=True
         ),
         name="login",
+    ),
+    # Single sign-on through the province's gateway (404 unless DJANGO_OIDC_ENABLED).
+    path(
+        "dang-nhap/mot-cua/",
+        single_sign_on.GatewayRedirectView.as_view(),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "dang-nhap/mot-cua/ket-qua/",
+        single_sign_on.GatewayCallbackView.as_view(),
+        name="oidc_authentication_callback",
+    ),
+    path(
+        "dang-nhap/mot-cua/khong-thanh-cong/",
+        single_sign_on.refused,
+        name="single_sign_on_refused",
     ),
     path(
         "dang-nhap/xac-thuc/",
