@@ -57,7 +57,8 @@ def one_time_password() -> str:
 class _OneTimePasswordHasher(PBKDF2PasswordHasher):
     """The default hasher with fewer rounds, for one-time passwords only.
 
-    A file of a few hundred new accounts would otherwise spend minutes hashing in one request.
+    A file of thousands of new accounts would otherwise spend most of an hour hashing in one
+    request (``make bench-accounts``).
     A one-time password is 12 random characters from 54 (about 69 bits), out of reach of
     guessing whatever the rounds, and lives until the first log-in, where Django re-hashes it
     with the full rounds before the person replaces it.
