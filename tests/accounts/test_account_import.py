@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from accounts.models import Account
 from organisations.choices import Role
 from organisations.services import ADMIN_GROUP_NAME
 from tests.factories import user_with_role
@@ -158,8 +159,17 @@ def test_namesakes_get_their_own_usernames_around_stored_and_typed_ones(
     usernames = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert usernames == ["nguyen.van.an2", "nguyen.van.an3", "nguyen.van.an4"]
     for username in usernames:
-        person = User.objects.get(username=username)
+        person = Account.objects.get(username=username)
         assert person.account_profile.must_change_password
+        # The bulk inserts are in the audit trail, as the admin's.
+        for history in (
+            person.account_history.all(),
+            person.account_profile.history.all(),
+            person.memberships.get().history.all(),
+        ):
+            created = history.get()
+            assert created.pgh_label == "insert"
+            assert created.pgh_context.metadata["user"] == ward_admin.pk
 
 
 def test_an_admin_row_opens_the_admin_site_like_a_granted_role(client_for, tree, ward_admin):
