@@ -363,6 +363,7 @@ def _usernames_from_bases(bases: set[str]) -> set[str]:
 
 
 def _username_base(full_name: str) -> str:
+    """The name without diacritics, words joined by dots: "Nguyễn Văn An" → "nguyen.van.an"."""
     return re.sub(r"[^a-z0-9]+", ".", search_text(full_name)).strip(".")[:140] or "nguoidung"
 
 
@@ -454,7 +455,8 @@ def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
         )
     admins = [user for user, row in zip(people, rows, strict=True) if row.role == Role.ADMIN]
     if admins:
+        group = admin_group()
         User.groups.through.objects.bulk_create(
-            User.groups.through(user_id=user.pk, group_id=admin_group().pk) for user in admins
+            User.groups.through(user_id=user.pk, group_id=group.pk) for user in admins
         )
     return list(zip(people, passwords, strict=True))

@@ -215,3 +215,30 @@ def test_a_file_of_more_than_five_thousand_accounts_is_refused(client_for, tree,
     assert response.status_code == 400
     assert "Mỗi tệp nhập tối đa 5000 tài khoản." in response.content.decode()
     assert User.objects.count() == before
+
+
+def test_imported_passwords_are_hashed_lightly_then_rehashed_at_log_in(
+    production_password_hashers, client_for, tree, ward_admin
+):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    client = client_for(ward_admin)
+    upload = workbook_file(
+        [
+            ["Hồ Thu Ba", "", "", "", "T19-CH", "Cán bộ cơ sở"],
+            ["Ngô Đức Bốn", "", "", "", "T19-CH-9", "Cán bộ cơ sở"],
+            ["Vũ Hoài Năm", "", "", "", "T19-CH-9", "Cán bộ thẩm định"],
+        ]
+    )
+    assert client.post(reverse("accounts:account_import"), {"file": upload}).status_code == 200
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("accounts:account_import_passwords")).content)
+    ).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[1] for row in rows] == ["ho.thu.ba", "ngo.duc.bon", "vu.hoai.nam"]
+    for _, username, password, *_ in rows:
+        person = User.objects.get(username=username)
+        assert person.password.startswith("pbkdf2_sha256$50000$")
+        assert person.check_password(password)  # each hash belongs to its own row
+        person.refresh_from_db()
+        assert person.password.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
