@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bench-import bench-read bench-official-tree install check-migrations messages clean-db
+.PHONY: run test lint bench bench-import bench-accounts bench-read bench-official-tree install check-migrations messages clean-db
 
 run: install  ## set up everything, load the demo data and serve http://127.0.0.1:8000
 	$(BIN)/python manage.py serve
@@ -25,6 +25,9 @@ bench: install  ## benchmarks at national scale (see bench/README.md)
 
 bench-import: install  ## the spreadsheet import benchmark (see bench/README.md)
 	$(BIN)/python bench/import_models.py $(BENCH_ARGS)
+
+bench-accounts: install  ## the accounts import benchmark: 5,000 accounts in 60 s (see bench/README.md)
+	$(BIN)/python bench/import_accounts.py $(BENCH_ARGS)
 
 bench-read: install  ## reading an uploaded workbook, against the libraries (see bench/README.md)
 	$(BIN)/python bench/read_xlsx.py $(BENCH_ARGS)

@@ -11,11 +11,11 @@ import io
 import re
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.selectors import manageable_units
+from accounts.services import taken_emails, taken_usernames
 from core.spreadsheets import (
     SpreadsheetError,
     check_columns,
@@ -31,7 +31,7 @@ from core.spreadsheets import (
 from organisations.choices import Role
 
 SHEET_TITLE = "Tài khoản"
-MAX_ACCOUNTS = 500
+MAX_ACCOUNTS = 5000
 COLUMNS = {
     "full_name": "Họ và tên",
     "username": "Tên đăng nhập",
@@ -102,7 +102,13 @@ def read_accounts(dataset, *, by) -> tuple[list[AccountRow], list[str]]:
     scope = manageable_units(by)
     meant = same_codes(codes - {""}, scope)
     units = {unit.code: unit for unit in scope.filter(code__in=set(meant.values()))}
-    User = get_user_model()
+    # What the file's usernames and e-mails meet in the database, read once for the whole file.
+    stored_usernames = taken_usernames(
+        {line_text(raw.get("username")).lower() for _, raw in raw_rows} - {""}
+    )
+    stored_emails = taken_emails(
+        {line_text(raw.get("email")).lower() for _, raw in raw_rows} - {""}
+    )
     errors: list[str] = []
     rows: list[AccountRow] = []
     seen_emails: dict[str, int] = {}
@@ -122,7 +128,7 @@ def read_accounts(dataset, *, by) -> tuple[list[AccountRow], list[str]]:
             key = username.lower()
             if key in seen_usernames:
                 problems.append(f"tên đăng nhập “{username}” trùng với dòng {seen_usernames[key]}")
-            elif User.objects.filter(username__iexact=username).exists():
+            elif key in stored_usernames:
                 problems.append(f"tên đăng nhập “{username}” đã có người dùng")
             seen_usernames.setdefault(key, sheet_row)
         email = line_text(raw.get("email")).lower()
@@ -134,7 +140,7 @@ def read_accounts(dataset, *, by) -> tuple[list[AccountRow], list[str]]:
             else:
                 if email in seen_emails:
                     problems.append(f"e-mail “{email}” trùng với dòng {seen_emails[email]}")
-                elif User.objects.filter(email__iexact=email).exists():
+                elif email in stored_emails:
                     problems.append(f"e-mail “{email}” đã được dùng cho một tài khoản khác")
                 seen_emails.setdefault(email, sheet_row)
         phone = line_text(raw.get("phone"))[:32]

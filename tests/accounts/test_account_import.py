@@ -5,11 +5,15 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from accounts.models import Account
 from organisations.choices import Role
+from organisations.services import ADMIN_GROUP_NAME
 from tests.factories import user_with_role
 
 User = get_user_model()
@@ -133,3 +137,108 @@ def test_only_admins_import(client_for, cadre):
     client = client_for(cadre)
     assert client.get(reverse("accounts:account_import")).status_code == 404
     assert client.get(reverse("accounts:account_import_template")).status_code == 404
+
+
+def test_namesakes_get_their_own_usernames_around_stored_and_typed_ones(
+    client_for, tree, ward_admin
+):
+    User.objects.create_user(username="nguyen.van.an")
+    client = client_for(ward_admin)
+    upload = workbook_file(
+        [
+            ["Nguyễn Văn An", "", "", "", "T19-CH", "Cán bộ cơ sở"],
+            ["Nguyễn Văn An", "nguyen.van.an3", "", "", "T19-CH", "Cán bộ cơ sở"],
+            ["nguyễn văn an", "", "", "", "T19-CH-9", "Cán bộ cơ sở"],
+        ]
+    )
+    response = client.post(reverse("accounts:account_import"), {"file": upload})
+    assert response.status_code == 200, response.content.decode()
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("accounts:account_import_passwords")).content)
+    ).active
+    usernames = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert usernames == ["nguyen.van.an2", "nguyen.van.an3", "nguyen.van.an4"]
+    for username in usernames:
+        person = Account.objects.get(username=username)
+        assert person.account_profile.must_change_password
+        # The bulk inserts are in the audit trail, as the admin's.
+        for history in (
+            person.account_history.all(),
+            person.account_profile.history.all(),
+            person.memberships.get().history.all(),
+        ):
+            created = history.get()
+            assert created.pgh_label == "insert"
+            assert created.pgh_context.metadata["user"] == ward_admin.pk
+
+
+def test_an_admin_row_opens_the_admin_site_like_a_granted_role(client_for, tree, ward_admin):
+    client = client_for(ward_admin)
+    upload = workbook_file([["Lê Thị Quản", "", "", "", "T19-CH-9", "Quản trị"]])
+    response = client.post(reverse("accounts:account_import"), {"file": upload})
+    assert response.status_code == 200, response.content.decode()
+    person = User.objects.get(username="le.thi.quan")
+    assert person.is_staff
+    assert list(person.groups.values_list("name", flat=True)) == [ADMIN_GROUP_NAME]
+    assert person.memberships.get().role == Role.ADMIN
+    assert person.memberships.get().organisation == tree.residential
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_rows(client_for, tree, ward_admin):
+    client = client_for(ward_admin)
+
+    def queries_to_import(names):
+        upload = workbook_file(
+            [
+                [name, "", f"{index}.{len(names)}@example.vn", "", "T19-CH", "Cán bộ cơ sở"]
+                for index, name in enumerate(names)
+            ]
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("accounts:account_import"), {"file": upload})
+        assert response.status_code == 200, response.content.decode()
+        return len(queries)
+
+    queries_to_import(["Lê Văn Một"])  # what is read once a process (content types, …)
+    two = queries_to_import(["Phạm Văn Hai", "Phạm Thị Hai"])
+    eight = queries_to_import([f"Đỗ Văn Tám {chr(ord('A') + index)}" for index in range(8)])
+    assert User.objects.filter(username__startswith="do.van.tam.").count() == 8
+    assert eight == two
+
+
+def test_a_file_of_more_than_five_thousand_accounts_is_refused(client_for, tree, ward_admin):
+    rows = [[f"Người {index}", "", "", "", "T19-CH", "Cán bộ cơ sở"] for index in range(5001)]
+    before = User.objects.count()
+    response = client_for(ward_admin).post(
+        reverse("accounts:account_import"), {"file": workbook_file(rows)}
+    )
+    assert response.status_code == 400
+    assert "Mỗi tệp nhập tối đa 5000 tài khoản." in response.content.decode()
+    assert User.objects.count() == before
+
+
+def test_imported_passwords_are_hashed_lightly_then_rehashed_at_log_in(
+    production_password_hashers, client_for, tree, ward_admin
+):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    client = client_for(ward_admin)
+    upload = workbook_file(
+        [
+            ["Hồ Thu Ba", "", "", "", "T19-CH", "Cán bộ cơ sở"],
+            ["Ngô Đức Bốn", "", "", "", "T19-CH-9", "Cán bộ cơ sở"],
+            ["Vũ Hoài Năm", "", "", "", "T19-CH-9", "Cán bộ thẩm định"],
+        ]
+    )
+    assert client.post(reverse("accounts:account_import"), {"file": upload}).status_code == 200
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("accounts:account_import_passwords")).content)
+    ).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[1] for row in rows] == ["ho.thu.ba", "ngo.duc.bon", "vu.hoai.nam"]
+    for _, username, password, *_ in rows:
+        person = User.objects.get(username=username)
+        assert person.password.startswith("pbkdf2_sha256$50000$")
+        assert person.check_password(password)  # each hash belongs to its own row
+        person.refresh_from_db()
+        assert person.password.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
