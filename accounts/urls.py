@@ -32,6 +32,11 @@ urlpatterns = [
         views.AccountSessionsEndView.as_view(),
         name="account_sessions_end",
     ),
+    path(
+        "<int:pk>/dat-lai-xac-thuc-hai-buoc/",
+        views.AccountSecondFactorResetView.as_view(),
+        name="account_second_factor_reset",
+    ),
     path("<int:pk>/cap-vai-tro/", views.AccountRoleGrantView.as_view(), name="account_role_grant"),
     path(
         "<int:pk>/thu-hoi-vai-tro/<int:membership_pk>/",

@@ -25,6 +25,7 @@ from accounts.imports import accounts_template, passwords_workbook, read_account
 from accounts.selectors import account_list, manageable_accounts, may_manage_accounts
 from core.passwords import PortalPasswordChangeView
 from core.spreadsheets import SpreadsheetError, read_csv, read_xlsx
+from core.two_factor import second_factor_reset
 from organisations.choices import Role
 
 ACCOUNTS_PER_PAGE = 50
@@ -202,6 +203,18 @@ class AccountSessionsEndView(AccountActionView):
     def act(self, request, person):
         count = services.account_sessions_end(user=person, by=request.user)
         messages.success(request, f"Đã kết thúc {count} phiên đăng nhập của người này.")
+
+
+class AccountSecondFactorResetView(AccountActionView):
+    """For a person who lost their phone: their authenticator app and recovery codes removed
+    (the person is one the admin manages: ``get_person`` looked them up in scope)."""
+
+    def act(self, request, person):
+        removed = second_factor_reset(user=person, by=request.user)
+        if removed:
+            messages.success(request, "Đã đặt lại xác thực hai bước của người này.")
+        else:
+            messages.info(request, "Người này chưa thiết lập xác thực hai bước.")
 
 
 class AccountRoleGrantView(AccountActionView):

@@ -96,6 +96,7 @@ def test_people_outside_the_subtree_are_404_for_every_page_and_action(
             "account_reactivate",
             "account_password_reset",
             "account_sessions_end",
+            "account_second_factor_reset",
             "account_update",
             "account_role_grant",
         ):
@@ -488,3 +489,28 @@ def test_the_person_is_told_of_a_role_granted_or_revoked(
         "Bạn được cấp vai trò Cán bộ thẩm định tại Phường Chùa Hang",
         "Vai trò Cán bộ thẩm định của bạn tại Phường Chùa Hang đã được thu hồi",
     ]
+
+
+def test_an_admin_resets_the_second_factor_of_a_person_they_manage(
+    client_for, ward_admin, ward_cadre, other_ward_cadre
+):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.models import SecondFactorEvent
+
+    for person in (ward_cadre, other_ward_cadre):
+        TOTPDevice.objects.create(user=person, name="Điện thoại", confirmed=True)
+        StaticDevice.objects.create(user=person, name="Mã dự phòng", confirmed=True)
+    client = client_for(ward_admin)
+    page = client.get(url("account_detail", ward_cadre.pk)).content.decode()
+    assert "Đặt lại xác thực hai bước" in page
+    response = client.post(url("account_second_factor_reset", ward_cadre.pk), follow=True)
+    assert "Đã đặt lại xác thực hai bước của người này." in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=ward_cadre).exists()
+    assert not StaticDevice.objects.filter(user=ward_cadre).exists()
+    event = SecondFactorEvent.objects.get(user=ward_cadre)
+    assert event.by == ward_admin and event.devices_removed == 2
+    # Outside the admin's subtree: not found, and nothing removed.
+    assert client.post(url("account_second_factor_reset", other_ward_cadre.pk)).status_code == 404
+    assert TOTPDevice.objects.filter(user=other_ward_cadre).count() == 1

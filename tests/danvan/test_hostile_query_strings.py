@@ -72,6 +72,7 @@ def _pages(model_pk: int, unit_pk: int, round_pk: int) -> list[tuple[str, dict, 
             {"don_vi": str(unit_pk), "tu_ngay": "01/01/2025", "den_ngay": "31/12/2025"},
             ["don_vi", "tu_ngay", "den_ngay", "loai"],
         ),
+        (reverse("accounts:account_list"), {}, ["q", "unit", "role", "active", "page"]),
         (reverse("notification_list"), {}, ["page"]),
         (reverse("home"), {}, ["page"]),
     ]
