@@ -157,3 +157,138 @@ class ReportJob(BackgroundJob):
         return ReportPeriod(
             self.period_key, self.period_name, self.period_kind, self.period_start, self.period_end
         )
+
+
+# The report roll-up (``reports.rollup``): written only by the database triggers of migration 0006
+# and by ``rebuild_report_rollup``; read by the report's selectors.
+
+
+class RollupGrain(models.TextChoices):
+    MONTH = "M", "tháng"
+    YEAR = "Y", "năm"
+
+
+class ModelCount(models.Model):
+    """How many models of an anchor unit, field, kind and actor had an event in a month or year."""
+
+    anchor = models.CharField("đơn vị gốc (đường dẫn)", max_length=255)
+    field = models.CharField("lĩnh vực", max_length=32)
+    kind = models.CharField("loại", max_length=16)
+    actor = models.CharField("chủ thể", max_length=16)
+    event = models.CharField("sự kiện", max_length=16)
+    grain = models.CharField("độ chia", max_length=1, choices=RollupGrain)
+    bucket = models.DateField("tháng hoặc năm")
+    # Only for a model discontinued before its acceptance: the month of its acceptance.
+    since = models.DateField("tháng duyệt đăng ký", null=True)
+    n = models.IntegerField("số mô hình")
+
+    class Meta:
+        verbose_name = "số mô hình tổng hợp"
+        verbose_name_plural = "số mô hình tổng hợp"
+        ordering = ["anchor", "event", "grain", "bucket"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["anchor", "field", "kind", "actor", "event", "grain", "bucket", "since"],
+                name="modelcount_key",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["anchor"], name="modelcount_anchor", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.anchor} {self.event} {self.grain}{self.bucket:%Y-%m}: {self.n}"
+
+
+class IndicatorCount(models.Model):
+    """The values of one indicator summed over an anchor unit's result reports ending in a month
+    or year, and how many reports gave them."""
+
+    anchor = models.CharField("đơn vị gốc (đường dẫn)", max_length=255)
+    indicator = models.ForeignKey(
+        "models_registry.Indicator",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="chỉ tiêu",
+    )
+    grain = models.CharField("độ chia", max_length=1, choices=RollupGrain)
+    bucket = models.DateField("tháng hoặc năm")
+    total = models.DecimalField("tổng giá trị", max_digits=24, decimal_places=2)
+    reports = models.IntegerField("số báo cáo")
+
+    class Meta:
+        verbose_name = "tổng chỉ tiêu tổng hợp"
+        verbose_name_plural = "tổng chỉ tiêu tổng hợp"
+        ordering = ["anchor", "indicator", "grain", "bucket"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["anchor", "indicator", "grain", "bucket"], name="indicatorcount_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["anchor"], name="indicatorcount_anchor", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.anchor} {self.indicator_id} {self.grain}{self.bucket:%Y-%m}: {self.total}"
+
+
+class CommendationFact(models.Model):
+    """A commendation in force (of a published round, not revoked), with its model's anchor unit,
+    field, kind and actor: the report counts a subtree's from these rows alone."""
+
+    commendation = models.OneToOneField(
+        "reviews.Commendation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+        verbose_name="khen thưởng",
+    )
+    round_id = models.BigIntegerField("đợt")
+    model_id = models.BigIntegerField("mô hình")
+    anchor = models.CharField("đơn vị gốc (đường dẫn)", max_length=255)
+    field = models.CharField("lĩnh vực", max_length=32)
+    kind = models.CharField("loại", max_length=16)
+    actor = models.CharField("chủ thể", max_length=16)
+    form = models.CharField("hình thức", max_length=16)
+    decision_date = models.DateField("ngày quyết định")
+
+    class Meta:
+        verbose_name = "khen thưởng tổng hợp"
+        verbose_name_plural = "khen thưởng tổng hợp"
+        ordering = ["anchor", "decision_date"]
+        indexes = [
+            models.Index(
+                fields=["anchor"], name="commendationfact_anchor", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["round_id"], name="commendationfact_round"),
+            models.Index(fields=["model_id"], name="commendationfact_model"),
+        ]
+
+    def __str__(self):
+        return f"{self.commendation_id} {self.anchor} {self.decision_date}"
+
+
+class RollupState(models.Model):
+    """Whether the roll-up may be read: built, in which time zone, and not made stale since by a
+    change of the tree (a unit moved, a merger link added or removed)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    time_zone = models.CharField("múi giờ", max_length=64)
+    stale = models.BooleanField("cần tính lại", default=False)
+    built_at = models.DateTimeField("thời điểm tính")
+
+    class Meta:
+        verbose_name = "trạng thái số liệu tổng hợp"
+        verbose_name_plural = "trạng thái số liệu tổng hợp"
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.time_zone} {'stale' if self.stale else 'current'} {self.built_at}"

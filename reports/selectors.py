@@ -40,6 +40,7 @@ from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Indicator, ResultValue
 from organisations.choices import Role
 from organisations.models import Organisation
+from reports import rollup
 from reports.periods import ReportPeriod
 from reports.scope import ReportScope, report_scope
 from reviews.choices import CommendationForm
@@ -223,20 +224,25 @@ def _reporting_memory(*, parallel: bool):
         yield
 
 
-def report_figures(user, organisation: Organisation, period: ReportPeriod) -> dict:
+def report_figures(
+    user, organisation: Organisation, period: ReportPeriod, *, recount: bool = False
+) -> dict:
     """Every figure of the report of ``organisation``'s subtree for ``period``, as plain data.
 
     ``user`` must see the unit (the report pages look it up through ``visible_to``; this
-    checks again so no caller can leak another subtree).
+    checks again so no caller can leak another subtree). The figures are summed from the
+    roll-up (``reports.rollup``) where it answers, else, or with ``recount``, counted from the
+    models, values and commendations themselves: the same numbers either way.
     """
     if not Organisation.objects.visible_to(user).filter(pk=organisation.pk).exists():
         raise PermissionDenied("Đơn vị nằm ngoài phạm vi của bạn.")
     # The tree's roots (the whole country) read a million rows: those use parallel workers.
     with _reporting_memory(parallel=organisation.depth == 1):
-        return _figures(organisation, period)
+        rolled_up = not recount and rollup.answers(organisation, period)
+        return _figures(organisation, period, rolled_up=rolled_up)
 
 
-def _figures(organisation: Organisation, period: ReportPeriod) -> dict:
+def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: bool) -> dict:
     # Both periods are counted with the tree as it stood at the end of this one: like with like.
     scope = report_scope(organisation, period.end)
     current, previous_period = _window(period), period.previous()
@@ -244,27 +250,20 @@ def _figures(organisation: Organisation, period: ReportPeriod) -> dict:
     in_scope = scope.q("owning_unit__path")
 
     # 1. Models, grouped by row × field × kind × actor, every measure of both periods at once.
-    now, before = _model_conditions(current), _model_conditions(previous)
-    counts = {name: Count("pk", filter=condition) for name, condition in now.items()}
-    counts.update({f"previous_{n}": Count("pk", filter=c) for n, c in before.items()})
-    # The trend chart's months (or years) are counted in the same pass over the models.
     buckets = _trend_buckets(period)
-    for index, bucket in enumerate(buckets):
-        counts[f"trend_new_{index}"] = Count("pk", filter=now["new"] & _in("accepted_at", bucket))
-        counts[f"trend_recognised_{index}"] = Count("pk", filter=_in("recognised_at", bucket))
+    if rolled_up:
+        grouped = _rolled_up_models(scope, period, previous_period, buckets)
+    else:
+        grouped = _counted_model_groups(scope, current, previous, buckets)
     model_groups = _grouped_by_row(
-        scope,
-        _counted_models(scope, current, previous)
-        .order_by()
-        .values("field", "kind", "actor", prefix=scope.prefix_key("owning_unit__path"))
-        .annotate(**counts),
-        keys=("field", "kind", "actor"),
-        sums=tuple(counts),
+        scope, grouped, keys=("field", "kind", "actor"), sums=_measure_names(buckets)
     )
 
     # 2 and 3. Commendations, read once: the models commended (distinct) by row × field × kind ×
     # actor in both periods, and the commendations of the period by form × actor.
-    commended_groups, by_form_groups = _commendation_groups(scope, current, previous)
+    commended_groups, by_form_groups = _commendation_groups(
+        scope, current, previous, rolled_up=rolled_up
+    )
 
     figures = {
         "organisation": {"id": organisation.pk, "name": organisation.name},
@@ -279,41 +278,106 @@ def _figures(organisation: Organisation, period: ReportPeriod) -> dict:
     figures["children"] = _child_rows(organisation, period, scope, model_groups, commended_groups)
     figures["funnel"] = _funnel(model_groups, commended_groups)
     figures["commendations"] = _by_form(by_form_groups)
-    figures["indicators"] = _indicator_sums(scope, period)
+    figures["indicators"] = _indicator_sums(scope, period, rolled_up=rolled_up)
     figures["outstanding"] = _outstanding(in_scope, current)
     figures["trend"] = _trend(model_groups, period, buckets)
     return figures
 
 
-def _commendation_groups(scope: ReportScope, current: _Window, previous: _Window):
+def _measure_names(buckets) -> tuple[str, ...]:
+    """The counts of each model group: every measure in both periods, then the trend's."""
+    names = [*_MODEL_CONDITION_NAMES, *(f"previous_{name}" for name in _MODEL_CONDITION_NAMES)]
+    for index in range(len(buckets)):
+        names += [f"trend_new_{index}", f"trend_recognised_{index}"]
+    return tuple(names)
+
+
+_MODEL_CONDITION_NAMES = (*MODEL_MEASURES, "registered")
+
+
+def _counted_model_groups(scope: ReportScope, current: _Window, previous: _Window, buckets):
+    """The models grouped by path prefix × field × kind × actor, every measure counted."""
+    now, before = _model_conditions(current), _model_conditions(previous)
+    counts = {name: Count("pk", filter=condition) for name, condition in now.items()}
+    counts.update({f"previous_{n}": Count("pk", filter=c) for n, c in before.items()})
+    # The trend chart's months (or years) are counted in the same pass over the models.
+    for index, bucket in enumerate(buckets):
+        counts[f"trend_new_{index}"] = Count("pk", filter=now["new"] & _in("accepted_at", bucket))
+        counts[f"trend_recognised_{index}"] = Count("pk", filter=_in("recognised_at", bucket))
+    return (
+        _counted_models(scope, current, previous)
+        .order_by()
+        .values("field", "kind", "actor", prefix=scope.prefix_key("owning_unit__path"))
+        .annotate(**counts)
+    )
+
+
+def _rolled_up_models(scope: ReportScope, period: ReportPeriod, previous: ReportPeriod, buckets):
+    """The same groups summed from the roll-up's rows of the scope's anchors."""
+    counts = rollup.model_measures(rollup.months_of(period))
+    before = rollup.model_measures(rollup.months_of(previous))
+    counts.update({f"previous_{name}": sum_ for name, sum_ in before.items()})
+    for index, bucket in enumerate(buckets):
+        after = bucket.last_day + timedelta(days=1)
+        counts.update(rollup.trend_measures(index, rollup.Months(bucket.first_day, after)))
+    return (
+        rollup.model_counts(scope)
+        .order_by()
+        .values("field", "kind", "actor", prefix=scope.prefix_key("anchor"))
+        .annotate(**counts)
+    )
+
+
+def _commendation_groups(
+    scope: ReportScope, current: _Window, previous: _Window, *, rolled_up: bool = False
+):
     """The commended models by row × field × kind × actor (``current`` and ``previous``: distinct
     models commended in each period) and the period's commendations by form × actor (``total``),
-    from one pass over the commendations: a ``GROUPING SETS`` query around the ORM's scoped rows.
+    from one pass over the commendations: a ``GROUPING SETS`` query around the ORM's scoped rows
+    (the commendation facts of the roll-up, ``rolled_up``, hold the same rows by anchor).
     """
-    rows = (
-        _counted_commendations(scope, current, previous)
-        .order_by()
-        .values(
-            "model",
-            "form",
-            "model__field",
-            "model__kind",
-            "model__actor",
-            prefix=scope.prefix_key("model__owning_unit__path"),
-            is_current=ExpressionWrapper(_decided_in(current), output_field=BooleanField()),
+    if rolled_up:
+        windows = [(w.first_day, w.last_day) for w in (current, previous)]
+        current_q = Q(decision_date__gte=current.first_day, decision_date__lte=current.last_day)
+        rows = (
+            rollup.commendation_facts(scope, windows)
+            .order_by()
+            .values(
+                "form",
+                model=F("model_id"),
+                model_field=F("field"),
+                model_kind=F("kind"),
+                model_actor=F("actor"),
+                prefix=scope.prefix_key("anchor"),
+                is_current=ExpressionWrapper(current_q, output_field=BooleanField()),
+            )
         )
-    )
+    else:
+        rows = (
+            _counted_commendations(scope, current, previous)
+            .order_by()
+            .values(
+                "model",
+                "form",
+                prefix=scope.prefix_key("model__owning_unit__path"),
+                model_field=F("model__field"),
+                model_kind=F("model__kind"),
+                model_actor=F("model__actor"),
+                is_current=ExpressionWrapper(_decided_in(current), output_field=BooleanField()),
+            )
+        )
     sql, params = rows.query.sql_with_params()
     groups = _plain_sql(
         f"""
-        SELECT "row", "model__field", "model__kind", "model__actor", "form",
+        SELECT "row", "model_field" AS "model__field", "model_kind" AS "model__kind",
+               "model_actor" AS "model__actor", "form",
                GROUPING("form") = 1 AS by_model,
                COUNT(DISTINCT "model") FILTER (WHERE "is_current") AS current,
                COUNT(DISTINCT "model") FILTER (WHERE NOT "is_current") AS previous,
                COUNT(*) FILTER (WHERE "is_current") AS total
         FROM (SELECT *, {scope.row_sql('"prefix"')} AS "row" FROM ({sql}) AS scoped) AS commendation
         GROUP BY GROUPING SETS (
-            ("row", "model__field", "model__kind", "model__actor"), ("form", "model__actor")
+            ("row", "model_field", "model_kind", "model_actor"), ("form", "model_actor")
         )
         """,
         params,
@@ -585,16 +649,19 @@ def _by_form(groups) -> dict:
     return {"rows": [{"form": form, **row} for form, row in table.items()], "total": total}
 
 
-def _indicator_sums(scope: ReportScope, period: ReportPeriod) -> list[dict]:
+def _indicator_sums(scope: ReportScope, period: ReportPeriod, *, rolled_up: bool) -> list[dict]:
     """Table 5: result indicators summed over the reports whose period ends in this one."""
-    sums = {
-        row["indicator"]: row
-        for row in _counted_values(scope, period)
-        .order_by()
-        .values("indicator")
-        # One value per indicator and report (a constraint): counting values counts reports.
-        .annotate(total=Sum("value"), reports=Count("pk"))
-    }
+    if rolled_up:
+        sums = rollup.indicator_sums(scope, period)
+    else:
+        sums = {
+            row["indicator"]: row
+            for row in _counted_values(scope, period)
+            .order_by()
+            .values("indicator")
+            # One value per indicator and report (a constraint): counting values counts reports.
+            .annotate(total=Sum("value"), reports=Count("pk"))
+        }
     result = []
     for indicator in Indicator.objects.filter(Q(is_active=True) | Q(pk__in=list(sums))):
         row = sums.get(indicator.pk, {})

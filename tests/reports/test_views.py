@@ -22,8 +22,9 @@ from tests.reports.test_snapshots import fake_files  # noqa: F401
 
 REPORT = "/bao-cao/"
 # Session and user (and the session's idle stamp), the user's scope, the unit, the form's units
-# and periods, the figures (13: the mergers in scope among them), the latest snapshot.
-MAX_QUERIES = 23  # the figures run in a transaction of their own (memory settings)
+# and periods, the figures (14: the mergers in scope and the roll-up's state among them), the
+# latest snapshot.
+MAX_QUERIES = 24  # the figures run in a transaction of their own (memory settings)
 
 
 def login_redirect(response):

@@ -1,0 +1,252 @@
+"""The report roll-up: counts kept current by the database, so that a province's or the whole
+country's report sums a few thousand rows instead of recounting every model.
+
+What a report counts (``reports.selectors``) is, for each model, a handful of dates compared with
+the period's bounds: accepted before the end, accepted in the period, discontinued before the
+start, recognised, marked outstanding, registered in the period. Each of those is an *event* of
+the model on a day; a report's figure is a number of events in a range of days, counted per row
+of the child-unit table, field, kind and actor. So the roll-up counts events, not models:
+
+``ModelCount (anchor, field, kind, actor, event, grain, bucket, since) → n``
+
+- ``event``: ``registered`` (sent for review, or accepted when never sent), ``accepted``,
+  ``replicated`` (accepted, with a "replicated from" link), ``recognised``, ``outstanding``,
+  ``dropped`` (discontinued, after its acceptance) and ``dropped_early`` (discontinued before its
+  acceptance, only possible through raw edits: it also keeps its acceptance month in ``since``).
+  "Active" is ``accepted`` before the end less ``dropped`` before the start; "maintained" is the
+  same with ``accepted`` before the start.
+- ``bucket``: the first day of the event's month (``grain`` M) and, a second time, of its year
+  (Y), in the portal's time zone, as the report's bounds are. A period of whole months (every
+  built-in year and half, and their previous periods) is whole years plus a few months at its
+  ends: the history before a period is read from the year rows, the period's months and the trend
+  chart from the month rows. A period that does not start and end on month boundaries is recounted
+  from the models.
+- ``anchor``: where the model stands in the tree, as a path: the owning unit's path cut to three
+  levels (the communes' level), or the longest path of a merged-away unit (a predecessor) on the
+  way down to the owning unit when that is longer. Every rule of a report's scope
+  (``reports.scope``) names a predecessor or the unit's own subtree, and a report of a unit above
+  the communes groups by paths no longer than three levels, so each rule and each row decides
+  the same on the anchor as on the owning unit's own path: the merger-by-date rules apply to
+  the roll-up unchanged, the scope's ``q`` filter and ``row_sql`` grouping simply run over the
+  anchor. Reports of communes and of units below them (their own subtrees, a few hundred
+  models) are recounted.
+
+The indicator sums are rolled up the same way (``IndicatorCount (anchor, indicator, grain,
+bucket of the result report's end) → total, reports``). The commendations cannot be: a report
+counts the *models* commended in a period once each, whatever their number of commendations, so
+``CommendationFact`` keeps one row per commendation in force (published round, not revoked) with
+the model's anchor, field, kind and actor, and a province reads its own rows by the anchor index
+instead of joining every commendation of the country to its model and unit.
+
+Kept current: in the transaction of every change, by database triggers (migration 0007) on the
+models, result reports, values, commendations and rounds — so the services, the imports, the
+admin and raw SQL all keep it right, and the services' code does not change. A change adds its
+new events and takes away its old ones with ``INSERT … ON CONFLICT DO UPDATE SET n = n +
+excluded.n``; the row lock of that upsert orders concurrent changes of one unit's month. The
+commendation facts of a commendation, round or model are read again when one of them changes.
+
+Moving a unit or changing a merger link changes anchors: a trigger marks the roll-up stale, the
+reports recount (exact, slower) and the report page asks for a rebuild in the background
+(``rebuild_rollup``; ``manage.py rebuild_report_rollup`` does the same at once). Bulk loads in
+replica mode bypass the triggers and rebuild afterwards (the synthetic generator does). Until
+the first build (the state row) the triggers keep nothing and the reports recount.
+
+A rebuild locks the roll-up's tables against writers (changes wait for it, readers read the old
+rows, which the stale flag keeps unused) and the state row (so a tree change that commits during
+the rebuild still marks it stale afterwards).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from organisations.models import Organisation
+from reports.models import CommendationFact, IndicatorCount, ModelCount, RollupState
+from reports.periods import ReportPeriod
+
+ANCHOR_DEPTH = 3  # reports of units above this depth read the roll-up (migration 0007 agrees)
+
+
+@dataclass(frozen=True)
+class Months:
+    """A range of whole months: ``first`` (None: since ever) up to, not including, ``after``."""
+
+    first: date | None
+    after: date
+
+
+def months_of(period: ReportPeriod) -> Months | None:
+    """The period as whole months, or None when it does not start and end on month bounds."""
+    if not period.whole_months:
+        return None
+    end = period.end
+    after = date(end.year + end.month // 12, end.month % 12 + 1, 1)
+    return Months(period.start, after)
+
+
+def answers(organisation: Organisation, period: ReportPeriod) -> bool:
+    """Whether the roll-up answers ``organisation``'s report for ``period`` (one small query)."""
+    if organisation.depth >= ANCHOR_DEPTH or months_of(period) is None:
+        return False
+    previous = period.previous()
+    if months_of(previous) is None:
+        return False
+    state = RollupState.objects.filter(pk=1).values_list("stale", "time_zone").first()
+    return state is not None and not state[0] and state[1] == settings.TIME_ZONE
+
+
+def span(months: Months) -> Q:
+    """The roll-up rows of events in ``months``: year rows for the whole years, month rows for
+    the months around them."""
+    first, after = months.first, months.after
+    years_from = None if first is None else date(first.year + (first.month > 1), 1, 1)
+    years_to = date(after.year, 1, 1)
+    if years_from is not None and years_from >= years_to:
+        within = Q(grain="M", bucket__lt=after)
+        return within & Q(bucket__gte=first) if first is not None else within
+    parts = [Q(grain="Y", bucket__lt=years_to)]
+    if years_from is not None:
+        parts[0] &= Q(bucket__gte=years_from)
+        if first < years_from:
+            parts.append(Q(grain="M", bucket__gte=first, bucket__lt=years_from))
+    if years_to < after:
+        parts.append(Q(grain="M", bucket__gte=years_to, bucket__lt=after))
+    return reduce(or_, parts)
+
+
+def _events(event: str, months: Months) -> Q:
+    return Q(event=event) & span(months)
+
+
+def _dropped(before: date, accepted_before: date) -> Q:
+    """Discontinued before ``before`` having been accepted before ``accepted_before``."""
+    return _events("dropped", Months(None, before)) | Q(
+        event="dropped_early", grain="M", bucket__lt=before, since__lt=accepted_before
+    )
+
+
+def _count(plus: Q, minus: Q | None = None):
+    counted = Coalesce(Sum("n", filter=plus), Value(0))
+    return counted - Coalesce(Sum("n", filter=minus), Value(0)) if minus is not None else counted
+
+
+def model_measures(months: Months) -> dict:
+    """Each model measure of ``selectors._model_conditions`` as a sum over the roll-up."""
+    start, after = months.first, months.after
+    return {
+        "active": _count(_events("accepted", Months(None, after)), _dropped(start, after)),
+        "new": _count(_events("accepted", months)),
+        "maintained": _count(_events("accepted", Months(None, start)), _dropped(start, start)),
+        "replicated": _count(_events("replicated", months)),
+        "recognised": _count(_events("recognised", months)),
+        "outstanding": _count(_events("outstanding", months)),
+        "registered": _count(_events("registered", months)),
+    }
+
+
+def trend_measures(index: int, months: Months) -> dict:
+    return {
+        f"trend_new_{index}": _count(_events("accepted", months)),
+        f"trend_recognised_{index}": _count(_events("recognised", months)),
+    }
+
+
+def model_counts(scope):
+    """The roll-up rows of ``scope`` (a ``ReportScope``), its filter run over the anchors."""
+    return ModelCount.objects.filter(scope.q("anchor"))
+
+
+def commendation_facts(scope, windows):
+    """The commendations in force of ``scope`` decided in one of ``windows`` (pairs of days)."""
+    decided = reduce(
+        or_, (Q(decision_date__gte=first, decision_date__lte=last) for first, last in windows)
+    )
+    return CommendationFact.objects.filter(scope.q("anchor"), decided)
+
+
+def indicator_sums(scope, period: ReportPeriod) -> dict[int, dict]:
+    """The indicators' totals and report counts of ``scope`` for ``period``, by indicator id."""
+    rows = (
+        IndicatorCount.objects.filter(scope.q("anchor"), span(months_of(period)))
+        .order_by()
+        .values("indicator")
+        .annotate(total=Sum("total"), reports=Sum("reports"))
+        .exclude(reports=0)
+    )
+    return {row["indicator"]: row for row in rows}
+
+
+REBUILD_SQL = """
+CREATE TEMP TABLE rollup_anchor ON COMMIT DROP AS
+SELECT unit.id, reports_rollup_anchor(unit.id) AS anchor
+FROM (SELECT DISTINCT owning_unit_id AS id FROM models_registry_danvanmodel) AS unit;
+ALTER TABLE rollup_anchor ADD PRIMARY KEY (id);
+ANALYZE rollup_anchor;
+
+INSERT INTO reports_modelcount (anchor, field, kind, actor, event, grain, bucket, since, n)
+SELECT a.anchor, m.field, m.kind, m.actor, e.event, e.grain, e.bucket, e.since, count(*)
+FROM models_registry_danvanmodel m
+JOIN rollup_anchor a ON a.id = m.owning_unit_id
+CROSS JOIN LATERAL reports_rollup_events(
+    %(zone)s, m.submitted_at, m.accepted_at, m.replicated_from_id IS NOT NULL, m.recognised_at,
+    m.is_outstanding, m.outstanding_at, m.discontinued_at
+) AS e
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+
+INSERT INTO reports_indicatorcount (anchor, indicator_id, grain, bucket, total, reports)
+SELECT a.anchor, v.indicator_id, g.grain,
+       date_trunc(CASE g.grain WHEN 'Y' THEN 'year' ELSE 'month' END, r.period_end)::date,
+       sum(v.value), count(*)
+FROM models_registry_resultvalue v
+JOIN models_registry_resultreport r ON r.id = v.report_id
+JOIN models_registry_danvanmodel m ON m.id = r.model_id
+JOIN rollup_anchor a ON a.id = m.owning_unit_id
+CROSS JOIN (VALUES ('M'), ('Y')) AS g (grain)
+GROUP BY 1, 2, 3, 4;
+
+INSERT INTO reports_commendationfact
+    (commendation_id, round_id, model_id, anchor, field, kind, actor, form, decision_date)
+SELECT line.id, line.round_id, line.model_id, a.anchor, m.field, m.kind, m.actor, line.form,
+       round.decision_date
+FROM reviews_commendation line
+JOIN reviews_commendationround round ON round.id = line.round_id
+JOIN models_registry_danvanmodel m ON m.id = line.model_id
+JOIN rollup_anchor a ON a.id = m.owning_unit_id
+WHERE round.status = 'published' AND line.revoked_at IS NULL
+  AND round.decision_date IS NOT NULL;
+
+INSERT INTO reports_rollupstate (id, time_zone, stale, built_at)
+VALUES (1, %(zone)s, false, now())
+ON CONFLICT (id) DO UPDATE
+SET time_zone = EXCLUDED.time_zone, stale = false, built_at = EXCLUDED.built_at;
+"""
+TABLES = ("reports_modelcount", "reports_indicatorcount", "reports_commendationfact")
+
+
+def rebuild_rollup() -> dict[str, int]:
+    """Count the roll-up anew from the models, values and commendations; its row counts."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # A tree change committing meanwhile waits for this lock, then marks the result stale.
+        cursor.execute("SELECT 1 FROM reports_rollupstate WHERE id = 1 FOR UPDATE")
+        cursor.execute(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
+        for table in TABLES:
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(REBUILD_SQL, {"zone": settings.TIME_ZONE})
+        counts = {}
+        for table in TABLES:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            counts[table] = cursor.fetchone()[0]
+    if not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            for table in TABLES:
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
+    return counts
