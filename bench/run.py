@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "danvan.settings")
-os.environ["DJANGO_TEST_DATABASE_NAME"] = "danvan_bench"
+# BENCH_DATABASE names another copy of the data set (one per branch being measured).
+os.environ["DJANGO_TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE", "danvan_bench")
 
 import django  # noqa: E402
 

@@ -169,9 +169,11 @@ class RollupGrain(models.TextChoices):
 
 
 class ModelCount(models.Model):
-    """How many models of an anchor unit, field, kind and actor had an event in a month or year."""
+    """How many models of a province (or of the units above), field, kind and actor had an event
+    in a month or year."""
 
-    anchor = models.CharField("đơn vị gốc (đường dẫn)", max_length=255)
+    # The owning unit's path cut to two levels (``reports.rollup.MODEL_ANCHOR_LENGTH``).
+    anchor = models.CharField("đơn vị (đường dẫn, cấp tỉnh)", max_length=255)
     field = models.CharField("lĩnh vực", max_length=32)
     kind = models.CharField("loại", max_length=16)
     actor = models.CharField("chủ thể", max_length=16)
@@ -193,21 +195,16 @@ class ModelCount(models.Model):
                 nulls_distinct=False,
             )
         ]
-        indexes = [
-            models.Index(
-                fields=["anchor"], name="modelcount_anchor", opclasses=["varchar_pattern_ops"]
-            )
-        ]
 
     def __str__(self):
         return f"{self.anchor} {self.event} {self.grain}{self.bucket:%Y-%m}: {self.n}"
 
 
 class IndicatorCount(models.Model):
-    """The values of one indicator summed over an anchor unit's result reports ending in a month
-    or year, and how many reports gave them."""
+    """The values of one indicator summed over a unit's result reports ending in a month or year,
+    and how many reports gave them."""
 
-    anchor = models.CharField("đơn vị gốc (đường dẫn)", max_length=255)
+    anchor = models.CharField("đơn vị chủ trì (đường dẫn)", max_length=255)
     indicator = models.ForeignKey(
         "models_registry.Indicator",
         on_delete=models.DO_NOTHING,
@@ -229,19 +226,14 @@ class IndicatorCount(models.Model):
                 fields=["anchor", "indicator", "grain", "bucket"], name="indicatorcount_key"
             )
         ]
-        indexes = [
-            models.Index(
-                fields=["anchor"], name="indicatorcount_anchor", opclasses=["varchar_pattern_ops"]
-            )
-        ]
 
     def __str__(self):
         return f"{self.anchor} {self.indicator_id} {self.grain}{self.bucket:%Y-%m}: {self.total}"
 
 
 class CommendationFact(models.Model):
-    """A commendation in force (of a published round, not revoked), with its model's anchor unit,
-    field, kind and actor: the report counts a subtree's from these rows alone."""
+    """A commendation in force (of a published round, not revoked), with its model's owning unit's
+    path, field, kind and actor: the report counts a subtree's from these rows alone."""
 
     commendation = models.OneToOneField(
         "reviews.Commendation",
@@ -253,7 +245,7 @@ class CommendationFact(models.Model):
     )
     round_id = models.BigIntegerField("đợt")
     model_id = models.BigIntegerField("mô hình")
-    anchor = models.CharField("đơn vị gốc (đường dẫn)", max_length=255)
+    anchor = models.CharField("đơn vị chủ trì (đường dẫn)", max_length=255)
     field = models.CharField("lĩnh vực", max_length=32)
     kind = models.CharField("loại", max_length=16)
     actor = models.CharField("chủ thể", max_length=16)

@@ -1,5 +1,6 @@
-"""The report roll-up: counts kept current by the database, so that a province's or the whole
-country's report sums a few thousand rows instead of recounting every model.
+"""The report roll-up: counts kept current by the database, so that the national report sums a
+few hundred thousand narrow rows instead of recounting a million models, and a province's report
+reads only its own result values and commendations.
 
 What a report counts (``reports.selectors``) is, for each model, a handful of dates compared with
 the period's bounds: accepted before the end, accepted in the period, discontinued before the
@@ -18,42 +19,45 @@ of the child-unit table, field, kind and actor. So the roll-up counts events, no
 - ``bucket``: the first day of the event's month (``grain`` M) and, a second time, of its year
   (Y), in the portal's time zone, as the report's bounds are. A period of whole months (every
   built-in year and half, and their previous periods) is whole years plus a few months at its
-  ends: the history before a period is read from the year rows, the period's months and the trend
-  chart from the month rows. A period that does not start and end on month boundaries is recounted
-  from the models.
-- ``anchor``: where the model stands in the tree, as a path: the owning unit's path cut to three
-  levels (the communes' level), or the longest path of a merged-away unit (a predecessor) on the
-  way down to the owning unit when that is longer. Every rule of a report's scope
-  (``reports.scope``) names a predecessor or the unit's own subtree, and a report of a unit above
-  the communes groups by paths no longer than three levels, so each rule and each row decides
-  the same on the anchor as on the owning unit's own path: the merger-by-date rules apply to
-  the roll-up unchanged, the scope's ``q`` filter and ``row_sql`` grouping simply run over the
-  anchor. Reports of communes and of units below them (their own subtrees, a few hundred
-  models) are recounted.
+  ends: the history before a period is read from the year rows, the months around the whole years
+  and the trend chart from the month rows. A period that does not start and end on month bounds
+  is recounted from the models.
+- ``anchor``: the owning unit's path cut to two levels (``MODEL_ANCHOR_LENGTH``: the provinces).
+  A report's scope (``reports.scope``) is prefix rules on paths; when none of its rules and none
+  of its rows is longer than the anchor (``ReportScope.prefix_length``), each rule and row
+  decides the same on the anchor as on the owning unit's own path, so the merger-by-date rules
+  apply to the roll-up unchanged: the scope's ``q`` filter and ``row_sql`` grouping run over the
+  anchor. That is the national report's case (its rows are the provinces, its rules the former
+  provinces); a report with a deeper rule (a commune merged across a province line, a province's
+  report with its communes as rows) is counted from the models. Finer anchors were measured: a
+  province's units split its models into so many (unit, field, kind, actor, month) cells that the
+  roll-up had more rows than the province has models, and was slower to sum than the models'
+  covering index.
 
-The indicator sums are rolled up the same way (``IndicatorCount (anchor, indicator, grain,
-bucket of the result report's end) → total, reports``). The commendations cannot be: a report
-counts the *models* commended in a period once each, whatever their number of commendations, so
-``CommendationFact`` keeps one row per commendation in force (published round, not revoked) with
-the model's anchor, field, kind and actor, and a province reads its own rows by the anchor index
+The indicator sums are rolled up under the owning unit's own path (``IndicatorCount (anchor,
+indicator, grain, bucket of the result report's end) → total, reports``), indexed by (grain,
+bucket, path): any report's scope applies to them exactly, and a province reads the rows of its
+own units for the period instead of every value of the country. The commendations cannot be
+summed: a report counts the *models* commended in a period once each, whatever their number of
+commendations, so ``CommendationFact`` keeps one row per commendation in force (published round,
+not revoked) with the model's owning unit's path, field, kind and actor, read by a path index
 instead of joining every commendation of the country to its model and unit.
 
 Kept current: in the transaction of every change, by database triggers (migration 0007) on the
 models, result reports, values, commendations and rounds — so the services, the imports, the
-admin and raw SQL all keep it right, and the services' code does not change. A change adds its
-new events and takes away its old ones with ``INSERT … ON CONFLICT DO UPDATE SET n = n +
-excluded.n``; the row lock of that upsert orders concurrent changes of one unit's month. The
+admin and raw SQL all keep it right, and no service's code had to change. A change takes away
+its old events and adds its new ones with ``INSERT … ON CONFLICT DO UPDATE SET n = n +
+excluded.n``; the row lock of that upsert orders concurrent changes of one province's month. The
 commendation facts of a commendation, round or model are read again when one of them changes.
 
-Moving a unit or changing a merger link changes anchors: a trigger marks the roll-up stale, the
-reports recount (exact, slower) and the report page asks for a rebuild in the background
-(``rebuild_rollup``; ``manage.py rebuild_report_rollup`` does the same at once). Bulk loads in
-replica mode bypass the triggers and rebuild afterwards (the synthetic generator does). Until
-the first build (the state row) the triggers keep nothing and the reports recount.
+Moving a unit changes paths: a trigger marks the roll-up stale, and the reports recount (exact,
+slower) until ``rebuild_rollup`` (``manage.py rebuild_report_rollup``) counts it anew. Merger
+links change no path, so they leave it current. Bulk loads in replica mode bypass the triggers
+and rebuild afterwards (the synthetic generator does). Until the first build (the state row) the
+triggers keep nothing and the reports recount.
 
-A rebuild locks the roll-up's tables against writers (changes wait for it, readers read the old
-rows, which the stale flag keeps unused) and the state row (so a tree change that commits during
-the rebuild still marks it stale afterwards).
+A rebuild locks the roll-up's tables against writers (changes wait for it; readers read the old
+rows) and the state row (so a move that commits during the rebuild marks it stale afterwards).
 """
 
 from __future__ import annotations
@@ -68,11 +72,10 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from organisations.models import Organisation
 from reports.models import CommendationFact, IndicatorCount, ModelCount, RollupState
 from reports.periods import ReportPeriod
 
-ANCHOR_DEPTH = 3  # reports of units above this depth read the roll-up (migration 0007 agrees)
+MODEL_ANCHOR_LENGTH = 8  # two levels of treebeard's 4-character steps (migration 0007 agrees)
 
 
 @dataclass(frozen=True)
@@ -92,15 +95,20 @@ def months_of(period: ReportPeriod) -> Months | None:
     return Months(period.start, after)
 
 
-def answers(organisation: Organisation, period: ReportPeriod) -> bool:
-    """Whether the roll-up answers ``organisation``'s report for ``period`` (one small query)."""
-    if organisation.depth >= ANCHOR_DEPTH or months_of(period) is None:
-        return False
-    previous = period.previous()
-    if months_of(previous) is None:
-        return False
+def current() -> bool:
+    """Whether the roll-up is built, in this time zone, and not stale (one small query)."""
     state = RollupState.objects.filter(pk=1).values_list("stale", "time_zone").first()
     return state is not None and not state[0] and state[1] == settings.TIME_ZONE
+
+
+def answers_models(scope, period: ReportPeriod) -> bool:
+    """Whether the model counts of ``scope``'s report for ``period`` (and the period before) can
+    be summed from the roll-up: whole months, and no rule or row finer than the anchors."""
+    return (
+        scope.prefix_length <= MODEL_ANCHOR_LENGTH
+        and months_of(period) is not None
+        and months_of(period.previous()) is not None
+    )
 
 
 def span(months: Months) -> Q:
@@ -159,9 +167,15 @@ def trend_measures(index: int, months: Months) -> dict:
     }
 
 
-def model_counts(scope):
-    """The roll-up rows of ``scope`` (a ``ReportScope``), its filter run over the anchors."""
-    return ModelCount.objects.filter(scope.q("anchor"))
+def model_counts(scope, period: ReportPeriod):
+    """The roll-up rows a report of ``scope`` (a ``ReportScope``) for ``period`` sums: the
+    scope's filter run over the anchors, the year rows up to the period's end and the month rows
+    from the year the previous period starts in."""
+    after, since = months_of(period).after, period.previous().start
+    needed = Q(grain="Y", bucket__lt=after) | Q(
+        grain="M", bucket__gte=date(since.year, 1, 1), bucket__lt=after
+    )
+    return ModelCount.objects.filter(scope.q("anchor"), needed)
 
 
 def commendation_facts(scope, windows):
@@ -185,16 +199,10 @@ def indicator_sums(scope, period: ReportPeriod) -> dict[int, dict]:
 
 
 REBUILD_SQL = """
-CREATE TEMP TABLE rollup_anchor ON COMMIT DROP AS
-SELECT unit.id, reports_rollup_anchor(unit.id) AS anchor
-FROM (SELECT DISTINCT owning_unit_id AS id FROM models_registry_danvanmodel) AS unit;
-ALTER TABLE rollup_anchor ADD PRIMARY KEY (id);
-ANALYZE rollup_anchor;
-
 INSERT INTO reports_modelcount (anchor, field, kind, actor, event, grain, bucket, since, n)
-SELECT a.anchor, m.field, m.kind, m.actor, e.event, e.grain, e.bucket, e.since, count(*)
+SELECT left(o.path, 8), m.field, m.kind, m.actor, e.event, e.grain, e.bucket, e.since, count(*)
 FROM models_registry_danvanmodel m
-JOIN rollup_anchor a ON a.id = m.owning_unit_id
+JOIN organisations_organisation o ON o.id = m.owning_unit_id
 CROSS JOIN LATERAL reports_rollup_events(
     %(zone)s, m.submitted_at, m.accepted_at, m.replicated_from_id IS NOT NULL, m.recognised_at,
     m.is_outstanding, m.outstanding_at, m.discontinued_at
@@ -202,24 +210,24 @@ CROSS JOIN LATERAL reports_rollup_events(
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
 INSERT INTO reports_indicatorcount (anchor, indicator_id, grain, bucket, total, reports)
-SELECT a.anchor, v.indicator_id, g.grain,
+SELECT o.path, v.indicator_id, g.grain,
        date_trunc(CASE g.grain WHEN 'Y' THEN 'year' ELSE 'month' END, r.period_end)::date,
        sum(v.value), count(*)
 FROM models_registry_resultvalue v
 JOIN models_registry_resultreport r ON r.id = v.report_id
 JOIN models_registry_danvanmodel m ON m.id = r.model_id
-JOIN rollup_anchor a ON a.id = m.owning_unit_id
+JOIN organisations_organisation o ON o.id = m.owning_unit_id
 CROSS JOIN (VALUES ('M'), ('Y')) AS g (grain)
 GROUP BY 1, 2, 3, 4;
 
 INSERT INTO reports_commendationfact
     (commendation_id, round_id, model_id, anchor, field, kind, actor, form, decision_date)
-SELECT line.id, line.round_id, line.model_id, a.anchor, m.field, m.kind, m.actor, line.form,
+SELECT line.id, line.round_id, line.model_id, o.path, m.field, m.kind, m.actor, line.form,
        round.decision_date
 FROM reviews_commendation line
 JOIN reviews_commendationround round ON round.id = line.round_id
 JOIN models_registry_danvanmodel m ON m.id = line.model_id
-JOIN rollup_anchor a ON a.id = m.owning_unit_id
+JOIN organisations_organisation o ON o.id = m.owning_unit_id
 WHERE round.status = 'published' AND line.revoked_at IS NULL
   AND round.decision_date IS NOT NULL;
 
@@ -235,7 +243,7 @@ def rebuild_rollup() -> dict[str, int]:
     """Count the roll-up anew from the models, values and commendations; its row counts."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        # A tree change committing meanwhile waits for this lock, then marks the result stale.
+        # A move committing meanwhile waits for this lock, then marks the result stale.
         cursor.execute("SELECT 1 FROM reports_rollupstate WHERE id = 1 FOR UPDATE")
         cursor.execute(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
         for table in TABLES:

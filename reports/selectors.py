@@ -238,7 +238,7 @@ def report_figures(
         raise PermissionDenied("Đơn vị nằm ngoài phạm vi của bạn.")
     # The tree's roots (the whole country) read a million rows: those use parallel workers.
     with _reporting_memory(parallel=organisation.depth == 1):
-        rolled_up = not recount and rollup.answers(organisation, period)
+        rolled_up = not recount and rollup.current()
         return _figures(organisation, period, rolled_up=rolled_up)
 
 
@@ -251,7 +251,7 @@ def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: boo
 
     # 1. Models, grouped by row × field × kind × actor, every measure of both periods at once.
     buckets = _trend_buckets(period)
-    if rolled_up:
+    if rolled_up and rollup.answers_models(scope, period):
         grouped = _rolled_up_models(scope, period, previous_period, buckets)
     else:
         grouped = _counted_model_groups(scope, current, previous, buckets)
@@ -278,7 +278,9 @@ def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: boo
     figures["children"] = _child_rows(organisation, period, scope, model_groups, commended_groups)
     figures["funnel"] = _funnel(model_groups, commended_groups)
     figures["commendations"] = _by_form(by_form_groups)
-    figures["indicators"] = _indicator_sums(scope, period, rolled_up=rolled_up)
+    figures["indicators"] = _indicator_sums(
+        scope, period, rolled_up=rolled_up and rollup.months_of(period) is not None
+    )
     figures["outstanding"] = _outstanding(in_scope, current)
     figures["trend"] = _trend(model_groups, period, buckets)
     return figures
@@ -321,7 +323,7 @@ def _rolled_up_models(scope: ReportScope, period: ReportPeriod, previous: Report
         after = bucket.last_day + timedelta(days=1)
         counts.update(rollup.trend_measures(index, rollup.Months(bucket.first_day, after)))
     return (
-        rollup.model_counts(scope)
+        rollup.model_counts(scope, period)
         .order_by()
         .values("field", "kind", "actor", prefix=scope.prefix_key("anchor"))
         .annotate(**counts)

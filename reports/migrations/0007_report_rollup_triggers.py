@@ -3,24 +3,11 @@ from django.db import migrations
 # The functions and triggers that keep the report roll-up current in the transaction of every
 # change (reports/rollup.py explains the design). Nothing is kept until the roll-up has been
 # built (the state row exists): before that, and while it is stale, the reports recount.
-# Anchors: a unit's path cut to 3 levels (12 characters), or the longest path of a merged-away
-# unit on the way down to it, if longer.
+# The models' events are filed under the owning unit's path cut to 2 levels (8 characters); the
+# indicator sums and the commendations under the owning unit's path itself.
 FUNCTIONS = r"""
-CREATE FUNCTION reports_rollup_anchor(unit bigint) RETURNS varchar LANGUAGE sql STABLE AS $$
-    SELECT coalesce(
-        (SELECT predecessor.path
-         FROM organisations_organisation predecessor
-         WHERE predecessor.path IN (
-                 SELECT left(owner.path, step * 4)
-                 FROM generate_series(4, length(owner.path) / 4) AS step
-             )
-           AND EXISTS (SELECT 1 FROM organisations_organisation_merged_from link
-                       WHERE link.to_organisation_id = predecessor.id)
-         ORDER BY length(predecessor.path) DESC
-         LIMIT 1),
-        left(owner.path, 12))
-    FROM organisations_organisation owner
-    WHERE owner.id = unit
+CREATE FUNCTION reports_rollup_path(unit bigint) RETURNS varchar LANGUAGE sql STABLE AS $$
+    SELECT path FROM organisations_organisation WHERE id = unit
 $$;
 
 CREATE FUNCTION reports_rollup_events(
@@ -55,7 +42,7 @@ CREATE FUNCTION reports_rollup_model_add(
 ) RETURNS void LANGUAGE sql AS $$
     INSERT INTO reports_modelcount AS counted
         (anchor, field, kind, actor, event, grain, bucket, since, n)
-    SELECT reports_rollup_anchor(model.owning_unit_id), model.field, model.kind, model.actor,
+    SELECT left(reports_rollup_path(model.owning_unit_id), 8), model.field, model.kind, model.actor,
            e.event, e.grain, e.bucket, e.since, sign
     FROM reports_rollup_events(
         zone, model.submitted_at, model.accepted_at, model.replicated_from_id IS NOT NULL,
@@ -74,7 +61,7 @@ CREATE FUNCTION reports_rollup_values_add(
 ) RETURNS void LANGUAGE sql AS $$
     INSERT INTO reports_indicatorcount AS counted
         (anchor, indicator_id, grain, bucket, total, reports)
-    SELECT reports_rollup_anchor(unit), value.indicator_id, g.grain,
+    SELECT reports_rollup_path(unit), value.indicator_id, g.grain,
            date_trunc(CASE g.grain WHEN 'Y' THEN 'year' ELSE 'month' END,
                       coalesce(period_end, result.period_end))::date AS bucket,
            sign * sum(value.value), sign * count(*)
@@ -94,7 +81,7 @@ CREATE FUNCTION reports_rollup_value_add(
 ) RETURNS void LANGUAGE sql AS $$
     INSERT INTO reports_indicatorcount AS counted
         (anchor, indicator_id, grain, bucket, total, reports)
-    SELECT reports_rollup_anchor(model.owning_unit_id), indicator, g.grain,
+    SELECT reports_rollup_path(model.owning_unit_id), indicator, g.grain,
            date_trunc(CASE g.grain WHEN 'Y' THEN 'year' ELSE 'month' END,
                       result.period_end)::date,
            sign * amount, sign
@@ -117,7 +104,7 @@ CREATE FUNCTION reports_rollup_commendations_refresh(
     WHERE commendation_id = by_commendation OR round_id = by_round OR model_id = by_model;
     INSERT INTO reports_commendationfact
         (commendation_id, round_id, model_id, anchor, field, kind, actor, form, decision_date)
-    SELECT line.id, line.round_id, line.model_id, reports_rollup_anchor(model.owning_unit_id),
+    SELECT line.id, line.round_id, line.model_id, reports_rollup_path(model.owning_unit_id),
            model.field, model.kind, model.actor, line.form, round.decision_date
     FROM reviews_commendation line
     JOIN reviews_commendationround round ON round.id = line.round_id
@@ -252,8 +239,8 @@ FOR EACH ROW
 WHEN ((OLD.status, OLD.decision_date) IS DISTINCT FROM (NEW.status, NEW.decision_date))
 EXECUTE FUNCTION reports_rollup_round_changed();
 
--- A unit moved or a merger link changed: the anchors may have changed, so the roll-up is not
--- read until it is built again (``rebuild_report_rollup``).
+-- A unit moved: the paths the roll-up is filed under changed, so it is not read until it is
+-- built again (``rebuild_report_rollup``).
 CREATE FUNCTION reports_rollup_tree_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE reports_rollupstate SET stale = true WHERE id = 1 AND NOT stale;
@@ -266,18 +253,14 @@ AFTER UPDATE OF path ON organisations_organisation
 FOR EACH ROW WHEN (OLD.path IS DISTINCT FROM NEW.path)
 EXECUTE FUNCTION reports_rollup_tree_changed();
 
-CREATE TRIGGER reports_rollup_mergers_changed
-AFTER INSERT OR DELETE OR UPDATE ON organisations_organisation_merged_from
-FOR EACH ROW EXECUTE FUNCTION reports_rollup_tree_changed();
-
-CREATE TRIGGER reports_rollup_mergers_truncated
-AFTER TRUNCATE ON organisations_organisation_merged_from
-FOR EACH STATEMENT EXECUTE FUNCTION reports_rollup_tree_changed();
+CREATE INDEX indicatorcount_bucket ON reports_indicatorcount
+    (grain, bucket, anchor varchar_pattern_ops) INCLUDE (indicator_id, total, reports);
+CREATE INDEX modelcount_bucket ON reports_modelcount (grain, bucket);
 """
 
 DROP = """
-DROP TRIGGER reports_rollup_mergers_truncated ON organisations_organisation_merged_from;
-DROP TRIGGER reports_rollup_mergers_changed ON organisations_organisation_merged_from;
+DROP INDEX modelcount_bucket;
+DROP INDEX indicatorcount_bucket;
 DROP TRIGGER reports_rollup_units_moved ON organisations_organisation;
 DROP FUNCTION reports_rollup_tree_changed();
 DROP TRIGGER reports_rollup_round_changed ON reviews_commendationround;
@@ -299,7 +282,7 @@ DROP FUNCTION reports_rollup_model_add(text, models_registry_danvanmodel, intege
 DROP FUNCTION reports_rollup_events(
     text, timestamptz, timestamptz, boolean, timestamptz, boolean, timestamptz, timestamptz
 );
-DROP FUNCTION reports_rollup_anchor(bigint);
+DROP FUNCTION reports_rollup_path(bigint);
 """
 
 

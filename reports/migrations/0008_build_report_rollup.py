@@ -4,16 +4,10 @@ from django.db import migrations
 # The roll-up built once from what is there (a copy of reports.rollup's statements as they are
 # now; later builds use ``manage.py rebuild_report_rollup``).
 REBUILD_SQL = """
-CREATE TEMP TABLE rollup_anchor ON COMMIT DROP AS
-SELECT unit.id, reports_rollup_anchor(unit.id) AS anchor
-FROM (SELECT DISTINCT owning_unit_id AS id FROM models_registry_danvanmodel) AS unit;
-ALTER TABLE rollup_anchor ADD PRIMARY KEY (id);
-ANALYZE rollup_anchor;
-
 INSERT INTO reports_modelcount (anchor, field, kind, actor, event, grain, bucket, since, n)
-SELECT a.anchor, m.field, m.kind, m.actor, e.event, e.grain, e.bucket, e.since, count(*)
+SELECT left(o.path, 8), m.field, m.kind, m.actor, e.event, e.grain, e.bucket, e.since, count(*)
 FROM models_registry_danvanmodel m
-JOIN rollup_anchor a ON a.id = m.owning_unit_id
+JOIN organisations_organisation o ON o.id = m.owning_unit_id
 CROSS JOIN LATERAL reports_rollup_events(
     %(zone)s, m.submitted_at, m.accepted_at, m.replicated_from_id IS NOT NULL, m.recognised_at,
     m.is_outstanding, m.outstanding_at, m.discontinued_at
@@ -21,24 +15,24 @@ CROSS JOIN LATERAL reports_rollup_events(
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
 INSERT INTO reports_indicatorcount (anchor, indicator_id, grain, bucket, total, reports)
-SELECT a.anchor, v.indicator_id, g.grain,
+SELECT o.path, v.indicator_id, g.grain,
        date_trunc(CASE g.grain WHEN 'Y' THEN 'year' ELSE 'month' END, r.period_end)::date,
        sum(v.value), count(*)
 FROM models_registry_resultvalue v
 JOIN models_registry_resultreport r ON r.id = v.report_id
 JOIN models_registry_danvanmodel m ON m.id = r.model_id
-JOIN rollup_anchor a ON a.id = m.owning_unit_id
+JOIN organisations_organisation o ON o.id = m.owning_unit_id
 CROSS JOIN (VALUES ('M'), ('Y')) AS g (grain)
 GROUP BY 1, 2, 3, 4;
 
 INSERT INTO reports_commendationfact
     (commendation_id, round_id, model_id, anchor, field, kind, actor, form, decision_date)
-SELECT line.id, line.round_id, line.model_id, a.anchor, m.field, m.kind, m.actor, line.form,
+SELECT line.id, line.round_id, line.model_id, o.path, m.field, m.kind, m.actor, line.form,
        round.decision_date
 FROM reviews_commendation line
 JOIN reviews_commendationround round ON round.id = line.round_id
 JOIN models_registry_danvanmodel m ON m.id = line.model_id
-JOIN rollup_anchor a ON a.id = m.owning_unit_id
+JOIN organisations_organisation o ON o.id = m.owning_unit_id
 WHERE round.status = 'published' AND line.revoked_at IS NULL
   AND round.decision_date IS NOT NULL;
 
