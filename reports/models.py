@@ -166,6 +166,9 @@ class ReportJob(BackgroundJob):
 class RollupGrain(models.TextChoices):
     MONTH = "M", "tháng"
     YEAR = "Y", "năm"
+    # The indicator sums by province, for the national report.
+    PROVINCE_MONTH = "m", "tháng, theo tỉnh"
+    PROVINCE_YEAR = "y", "năm, theo tỉnh"
 
 
 class ModelCount(models.Model):

@@ -37,7 +37,8 @@ of the child-unit table, field, kind and actor. So the roll-up counts events, no
 The indicator sums are rolled up under the owning unit's own path (``IndicatorCount (anchor,
 indicator, grain, bucket of the result report's end) → total, reports``), indexed by (grain,
 bucket, path): any report's scope applies to them exactly, and a province reads the rows of its
-own units for the period instead of every value of the country. The commendations cannot be
+own units for the period instead of every value of the country. The same sums are kept a second
+time by province path (grains ``m`` and ``y``) for the national report. The commendations cannot be
 summed: a report counts the *models* commended in a period once each, whatever their number of
 commendations, so ``CommendationFact`` keeps one row per commendation in force (published round,
 not revoked) with the model's owning unit's path, field, kind and actor, read by a path index
@@ -111,22 +112,22 @@ def answers_models(scope, period: ReportPeriod) -> bool:
     )
 
 
-def span(months: Months) -> Q:
+def span(months: Months, year: str = "Y", month: str = "M") -> Q:
     """The roll-up rows of events in ``months``: year rows for the whole years, month rows for
-    the months around them."""
+    the months around them (``year`` and ``month`` name the grains)."""
     first, after = months.first, months.after
     years_from = None if first is None else date(first.year + (first.month > 1), 1, 1)
     years_to = date(after.year, 1, 1)
     if years_from is not None and years_from >= years_to:
-        within = Q(grain="M", bucket__lt=after)
+        within = Q(grain=month, bucket__lt=after)
         return within & Q(bucket__gte=first) if first is not None else within
-    parts = [Q(grain="Y", bucket__lt=years_to)]
+    parts = [Q(grain=year, bucket__lt=years_to)]
     if years_from is not None:
         parts[0] &= Q(bucket__gte=years_from)
         if first < years_from:
-            parts.append(Q(grain="M", bucket__gte=first, bucket__lt=years_from))
+            parts.append(Q(grain=month, bucket__gte=first, bucket__lt=years_from))
     if years_to < after:
-        parts.append(Q(grain="M", bucket__gte=years_to, bucket__lt=after))
+        parts.append(Q(grain=month, bucket__gte=years_to, bucket__lt=after))
     return reduce(or_, parts)
 
 
@@ -171,9 +172,19 @@ def model_counts(scope, period: ReportPeriod):
     """The roll-up rows a report of ``scope`` (a ``ReportScope``) for ``period`` sums: the
     scope's filter run over the anchors, the year rows up to the period's end and the month rows
     from the year the previous period starts in."""
-    after, since = months_of(period).after, period.previous().start
-    needed = Q(grain="Y", bucket__lt=after) | Q(
-        grain="M", bucket__gte=date(since.year, 1, 1), bucket__lt=after
+    now, before = months_of(period), months_of(period.previous())
+    needed = reduce(
+        or_,
+        (
+            span(Months(None, now.after)),
+            span(Months(None, now.first)),
+            span(now),
+            span(before),
+            span(Months(None, before.first)),
+            # The trend chart's months.
+            Q(event__in=("accepted", "recognised"), grain="M", bucket__gte=now.first)
+            & Q(bucket__lt=now.after),
+        ),
     )
     return ModelCount.objects.filter(scope.q("anchor"), needed)
 
@@ -188,8 +199,10 @@ def commendation_facts(scope, windows):
 
 def indicator_sums(scope, period: ReportPeriod) -> dict[int, dict]:
     """The indicators' totals and report counts of ``scope`` for ``period``, by indicator id."""
+    # The national report's scope has no rule finer than a province: the province rows do.
+    grains = ("y", "m") if scope.prefix_length <= MODEL_ANCHOR_LENGTH else ("Y", "M")
     rows = (
-        IndicatorCount.objects.filter(scope.q("anchor"), span(months_of(period)))
+        IndicatorCount.objects.filter(scope.q("anchor"), span(months_of(period), *grains))
         .order_by()
         .values("indicator")
         .annotate(total=Sum("total"), reports=Sum("reports"))
@@ -210,14 +223,13 @@ CROSS JOIN LATERAL reports_rollup_events(
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
 INSERT INTO reports_indicatorcount (anchor, indicator_id, grain, bucket, total, reports)
-SELECT o.path, v.indicator_id, g.grain,
-       date_trunc(CASE g.grain WHEN 'Y' THEN 'year' ELSE 'month' END, r.period_end)::date,
+SELECT left(o.path, g.length), v.indicator_id, g.grain, date_trunc(g.span, r.period_end)::date,
        sum(v.value), count(*)
 FROM models_registry_resultvalue v
 JOIN models_registry_resultreport r ON r.id = v.report_id
 JOIN models_registry_danvanmodel m ON m.id = r.model_id
 JOIN organisations_organisation o ON o.id = m.owning_unit_id
-CROSS JOIN (VALUES ('M'), ('Y')) AS g (grain)
+CROSS JOIN reports_rollup_indicator_grains() AS g
 GROUP BY 1, 2, 3, 4;
 
 INSERT INTO reports_commendationfact

@@ -281,7 +281,7 @@ def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: boo
     figures["indicators"] = _indicator_sums(
         scope, period, rolled_up=rolled_up and rollup.months_of(period) is not None
     )
-    figures["outstanding"] = _outstanding(in_scope, current)
+    figures["outstanding"] = _outstanding(in_scope, current, whole_tree=scope.whole_tree)
     figures["trend"] = _trend(model_groups, period, buckets)
     return figures
 
@@ -679,25 +679,38 @@ def _indicator_sums(scope: ReportScope, period: ReportPeriod, *, rolled_up: bool
     return result
 
 
-def _outstanding(in_scope: Q, window: _Window) -> dict[str, list[dict]]:
+def _outstanding(in_scope: Q, window: _Window, *, whole_tree: bool) -> dict[str, list[dict]]:
     """Table 6: the outstanding models of the period by field (name, unit), for the narrative.
 
     At most ``OUTSTANDING_LISTED`` a field, ranked in the database (a window function), so a
     whole country's outstanding models never all reach Python.
     """
     found: dict[str, list[dict]] = {field: [] for field in FIELD_KEYS[:-1]}
-    # The subtree's outstanding models are picked from an index alone (a province's few hundred
-    # among the country's); only those rows are then read and ranked.
-    picked = DanVanModel.objects.filter(
-        in_scope, Q(is_outstanding=True) & _in("outstanding_at", window)
-    ).values("pk")
-    ranked = (
-        DanVanModel.objects.filter(pk__in=picked)
-        .annotate(rank=Window(RowNumber(), partition_by=F("field"), order_by=(F("name"), F("pk"))))
-        .filter(rank__lte=OUTSTANDING_LISTED)
-        .order_by("field", "name", "pk")
-        .values("pk", "name", "field", "kind", "actor", "person_name", "owning_unit__name")
-    )
+    columns = ("pk", "name", "field", "kind", "actor", "person_name", "owning_unit__name")
+    outstanding = Q(is_outstanding=True) & _in("outstanding_at", window)
+    if whole_tree:
+        # The whole country's outstanding models of a year are some 16,000: each field's first
+        # ones by name are read in that order from an index (reports' migration 0009) instead.
+        firsts = [
+            DanVanModel.objects.filter(outstanding, field=field)
+            .order_by("name", "pk")
+            .values(*columns)[:OUTSTANDING_LISTED]
+            for field in found
+        ]
+        ranked = firsts[0].union(*firsts[1:], all=True)
+    else:
+        # The subtree's outstanding models are picked from an index alone (a province's few
+        # hundred among the country's); only those rows are then read and ranked.
+        picked = DanVanModel.objects.filter(in_scope, outstanding).values("pk")
+        ranked = (
+            DanVanModel.objects.filter(pk__in=picked)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=F("field"), order_by=(F("name"), F("pk")))
+            )
+            .filter(rank__lte=OUTSTANDING_LISTED)
+            .order_by("field", "name", "pk")
+            .values(*columns)
+        )
     for row in ranked:
         found.setdefault(row["field"], []).append(
             {

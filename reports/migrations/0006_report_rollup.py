@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(max_length=16, verbose_name='loại')),
                 ('actor', models.CharField(max_length=16, verbose_name='chủ thể')),
                 ('event', models.CharField(max_length=16, verbose_name='sự kiện')),
-                ('grain', models.CharField(choices=[('M', 'tháng'), ('Y', 'năm')], max_length=1, verbose_name='độ chia')),
+                ('grain', models.CharField(choices=[('M', 'tháng'), ('Y', 'năm'), ('m', 'tháng, theo tỉnh'), ('y', 'năm, theo tỉnh')], max_length=1, verbose_name='độ chia')),
                 ('bucket', models.DateField(verbose_name='tháng hoặc năm')),
                 ('since', models.DateField(null=True, verbose_name='tháng duyệt đăng ký')),
                 ('n', models.IntegerField(verbose_name='số mô hình')),
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('anchor', models.CharField(max_length=255, verbose_name='đơn vị chủ trì (đường dẫn)')),
-                ('grain', models.CharField(choices=[('M', 'tháng'), ('Y', 'năm')], max_length=1, verbose_name='độ chia')),
+                ('grain', models.CharField(choices=[('M', 'tháng'), ('Y', 'năm'), ('m', 'tháng, theo tỉnh'), ('y', 'năm, theo tỉnh')], max_length=1, verbose_name='độ chia')),
                 ('bucket', models.DateField(verbose_name='tháng hoặc năm')),
                 ('total', models.DecimalField(decimal_places=2, max_digits=24, verbose_name='tổng giá trị')),
                 ('reports', models.IntegerField(verbose_name='số báo cáo')),

@@ -53,6 +53,13 @@ CREATE FUNCTION reports_rollup_model_add(
     DO UPDATE SET n = counted.n + EXCLUDED.n
 $$;
 
+-- The indicator sums are kept by unit path (M, Y) and by province path (m, y: for the national
+-- report, which needs no finer rule).
+CREATE FUNCTION reports_rollup_indicator_grains()
+RETURNS TABLE (grain varchar, span text, length integer) LANGUAGE sql IMMUTABLE AS $$
+    VALUES ('M'::varchar, 'month', 255), ('Y', 'year', 255), ('m', 'month', 8), ('y', 'year', 8)
+$$;
+
 -- The indicator values of one model (of one of its reports, when ``report`` is given) added to
 -- the roll-up ``sign`` times, under ``unit``'s anchor and with ``period_end`` (NULL: each
 -- report's own).
@@ -61,13 +68,12 @@ CREATE FUNCTION reports_rollup_values_add(
 ) RETURNS void LANGUAGE sql AS $$
     INSERT INTO reports_indicatorcount AS counted
         (anchor, indicator_id, grain, bucket, total, reports)
-    SELECT reports_rollup_path(unit), value.indicator_id, g.grain,
-           date_trunc(CASE g.grain WHEN 'Y' THEN 'year' ELSE 'month' END,
-                      coalesce(period_end, result.period_end))::date AS bucket,
+    SELECT left(reports_rollup_path(unit), g.length), value.indicator_id, g.grain,
+           date_trunc(g.span, coalesce(period_end, result.period_end))::date AS bucket,
            sign * sum(value.value), sign * count(*)
     FROM models_registry_resultreport result
     JOIN models_registry_resultvalue value ON value.report_id = result.id
-    CROSS JOIN (VALUES ('M'::varchar), ('Y')) AS g (grain)
+    CROSS JOIN reports_rollup_indicator_grains() AS g
     WHERE result.model_id = model AND (report IS NULL OR result.id = report)
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
@@ -81,13 +87,12 @@ CREATE FUNCTION reports_rollup_value_add(
 ) RETURNS void LANGUAGE sql AS $$
     INSERT INTO reports_indicatorcount AS counted
         (anchor, indicator_id, grain, bucket, total, reports)
-    SELECT reports_rollup_path(model.owning_unit_id), indicator, g.grain,
-           date_trunc(CASE g.grain WHEN 'Y' THEN 'year' ELSE 'month' END,
-                      result.period_end)::date,
+    SELECT left(reports_rollup_path(model.owning_unit_id), g.length), indicator, g.grain,
+           date_trunc(g.span, result.period_end)::date,
            sign * amount, sign
     FROM models_registry_resultreport result
     JOIN models_registry_danvanmodel model ON model.id = result.model_id
-    CROSS JOIN (VALUES ('M'::varchar), ('Y')) AS g (grain)
+    CROSS JOIN reports_rollup_indicator_grains() AS g
     WHERE result.id = report
     ORDER BY g.grain
     ON CONFLICT (anchor, indicator_id, grain, bucket)
@@ -282,6 +287,7 @@ DROP FUNCTION reports_rollup_model_add(text, models_registry_danvanmodel, intege
 DROP FUNCTION reports_rollup_events(
     text, timestamptz, timestamptz, boolean, timestamptz, boolean, timestamptz, timestamptz
 );
+DROP FUNCTION reports_rollup_indicator_grains();
 DROP FUNCTION reports_rollup_path(bigint);
 """
 

@@ -15,14 +15,13 @@ CROSS JOIN LATERAL reports_rollup_events(
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
 INSERT INTO reports_indicatorcount (anchor, indicator_id, grain, bucket, total, reports)
-SELECT o.path, v.indicator_id, g.grain,
-       date_trunc(CASE g.grain WHEN 'Y' THEN 'year' ELSE 'month' END, r.period_end)::date,
+SELECT left(o.path, g.length), v.indicator_id, g.grain, date_trunc(g.span, r.period_end)::date,
        sum(v.value), count(*)
 FROM models_registry_resultvalue v
 JOIN models_registry_resultreport r ON r.id = v.report_id
 JOIN models_registry_danvanmodel m ON m.id = r.model_id
 JOIN organisations_organisation o ON o.id = m.owning_unit_id
-CROSS JOIN (VALUES ('M'), ('Y')) AS g (grain)
+CROSS JOIN reports_rollup_indicator_grains() AS g
 GROUP BY 1, 2, 3, 4;
 
 INSERT INTO reports_commendationfact

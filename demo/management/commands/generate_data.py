@@ -96,6 +96,7 @@ class Command(BaseCommand):
             f"Đã sinh {vn_number(result.models)} mô hình, điển hình trong {total:.1f} giây "
             f"(nạp {result.seconds['load']:.1f} giây, tạo lại chỉ mục "
             f"{result.seconds['indexes']:.1f} giây, ANALYZE {result.seconds['analyze']:.1f} "
+            f"giây, số liệu tổng hợp báo cáo {result.seconds['rollup']:.1f} "
             f"giây, VACUUM {vacuumed:.1f} giây; tổng {loaded:.1f} giây trước VACUUM)."
         )
         self.stdout.write(
