@@ -123,7 +123,12 @@ def span(months: Months, year: str = "Y", month: str = "M") -> Q:
         return within & Q(bucket__gte=first) if first is not None else within
     parts = [Q(grain=year, bucket__lt=years_to)]
     if years_from is not None:
-        parts[0] &= Q(bucket__gte=years_from)
+        # One year is one bucket: an equality lets the (grain, bucket, anchor) index seek the
+        # subtree's paths instead of filtering the country's rows of that year.
+        one_year = years_from.replace(year=years_from.year + 1) == years_to
+        parts[0] = (
+            Q(grain=year, bucket=years_from) if one_year else parts[0] & Q(bucket__gte=years_from)
+        )
         if first < years_from:
             parts.append(Q(grain=month, bucket__gte=first, bucket__lt=years_from))
     if years_to < after:
