@@ -697,7 +697,7 @@ def _outstanding(in_scope: Q, window: _Window, *, whole_tree: bool) -> dict[str,
             .values(*columns)[:OUTSTANDING_LISTED]
             for field in found
         ]
-        ranked = firsts[0].union(*firsts[1:], all=True)
+        ranked = firsts[0].union(*firsts[1:], all=True).order_by("field", "name", "pk")
     else:
         # The subtree's outstanding models are picked from an index alone (a province's few
         # hundred among the country's); only those rows are then read and ranked.
