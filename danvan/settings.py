@@ -1,10 +1,13 @@
 """Settings of the portal, read from the environment (see .env.example and README.md)."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from danvan.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,8 +62,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request latency by view for /metrics (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every page after the static files: an id on the request, its log lines and its error
+    # page, and one access line.
+    "danvan.middleware.RequestIdMiddleware",
     # Outside the others, so a page answered by one of them (the query-string guard's 400)
     # carries the frame and content policies too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -84,6 +92,7 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authenticate() into a response.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "danvan.urls"
@@ -118,6 +127,10 @@ else:
     _embedded.acquire()
     DATABASES = {"default": _embedded.django_settings()}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The same backend with every statement counted and timed for /metrics; its options (the URL's
+# query, server-side binding, a pool) pass through unchanged.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
     "DJANGO_TEST_DATABASE_NAME", default="test_danvan"
 )
@@ -242,7 +255,8 @@ if OIDC_ENABLED:
 
 # --- HTTPS (production) --------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+# Load balancers probe and Prometheus scrapes the app servers over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
@@ -366,10 +380,33 @@ DEFAULT_FROM_EMAIL = env.str(
 PORTAL_BASE_URL = env.str("DJANGO_PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# One JSON object a line in production (for a log collector), readable text with debug; each
+# line carries the request's id (danvan.logs), and JSON adds one access line a request.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text.")
+LOGGING = logging_config(
+    json_lines=LOG_FORMAT == "json",
+    level=env.str("DJANGO_LOG_LEVEL", default="INFO"),
+    access_log=env.bool("DJANGO_ACCESS_LOG", default=LOG_FORMAT == "json"),
+    time_zone=TIME_ZONE,
+)
+
+# --- Metrics ----------------------------------------------------------------------------------
+# /metrics (Prometheus) answers a request carrying "Authorization: Bearer <token>" or coming from
+# one of these addresses or networks; anyone else gets the 404 of a page that does not exist.
+# Without debug no address is allowed unless listed: behind a proxy on the same machine every
+# request would come from the loopback address.
+METRICS_TOKEN = env.str("DJANGO_METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("DJANGO_METRICS_TOKEN must be at least 24 characters long.")
+METRICS_ALLOWED_ADDRESSES = env.list(
+    "DJANGO_METRICS_ALLOWED_ADDRESSES", default=["127.0.0.1", "::1"] if DEBUG else []
+)
+for _network in METRICS_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"DJANGO_METRICS_ALLOWED_ADDRESSES: {_network!r} is no address or network."
+        ) from error

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -23,9 +25,29 @@ from core.notifications import (
     preference_set,
     unread_count,
 )
+from danvan.logs import current_request_id
 from models_registry.models import DanVanModel
 from models_registry.selectors import can_register_anywhere
 from organisations.selectors import user_memberships
+
+SERVER_ERROR_FALLBACK = (
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Lỗi hệ thống</title>'
+    "</head><body><h1>Đã xảy ra lỗi hệ thống</h1><p>Mã yêu cầu: {request_id}</p></body></html>"
+)
+
+
+def server_error(request, template_name="500.html"):
+    """The 500 page with the request's id, so a person can quote it to whoever supports them.
+
+    Rendered without the request (no context processors, so no query: the database may be what
+    failed) and, should even that fail, written out by hand.
+    """
+    request_id = getattr(request, "request_id", None) or current_request_id() or ""
+    try:
+        body = loader.get_template(template_name).render({"request_id": request_id})
+    except Exception:
+        body = SERVER_ERROR_FALLBACK.format(request_id=escape(request_id))
+    return HttpResponseServerError(body)
 
 
 @login_not_required
