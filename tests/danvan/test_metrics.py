@@ -1,6 +1,10 @@
 """/metrics: closed to anyone without the token or an allowed address, and the figures it gives
 (requests by view, database statements, the background work's queue and failures)."""
 
+import os
+import subprocess
+import sys
+import urllib.request
 import uuid
 from datetime import timedelta
 
@@ -12,9 +16,11 @@ from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.models import EmailDelivery, EmailStatus, JobStatus, Notification, NotificationKind
+from danvan.management.commands.serve import stop_process_groups
 from models_registry.choices import ExportFormat
 from models_registry.models import ExportJob
 from models_registry.tasks import export_models
+from tests.danvan.test_shared_database import BASE_DIR, free_port, tail, wait_for_health
 from tests.factories import DanVanModelFactory
 
 TOKEN = "metrics-token-" + "x7Kq2mWp9Zr4Tn8v"
@@ -178,3 +184,67 @@ def test_database_statements_are_counted_with_the_portal_database_settings(clien
     assert after[counted] > before.get(counted, 0)
     timed = ("django_db_query_duration_seconds_count", counted[1])
     assert after[timed] > before.get(timed, 0)
+
+
+@pytest.mark.django_db
+def test_gunicorn_workers_add_up_their_figures(tmp_path):
+    """Under gunicorn with PROMETHEUS_MULTIPROC_DIR, /metrics counts every worker's requests."""
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    (directory / "counter_1.db").write_bytes(b"from a previous run")
+    port = free_port()
+    log = tmp_path / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "danvan.wsgi",
+                "-c",
+                "python:danvan.gunicorn_config",
+                "--workers",
+                "2",
+                "--no-control-socket",
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=BASE_DIR,
+            env={
+                **os.environ,
+                "DJANGO_DEBUG": "true",
+                "DJANGO_METRICS_TOKEN": TOKEN,
+                "PROMETHEUS_MULTIPROC_DIR": str(directory),
+                "PYTHONUNBUFFERED": "1",
+            },
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_health(port, process, log)
+        for _ in range(10):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/dang-nhap/", timeout=10):
+                pass
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read().decode()
+    finally:
+        stop_process_groups([process])
+    assert not (directory / "counter_1.db").exists()
+    workers = {path.stem.rpartition("_")[2] for path in directory.glob("counter_*.db")}
+    assert len(workers) == 2, tail(log)
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+    }
+    login = (
+        "django_http_requests_latency_seconds_by_view_method_count",
+        (("method", "GET"), ("view", "login")),
+    )
+    assert samples[login] == 10
+    # Counted by the worker that answered (from the server's database, not this test's).
+    assert ("danvan_queue_metrics_up", ()) in samples
