@@ -123,7 +123,8 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
 )
 # Behind pgBouncer in transaction pooling, each transaction may run on another server session:
 # nothing may outlive a transaction in a session. So no server-side cursors (`.iterator()` reads
-# a query's rows whole, on the client) and no prepared statements.
+# a query's rows whole, on the client) and no prepared statements (Django leaves psycopg's off
+# already; stated here so that an OPTIONS entry cannot turn them on).
 DB_TRANSACTION_POOLING = env.bool("DJANGO_DB_TRANSACTION_POOLING", default=False)
 if DB_TRANSACTION_POOLING:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
