@@ -207,7 +207,10 @@ def restore_backup(path: Path, *, settings_dict: dict, storage: Storage, log=pri
             f"is PostgreSQL {tools.major}, older, and cannot take it.",
         )
     with tarfile.open(path, "r:*") as archive:
-        log(f"Khôi phục cơ sở dữ liệu bằng {tools.version} ({tools.directory})…")
+        log(
+            f"Khôi phục cơ sở dữ liệu bằng pg_restore của PostgreSQL {tools.major} "
+            f"({tools.directory})…"
+        )
         _restore_database(tools, settings_dict, archive, manifest)
         log("Khôi phục kho tệp…")
         files = _restore_files(archive, manifest, storage, log)
