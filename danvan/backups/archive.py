@@ -98,6 +98,18 @@ def read_manifest(archive: tarfile.TarFile, path: Path) -> dict:
             f"The archive is format {manifest.get('format_version')}; this version of the portal "
             f"reads format {FORMAT_VERSION} only.",
         )
+    entries = manifest.get("members")
+    if not isinstance(entries, list) or not all(
+        isinstance(entry, dict)
+        and isinstance(entry.get("name"), str)
+        and isinstance(entry.get("size"), int)
+        and isinstance(entry.get("sha256"), str)
+        for entry in entries
+    ):
+        raise _corrupted(path, "manifest.json không liệt kê đúng các thành phần / bad member list")
+    for key, kind in (("tables", dict), ("migrations", dict), ("database", dict), ("portal", dict)):
+        if not isinstance(manifest.get(key), kind):
+            raise _corrupted(path, f"manifest.json: {key}")
     return manifest
 
 
@@ -117,7 +129,7 @@ def verify_archive(path: Path, log=lambda message: None) -> dict:
         except (tarfile.TarError, OSError, EOFError) as error:
             raise _corrupted(path, str(error)) from error
         manifest = read_manifest(archive, path)
-        listed = {entry["name"]: entry for entry in manifest.get("members", [])}
+        listed = {entry["name"]: entry for entry in manifest["members"]}
         problems: list[tuple[str, str]] = []
         present: dict[str, tarfile.TarInfo] = {}
         for member in members:

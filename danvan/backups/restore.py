@@ -197,7 +197,7 @@ def restore_backup(path: Path, *, settings_dict: dict, storage: Storage, log=pri
     manifest = verify_archive(path, log)
     version_num = _refuse_unless_empty(settings_dict, storage)
     tools = find_client_tools(version_num)
-    written_by = _MAJOR.search(manifest["database"]["pg_dump"])
+    written_by = _MAJOR.search(str(manifest.get("database", {}).get("pg_dump", "")))
     if written_by and int(written_by.group(1)) > tools.major:
         raise BackupError(
             f"Bản sao lưu được tạo bởi {manifest['database']['pg_dump']}; máy chủ đích là "
@@ -213,7 +213,15 @@ def restore_backup(path: Path, *, settings_dict: dict, storage: Storage, log=pri
         )
         _restore_database(tools, settings_dict, archive, manifest)
         log("Khôi phục kho tệp…")
-        files = _restore_files(archive, manifest, storage, log)
+        try:
+            files = _restore_files(archive, manifest, storage, log)
+        except (OSError, tarfile.TarError) as error:
+            raise BackupError(
+                f"Đã khôi phục cơ sở dữ liệu nhưng không ghi được tệp vào kho ({error}). Hãy xóa "
+                "cơ sở dữ liệu và kho tệp vừa khôi phục, sửa lỗi rồi khôi phục lại.",
+                "The database was restored but the files could not be stored; empty both "
+                "and restore again.",
+            ) from error
     counts, table_problems = _check_tables(manifest, settings_dict)
     file_problems = _check_files(manifest, storage)
     if table_problems or file_problems:

@@ -143,15 +143,20 @@ def fresh_database():
         admin.execute(drop)
 
 
-def populate(tree, cadre, reviewer, registry) -> ReportSnapshot:  # noqa: F811
+def populate(tree, cadre, reviewer, registry) -> tuple[ReportSnapshot, str]:  # noqa: F811
     """Attachments, a result report with its evidence, and the province's 2025 report frozen
-    (workbook and narrative written for real) on top of the hand-counted registry."""
+    (workbook and narrative written for real) on top of the hand-counted registry; and an
+    attachment whose file was lost from the storage (its name is returned)."""
     draft = DanVanModelFactory(owning_unit=tree.ward, name="Trồng bí xanh", created_by=cadre)
     registry_services.attachment_add(
         model=draft,
         by=cadre,
         uploads=[upload("ke-hoach.pdf", PDF), upload("anh-hien-truong.jpg", JPEG)],
     )
+    (lost,) = registry_services.attachment_add(
+        model=draft, by=cadre, uploads=[upload("quyet-dinh.pdf", PDF)]
+    )
+    private_storage().delete(lost.file.name)
     registry_services.result_report_create(
         model=registry["A"],
         by=cadre,
@@ -161,9 +166,10 @@ def populate(tree, cadre, reviewer, registry) -> ReportSnapshot:  # noqa: F811
         values={},
         uploads=[upload("minh-chung.png", PNG)],
     )
-    return report_services.snapshot_freeze(
+    snapshot = report_services.snapshot_freeze(
         by=reviewer, organisation=tree.province, period=year_period(2025), note="Gửi Tỉnh ủy"
     )
+    return snapshot, lost.file.name
 
 
 @pytest.mark.django_db(transaction=True)
@@ -177,11 +183,16 @@ def test_the_restore_drill(
     tmp_path,
     fresh_database,
 ):
-    snapshot = populate(tree, cadre, reviewer, registry)
+    snapshot, lost = populate(tree, cadre, reviewer, registry)
     archive = tmp_path / "danvan.tar"
     out = io.StringIO()
     call_command("backup", output=archive, stdout=out)
     assert "Đã sao lưu vào" in out.getvalue()
+    # The lost file is named, not passed over in silence.
+    assert "Cảnh báo: 1 tệp được cơ sở dữ liệu nhắc đến nhưng không có" in out.getvalue()
+    with tarfile.open(archive) as opened:
+        manifest = json.load(opened.extractfile("manifest.json"))
+    assert manifest["missing_files"] == [lost]
     assert oct(archive.stat().st_mode & 0o777) == "0o600"  # every password hash is inside
 
     original_counts = row_counts(connection.settings_dict)
@@ -189,7 +200,7 @@ def test_the_restore_drill(
     frozen_files = {
         name: read_stored(name) for name in (snapshot.workbook.name, snapshot.narrative.name)
     }
-    assert original_counts["models_registry_attachment"] == 3
+    assert original_counts["models_registry_attachment"] == 4
     assert original_counts["reports_reportsnapshot"] == 1
     assert len(original_files) == 5  # three attachments, the workbook and the narrative
 
@@ -200,6 +211,7 @@ def test_the_restore_drill(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "mọi mã SHA-256 khớp" in result.stdout
     assert "Đã khôi phục" in result.stdout and "5 tệp" in result.stdout
+    assert "1 tệp đã thiếu ngay lúc sao lưu" in result.stdout
 
     # Every table, with the same number of rows.
     assert row_counts(fresh_database) == original_counts
