@@ -8,6 +8,15 @@ snapshot, the migrations applied, the server's and the portal's versions and the
 restores into an empty database and an empty storage and checks everything again.
 """
 
+from decimal import Decimal
+
+from core.numbers import vn_number
+
+
+def megabytes(size: int) -> str:
+    """A size in MB, the Vietnamese way (1.234,5)."""
+    return vn_number((Decimal(size) / 1024 / 1024).quantize(Decimal("0.1")))
+
 
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why in Vietnamese and English."""

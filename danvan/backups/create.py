@@ -25,7 +25,8 @@ from django.conf import settings
 from django.core.files.storage import Storage
 from django.utils import timezone
 
-from danvan.backups import BackupError, database
+from core.numbers import vn_number
+from danvan.backups import BackupError, database, megabytes
 from danvan.backups.archive import (
     DUMP,
     FILES,
@@ -185,9 +186,10 @@ def write_backup(output: Path, *, settings_dict: dict, storage: Storage, log=pri
         partial.unlink(missing_ok=True)
         raise
     log(
-        f"Đã sao lưu vào {output}: {len(tables)} bảng ({sum(tables.values()):,} dòng), "
-        f"{files} tệp ({stored_bytes / 1024 / 1024:.1f} MB); mã SHA-256 của từng thành phần "
-        f"trong {MANIFEST}. Lúc {manifest['created_at_vietnam']} (giờ Việt Nam)."
+        f"Đã sao lưu vào {output}: {len(tables)} bảng "
+        f"({vn_number(sum(tables.values()))} dòng), {vn_number(files)} tệp "
+        f"({megabytes(stored_bytes)} MB); mã SHA-256 của từng thành phần trong {MANIFEST}. "
+        f"Lúc {manifest['created_at_vietnam']} (giờ Việt Nam)."
     )
     if missing:
         log(

@@ -5,8 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from core.numbers import vn_number
 from core.storage import private_storage
-from danvan.backups import BackupError
+from danvan.backups import BackupError, megabytes
 from danvan.backups.restore import restore_backup
 
 
@@ -31,9 +32,9 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"Đã khôi phục {report.tables} bảng ({report.rows:,} dòng) và {report.files} tệp "
-            f"({report.bytes / 1024 / 1024:.1f} MB); số dòng của từng bảng và mã SHA-256 của "
-            "từng tệp khớp với bản sao lưu."
+            f"Đã khôi phục {report.tables} bảng ({vn_number(report.rows)} dòng) và "
+            f"{vn_number(report.files)} tệp ({megabytes(report.bytes)} MB); số dòng của từng "
+            "bảng và mã SHA-256 của từng tệp khớp với bản sao lưu."
         )
         for note in report.notes:
             self.stdout.write(f"Lưu ý: {note}")
