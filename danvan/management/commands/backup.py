@@ -31,11 +31,17 @@ class Command(BaseCommand):
             output = Path(settings.BACKUP_DIR) / f"danvan-{stamp}.tar"
         if output.exists():
             raise CommandError(f"Tệp {output} đã có; hãy chọn tên khác.")
+        storage = private_storage()
+        location = getattr(storage, "location", None)
+        if location and output.resolve().is_relative_to(Path(location).resolve()):
+            raise CommandError(
+                f"Không ghi bản sao lưu vào trong kho tệp ({location}): nó sẽ tự sao lưu chính nó."
+            )
         try:
             write_backup(
                 output,
                 settings_dict=connections["default"].settings_dict,
-                storage=private_storage(),
+                storage=storage,
                 log=self.stdout.write,
             )
         except BackupError as error:
