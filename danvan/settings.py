@@ -135,6 +135,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
     "DJANGO_TEST_DATABASE_NAME", default="test_danvan"
 )
+# Behind pgBouncer in transaction pooling, each transaction may run on another server session:
+# nothing may outlive a transaction in a session. So no server-side cursors (`.iterator()` reads
+# a query's rows whole, on the client) and no prepared statements (Django leaves psycopg's off
+# already; stated here so that an OPTIONS entry cannot turn them on).
+DB_TRANSACTION_POOLING = env.bool("DJANGO_DB_TRANSACTION_POOLING", default=False)
+if DB_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -348,6 +356,11 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # checking scope.
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 ATTACHMENT_MAX_BYTES = env.int("DJANGO_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
+# `manage.py backup` writes its archives here unless told otherwise.
+BACKUP_DIR = env.path("DJANGO_BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+# A folder holding pg_dump, pg_restore and psql of the database server's major version, looked
+# at before the embedded wheel's, Debian's /usr/lib/postgresql/<major>/bin and the PATH.
+PG_BIN_DIR = env.str("DJANGO_PG_BIN_DIR", default="")
 ATTACHMENTS_PER_MODEL = 20
 FILE_UPLOAD_PERMISSIONS = 0o640
 # A list export with more rows than this runs as a background task with a progress bar.
