@@ -40,9 +40,8 @@ def test_an_attachment_is_kept_on_the_store_and_streamed_to_its_scope_only(
     attachment = Attachment.objects.get()
     # The object is in the bucket, as acknowledged, and nowhere on the server's disk.
     assert kept_keys(object_store, on_object_store) == [attachment.file.name]
-    body = object_store.client().get_object(
-        Bucket=object_store.bucket, Key=f"{on_object_store.location}/{attachment.file.name}"
-    )["Body"].read()
+    key = f"{on_object_store.location}/{attachment.file.name}"
+    body = object_store.client().get_object(Bucket=object_store.bucket, Key=key)["Body"].read()
     assert body == attachment.file.open("rb").read() and body.startswith(b"%PDF")
 
     served = client.get(attachment.get_absolute_url())
