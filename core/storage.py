@@ -32,6 +32,9 @@ class FileNotSaved(ValidationError):
     def __init__(self):
         super().__init__(NOT_SAVED, code="file_not_saved")
 
+    def __str__(self):  # as a failed job records it
+        return NOT_SAVED
+
 
 class RefusalsAsFileNotSaved:
     """A storage whose every failed write is a ``FileNotSaved``: a file counts as saved only

@@ -116,8 +116,12 @@ def redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
         return False
 
 
-@pytest.mark.skipif(not redis_answers(), reason="no Redis answers at 127.0.0.1:6379")
 def test_redis_url_gives_every_process_one_shared_cache():
+    if not redis_answers():
+        reason = "no Redis answers at 127.0.0.1:6379 (.ci/run starts one)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
     key = f"chia-se-{uuid.uuid4().hex}"
     url = "redis://127.0.0.1:6379/15"
     result = run_manage(
