@@ -160,3 +160,28 @@ def test_the_private_storage_follows_the_settings(settings, object_store, on_obj
     assert private_storage().location == on_object_store.location
     field = Attachment._meta.get_field("file")
     assert field.deconstruct()[3]["storage"] is private_storage
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_claim_the_staged_file_once(object_store, on_object_store):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+
+    from core import staging
+
+    name = staging.stage(b"mot lan thoi", folder="imports/admin")
+    together = Barrier(2)
+
+    def confirm_once():
+        together.wait()
+        try:
+            return staging.claim(name)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        claims = sorted(pool.map(lambda _: confirm_once(), range(2)), key=bool)
+    assert claims == [None, b"mot lan thoi"]
+    assert kept_keys(object_store, on_object_store) == []
