@@ -1,6 +1,6 @@
 """Kept files on a real S3-compatible store (SeaweedFS on loopback): uploads and downloads through
-the pages, a list export, a frozen report's files, an import's preview and confirmation, and a
-store that refuses a file, which then keeps nothing."""
+the pages, a list export, a frozen report's files, the imports' files between preview and
+confirmation (claimed once), and a store that refuses a file, which then keeps nothing."""
 
 import io
 
@@ -15,12 +15,15 @@ from models_registry.tasks import export_models
 from organisations.models import Organisation
 from reports import services as report_services
 from reports.periods import year_period
+from reviews.models import CommendationRound
 from tests.factories import DanVanModelFactory
 from tests.models_registry.conftest import PDF, upload
 from tests.models_registry.test_hostile_uploads import CREATE, registration
 from tests.object_store import free_ports
 from tests.organisations.test_import_export import PROCESS_URL, preview, row, xlsx_file
 from tests.reports.test_snapshots import fake_files  # noqa: F401 - fixture
+from tests.reviews import test_historical_import as history
+from tests.reviews.test_historical_import import stored_models  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.object_store]
 
@@ -125,6 +128,27 @@ def test_an_import_waits_on_the_store_between_preview_and_confirmation(
     again = client.post(PROCESS_URL, data)
     assert "đã được xác nhận hoặc đã hết hạn" in again.content.decode()
     assert Organisation.objects.filter(code="T19-TT").count() == 1
+
+
+def test_a_historical_round_waits_on_the_store_between_preview_and_confirmation(
+    client,
+    admin_user,
+    tree,
+    stored_models,  # noqa: F811
+    object_store,
+    on_object_store,
+):
+    client.force_login(admin_user)
+    response = history.preview(client, history.rows_2017(tree), tree.province)
+    assert response.status_code == 200
+    [staged] = kept_keys(object_store, on_object_store)
+    assert staged.startswith("imports/rounds/")
+    token = response.context["token"]
+    assert history.confirm(client, token, tree.province).status_code == 302
+    assert CommendationRound.objects.get().commendations.count() == 38
+    assert kept_keys(object_store, on_object_store) == []
+    assert history.confirm(client, token, tree.province).status_code == 400
+    assert CommendationRound.objects.count() == 1
 
 
 def refused_store(settings, object_store, **options) -> None:
