@@ -2,10 +2,11 @@
 
 A confirmation names the file its preview stored by hidden fields the browser sends back, so they
 are never trusted: the preview records in the session what it issued (file, format, resource), and
-a confirmation must match one such record exactly. The stored file is then claimed by removing it,
-which only one request can do: a double click or a resubmitted page gets a clear message instead
-of a second import. A confirmation writes its rows and its admin-log entries in one transaction;
-if anything fails, neither is kept and the page says so in Vietnamese.
+a confirmation must match one such record exactly. The stored file is then claimed
+(``core.staging``), which only one request can do, on whichever app server: a double click or a
+resubmitted page gets a clear message instead of a second import. A confirmation writes its rows
+and its admin-log entries in one transaction; if anything fails, neither is kept and the page says
+so in Vietnamese.
 """
 
 import logging
@@ -155,12 +156,8 @@ class SafeImportExportMixin(ImportExportMixin):
             *request.session.get(CONFIRMED_IMPORTS, [])[-KEPT_CONFIRMATIONS + 1 :],
             name,
         ]
-        try:
-            data = storage.read()
-            storage.remove()  # only one request can remove it: that one imports
-        except FileNotFoundError:
-            raise ConfirmationRefused(ALREADY_CONFIRMED) from None
-        if data is None:  # a cache storage whose entry is gone
+        data = storage.claim()  # only one request can claim it: that one imports
+        if data is None:
             raise ConfirmationRefused(ALREADY_CONFIRMED)
         return input_format, data
 

@@ -306,6 +306,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every file the portal keeps (see "Uploaded files" below).
+    "private": {"BACKEND": "core.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -355,6 +357,35 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Attachments and generated exports live outside every public URL; views stream them after
 # checking scope.
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+# Where kept files live: "local" (the folder above, one server) or "s3" (a bucket of any
+# S3-compatible object store, shared by every app server and worker).
+FILE_STORAGE = env.str("DJANGO_FILE_STORAGE", default="local")
+if FILE_STORAGE == "s3":
+    _s3 = {
+        name: env.str(f"DJANGO_S3_{name}", default="")
+        for name in ("ENDPOINT_URL", "BUCKET", "ACCESS_KEY", "SECRET_KEY")
+    }
+    if _missing := [f"DJANGO_S3_{name}" for name, value in _s3.items() if not value]:
+        raise ImproperlyConfigured(
+            f"DJANGO_FILE_STORAGE=s3 needs {', '.join(_missing)} (see .env.example)."
+        )
+    STORAGES["private"] = {
+        "BACKEND": "core.object_store.ObjectStoreStorage",
+        "OPTIONS": {
+            "endpoint_url": _s3["ENDPOINT_URL"],
+            "bucket_name": _s3["BUCKET"],
+            "access_key": _s3["ACCESS_KEY"],
+            "secret_key": _s3["SECRET_KEY"],
+            "region_name": env.str("DJANGO_S3_REGION", default="us-east-1"),
+        },
+    }
+elif FILE_STORAGE != "local":
+    raise ImproperlyConfigured(
+        f"DJANGO_FILE_STORAGE must be local or s3, not {FILE_STORAGE!r} (see .env.example)."
+    )
+# An import's file waits in the private storage between its preview and its confirmation, so
+# any app server may confirm what another previewed.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.staging.StagedImportFile"
 ATTACHMENT_MAX_BYTES = env.int("DJANGO_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
 # `manage.py backup` writes its archives here unless told otherwise.
 BACKUP_DIR = env.path("DJANGO_BACKUP_DIR", default=BASE_DIR / "var" / "backups")
@@ -371,6 +402,17 @@ REPORT_SYNC_MAX_MODELS = env.int("DJANGO_REPORT_SYNC_MAX_MODELS", default=5000)
 # Background tasks (Django's Tasks API) are stored in the same PostgreSQL; `make run` starts a
 # worker (`manage.py db_worker`) beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Cache ------------------------------------------------------------------------------------
+# REDIS_URL (e.g. redis://127.0.0.1:6379/0) gives every app server one shared cache; without it
+# each process keeps its own in memory.
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+        }
+    }
 
 # --- E-mail -----------------------------------------------------------------------------------
 # Notifications are e-mailed by the background worker. Without EMAIL_URL they are printed to the
