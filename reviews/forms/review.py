@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.date_range import validate_date_range
-from core.forms import StyledFormMixin, style_widgets
+from core.forms import DayMonthYearField, StyledFormMixin, style_widgets
 from core.text import whole_number
 from models_registry.filters import unit_options
 from organisations.models import Organisation
@@ -118,17 +117,7 @@ class RecogniseForm(StyledFormMixin, forms.Form):
     """The decision recognising a model; the issuer is a unit the reviewer may see."""
 
     decision_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
-    decision_date = forms.DateField(
-        label="Ngày quyết định",
-        required=False,
-        input_formats=["%d/%m/%Y"],
-        validators=[validate_date_range],
-        widget=forms.DateInput(
-            format="%d/%m/%Y",
-            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-        ),
-        error_messages={"invalid": "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 10/11/2025."},
-    )
+    decision_date = DayMonthYearField(label="Ngày quyết định", required=False)
     decision_signer = forms.CharField(label="Người ký", required=False, max_length=200)
     decision_issuer = forms.ModelChoiceField(
         label="Cơ quan ban hành",
