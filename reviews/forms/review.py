@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from django import forms
 
-from core.forms import DayMonthYearField, StyledFormMixin, style_widgets
+from core.forms import (
+    DayMonthYearField,
+    GroupedIntegerField,
+    GroupedNumberInput,
+    StyledFormMixin,
+    style_widgets,
+)
 from core.text import whole_number
 from models_registry.filters import unit_options
 from organisations.models import Organisation
@@ -84,14 +90,16 @@ class AppraisalForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for criterion in self.criteria:
             name = self.field_name(criterion)
-            attrs = {"min": 0, "max": criterion.max_score, "step": 1, "required": True}
+            attrs = {"required": True}
             if criterion.guidance:
                 attrs["aria-describedby"] = f"id_{name}_huong_dan"
-            self.fields[name] = forms.IntegerField(
+            # Typed like every number of the portal; the range is the service's to check.
+            self.fields[name] = GroupedIntegerField(
                 label=criterion.title,
                 required=False,
                 help_text=criterion.guidance,
-                widget=forms.NumberInput(attrs=attrs),
+                widget=GroupedNumberInput(attrs=attrs),
+                error_messages={"invalid": f"Điểm phải từ 0 đến {criterion.max_score}."},
             )
         # The comment last, after the criteria.
         self.order_fields([self.field_name(c) for c in self.criteria])
