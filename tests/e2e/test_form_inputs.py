@@ -145,3 +145,18 @@ def test_the_list_filter_takes_dates_day_first(english_page, tree):
     start.press("Enter")  # a filter (GET) still runs on Enter
     expect(page).to_have_url(re.compile(r"start_from=01%2F03%2F2026"))
     expect(page.get_by_label("Bắt đầu từ ngày")).to_have_value("01/03/2026")
+
+
+def test_a_form_only_looked_at_leaves_no_draft(english_page):
+    page = english_page
+    page.goto(reverse("models_registry:model_create"))
+    # Choosing the kind starts the autosave, with nothing typed: the server makes no draft.
+    with page.expect_response("**/tu-dong-luu/", timeout=30_000) as autosaved:
+        page.get_by_label("Điển hình", exact=True).check()
+    assert autosaved.value.json() == {"ok": True, "empty": True}
+    expect(page.locator("[data-autosave-status]")).to_have_text("")
+    assert page.url.endswith(reverse("models_registry:model_create"))
+    # A stray click on "Lưu nháp" neither.
+    page.get_by_role("button", name="Lưu nháp").click()
+    expect(page.get_by_text("Biểu mẫu còn trống nên chưa lưu bản nháp nào.")).to_be_visible()
+    assert not DanVanModel.objects.exists()
