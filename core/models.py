@@ -26,6 +26,12 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Lỗi"
 
 
+WORKER_LOST = (
+    "Máy chủ xử lý bị dừng giữa chừng nhiều lần nên yêu cầu chưa hoàn thành. "
+    "Bạn có thể yêu cầu lại; nếu vẫn lỗi, hãy báo quản trị viên."
+)
+
+
 class BackgroundJobQuerySet(models.QuerySet):
     """Reads every kind of job shares."""
 
@@ -55,9 +61,17 @@ class BackgroundJob(models.Model):
     error = models.TextField("lỗi", blank=True)
     created_at = models.DateTimeField("thời điểm yêu cầu", auto_now_add=True)
     finished_at = models.DateTimeField("thời điểm hoàn tất", null=True, blank=True)
+    # Who holds a running job, and until when: the holder renews the lease while it works; a
+    # lease left to run out means the holder stopped (killed, machine lost) and the job is given
+    # to another worker, or failed once ``JOB_MAX_ATTEMPTS`` tries are spent.
+    attempts = models.PositiveSmallIntegerField("số lần thực hiện", default=0)
+    worker_id = models.CharField("tiến trình xử lý", max_length=100, blank=True)
+    lease_until = models.DateTimeField("giữ việc đến", null=True, blank=True)
 
     # Inherited by every kind; the lifecycle itself is in ``core.jobs``.
     objects = BackgroundJobQuerySet.as_manager()
+    # The task (dotted path) that runs a job of this kind, for a job queued again.
+    task_path = ""
 
     class Meta:
         abstract = True
@@ -66,6 +80,18 @@ class BackgroundJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def worker_lost(self) -> bool:
+        """Failed because the worker holding it stopped midway (the message is for users)."""
+        return self.status == JobStatus.FAILED and self.error == WORKER_LOST
+
+    @property
+    def retried(self) -> bool:
+        """Waiting or being tried again after a worker stopped midway."""
+        if self.status == JobStatus.PENDING:
+            return self.attempts >= 1
+        return self.status == JobStatus.RUNNING and self.attempts > 1
 
     @property
     def percent(self) -> int:
