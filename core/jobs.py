@@ -38,8 +38,11 @@ from core.models import WORKER_LOST, BackgroundJob, JobStatus
 logger = logging.getLogger(__name__)
 
 
-class JobLost(Exception):
-    """The job was taken from this worker (its lease ran out); its work must stop."""
+class JobLost(BaseException):
+    """The job was taken from this worker (its lease ran out); its work must stop.
+
+    Not an ``Exception``: the handlers inside the work that collect a row's error or turn a
+    failure into a message must let it through, up to ``run``."""
 
 
 def lease_end():
@@ -93,6 +96,16 @@ class Progress:
     def __call__(self, done: int) -> None:
         self.done = done
         self._write(done_rows=done)
+
+    def finish(self, **fields) -> None:
+        """Mark the job done with ``fields``, within the work's own transaction: what it wrote
+        and the job's end are committed together, so a worker dying between the two can never
+        leave written rows to a job that looks unfinished (and would be written again)."""
+        if self.lost or not self._mine().update(
+            status=JobStatus.DONE, finished_at=timezone.now(), lease_until=None, **fields
+        ):
+            self.lost = True
+            raise JobLost
 
     @contextlib.contextmanager
     def deferred(self):
@@ -189,7 +202,8 @@ def run(job: BackgroundJob, work: Callable[[Progress], dict]) -> None:
 
     ``work(progress)`` calls ``progress.start(total)`` once it knows how much there is, then
     ``progress(done)`` as it goes, and returns the fields to store on the finished job (what it
-    made; ``total_rows`` too when the final count differs from the first). A failure marks the
+    made; ``total_rows`` too when the final count differs from the first; ``status`` when it ends
+    failed without raising). A failure marks the
     job failed, with its message, and is raised again for the worker's own record. A job that is
     not waiting (another worker took it first, or it is over) is left alone.
     """
@@ -217,9 +231,10 @@ def run(job: BackgroundJob, work: Callable[[Progress], dict]) -> None:
         raise
     finally:
         heartbeat.stop()
-    fields = {"total_rows": progress.total, **outcome}
+    # The work may end it failed itself (an import's refused rows): an outcome, not a crash.
+    fields = {"status": JobStatus.DONE, "total_rows": progress.total, **outcome}
     fields.setdefault("done_rows", fields["total_rows"])
-    mine.update(status=JobStatus.DONE, finished_at=timezone.now(), lease_until=None, **fields)
+    mine.update(finished_at=timezone.now(), lease_until=None, **fields)
 
 
 def job_models() -> list[type[BackgroundJob]]:
@@ -277,3 +292,7 @@ class Sweeper(threading.Thread):
             except Exception:
                 logger.exception("The sweep for lost jobs failed")
         connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=30)

@@ -8,6 +8,8 @@ from django.db import models
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.storage import private_storage
+
 
 class TimeStampedModel(models.Model):
     """Adds when a row was created and last changed."""
@@ -100,6 +102,53 @@ class BackgroundJob(models.Model):
         if not self.total_rows:
             return 0
         return min(99, self.done_rows * 100 // self.total_rows)
+
+
+def import_file_path(instance, filename):
+    return f"imports/{filename}"
+
+
+class ImportJob(BackgroundJob):
+    """A large import its requester confirmed, written all or nothing by the background worker.
+
+    The file waits in the private storage until the work has run (kept for a try after a worker
+    died, removed once it is over); ``errors`` holds every refused row's message.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name="người yêu cầu",
+    )
+    # The importer (``core.background_imports``) and what it was given besides the file.
+    kind = models.CharField("loại nhập", max_length=100)
+    title = models.CharField("nội dung", max_length=200)
+    file_name = models.CharField("tên tệp", max_length=255, blank=True)
+    options = models.JSONField("tham số", default=dict, blank=True)
+    source = models.FileField(
+        "tệp nhập", storage=private_storage, upload_to=import_file_path, blank=True
+    )
+    result = models.FileField(
+        "tệp kết quả", storage=private_storage, upload_to=import_file_path, blank=True
+    )
+    errors = models.JSONField("lỗi", default=list, blank=True)
+    summary = models.CharField("kết quả", max_length=500, blank=True)
+    next_url = models.CharField("trang tiếp theo", max_length=300, blank=True)
+
+    task_path = "core.tasks.run_import"
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = "yêu cầu nhập tệp"
+        verbose_name_plural = "yêu cầu nhập tệp"
+
+    def __str__(self):
+        return f"{self.title} – {self.file_name}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("import_status", args=[self.pk])
 
 
 class NotificationKind(models.TextChoices):

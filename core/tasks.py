@@ -41,3 +41,12 @@ def send_password_reset_email(email: str, attempt: int = 1) -> None:
         run_after = timezone.now() + retry_delay(attempt)
         logger.warning("Password reset e-mail failed (try %s), retried: %r", attempt, error)
         send_password_reset_email.using(run_after=run_after).enqueue(email, attempt + 1)
+
+
+@task()
+def run_import(job_id: str) -> None:
+    """Write a large import its requester confirmed, all or nothing."""
+    from core.background_imports import import_run
+    from core.models import ImportJob
+
+    import_run(ImportJob.objects.select_related("requested_by").get(pk=job_id))

@@ -306,6 +306,9 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_MAX_FILE_BYTES = env.int("DJANGO_IMPORT_MAX_MB", default=20) * 1024 * 1024
+# A confirmed import of more rows than this is written by the background worker, with a progress
+# bar, so that no request waits on it; smaller files are written within the request.
+IMPORT_BACKGROUND_ROWS = env.int("DJANGO_IMPORT_BACKGROUND_ROWS", default=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # What the admin role may do in the admin site (always limited to the admin's subtree). Themes and

@@ -11,5 +11,9 @@ class Command(db_worker.Command):
     help = "Chạy tiến trình nền: xuất dữ liệu, tệp báo cáo, nhập tệp lớn, gửi e-mail."
 
     def handle(self, *args, **options):
-        Sweeper().start()
-        super().handle(*args, **options)
+        sweeper = Sweeper()
+        sweeper.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            sweeper.stop()
