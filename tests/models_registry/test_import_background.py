@@ -97,3 +97,23 @@ def test_only_its_requester_follows_an_import(admin_client, tree, client_for, su
     assert anonymous.status_code == 302 and "dang-nhap" in anonymous["Location"]
     for other in (superuser, reviewer):
         assert client_for(other).get(job.get_absolute_url()).status_code == 404
+
+
+def test_a_large_organisations_file_goes_the_same_way(client, tree, superuser, settings):
+    from organisations.models import Organisation
+    from tests.organisations.test_import_export import confirm as confirm_units
+    from tests.organisations.test_import_export import preview as preview_units
+    from tests.organisations.test_import_export import row as unit_row
+    from tests.organisations.test_import_export import xlsx_file as units_file
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    client.force_login(superuser)
+    rows = [unit_row(f"T19-X{number}", "T19", f"Phường X{number}") for number in range(3)]
+    response = confirm_units(client, preview_units(client, units_file(rows)))
+    job = ImportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert not Organisation.objects.filter(code__startswith="T19-X").exists()
+    run_import.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and "Đã nhập xong: 3 thêm mới" in job.summary
+    assert Organisation.objects.filter(code__startswith="T19-X").count() == 3
