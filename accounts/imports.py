@@ -92,8 +92,9 @@ def accounts_template(by) -> bytes:
     )
 
 
-def read_accounts(dataset, *, by) -> tuple[list[AccountRow], list[str]]:
-    """Every row of ``dataset`` checked: the rows ready to create, or every error by row."""
+def account_rows(dataset) -> list[tuple[int, dict]]:
+    """The non-blank rows of ``dataset`` by sheet row, once its columns and size are accepted
+    (a file-level problem raises ``SpreadsheetError``)."""
     name_columns(dataset, COLUMNS)
     check_columns(dataset, COLUMNS, REQUIRED, SHEET_TITLE)
     raw_rows = list(data_rows(dataset, COLUMNS))
@@ -101,6 +102,12 @@ def read_accounts(dataset, *, by) -> tuple[list[AccountRow], list[str]]:
         raise SpreadsheetError(f"Mỗi tệp nhập tối đa {MAX_ACCOUNTS} tài khoản.")
     if not raw_rows:
         raise SpreadsheetError("Tệp không có dòng dữ liệu nào.")
+    return raw_rows
+
+
+def read_account_rows(raw_rows, *, by) -> tuple[list[AccountRow], list[str]]:
+    """Every row of ``account_rows`` checked: the rows ready to create, or every error by
+    row."""
     codes = {
         code_text(str(raw.get("unit") or "")).split(_UNIT_SEPARATOR.strip())[0].strip()
         for _, raw in raw_rows
@@ -209,10 +216,11 @@ def import_accounts_in_background(job, data: bytes, progress) -> dict:
     by = job.requested_by
     try:
         dataset = read_csv(data) if job.options.get("csv") else read_xlsx(data, SHEET_TITLE)
+        raw_rows = account_rows(dataset)
     except SpreadsheetError as error:
         raise ImportRefused([str(error)]) from error
-    progress.start(len(dataset))
-    rows, errors = read_accounts(dataset, by=by)
+    progress.start(len(raw_rows))
+    rows, errors = read_account_rows(raw_rows, by=by)
     if errors:
         raise ImportRefused(errors)
     try:
@@ -226,8 +234,8 @@ def import_accounts_in_background(job, data: bytes, progress) -> dict:
             progress.finish(
                 result=job.result.name,
                 summary=f"Đã tạo {len(created)} tài khoản.",
-                done_rows=len(dataset),
-                total_rows=len(dataset),
+                done_rows=len(raw_rows),
+                total_rows=len(raw_rows),
             )
     except ValidationError as error:
         raise ImportRefused(list(error.messages)) from error

@@ -392,7 +392,7 @@ def _username_base(full_name: str) -> str:
 def accounts_import(
     *, rows, by: User, progress: Callable[[int], None] | None = None
 ) -> list[tuple[User, str]]:
-    """Create the accounts of checked spreadsheet rows (``imports.read_accounts``), all or none,
+    """Create the accounts of checked spreadsheet rows (``imports.read_account_rows``), all or none,
     each with its one-time password; the same rules as ``account_create``, and a refusal names
     its row and undoes the whole file.
 

@@ -24,10 +24,11 @@ from accounts.history import account_history
 from accounts.imports import BACKGROUND_KIND as IMPORT_KIND
 from accounts.imports import SHEET_TITLE as IMPORT_SHEET_TITLE
 from accounts.imports import (
+    account_rows,
     accounts_template,
     imported_passwords,
     passwords_workbook,
-    read_accounts,
+    read_account_rows,
 )
 from accounts.selectors import account_list, manageable_accounts, may_manage_accounts
 from core.background_imports import import_request, in_background
@@ -305,9 +306,10 @@ class AccountImportView(AccountAdminMixin, View):
                 dataset = read_csv(data)
             else:
                 dataset = read_xlsx(data, IMPORT_SHEET_TITLE)
-            if in_background(len(dataset)):
-                return self.queue(upload, data, len(dataset))
-            rows, errors = read_accounts(dataset, by=request.user)
+            raw_rows = account_rows(dataset)
+            if in_background(len(raw_rows)):
+                return self.queue(upload, data, len(raw_rows))
+            rows, errors = read_account_rows(raw_rows, by=request.user)
         except SpreadsheetError as error:
             form.add_error("file", str(error))
             return self.render_page(form, status=400)

@@ -190,3 +190,31 @@ def test_another_users_job_page_neither_shows_nor_touches_it(client_for, tree, c
     assert client_for(reviewer).get(job.get_absolute_url()).status_code == 404
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_inside_the_works_own_transaction_is_published_by_the_heartbeat(
+    tree, cadre, settings
+):
+    settings.JOB_HEARTBEAT_SECONDS = 0.05
+    job = ExportJob.objects.create(requested_by=cadre, query="", format="csv")
+    seen = {}
+
+    def published(done):
+        # What the page following the job reads, from a connection of its own.
+        thread, outcome = _in_thread(lambda: ExportJob.objects.get(pk=job.pk))
+        thread.join(30)
+        return outcome["value"].done_rows == done and outcome["value"].lease_until
+
+    def work(progress):
+        progress.start(10)
+        with progress.deferred(), transaction.atomic():
+            DanVanModelFactory(owning_unit=tree.ward)  # a write the transaction holds
+            progress(6)
+            _wait_until(lambda: published(6))
+            seen["lease"] = ExportJob.objects.get(pk=job.pk).lease_until
+        return {}
+
+    jobs.run(job, work)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.done_rows == 10 and seen["lease"]
