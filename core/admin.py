@@ -402,11 +402,17 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "last_attempt_at"]
     list_select_related = ["notification__recipient"]
-    search_fields = ["notification__title", "notification__recipient__email", "last_error"]
+    search_fields = [
+        "notification__title",
+        "notification__recipient__email",
+        "address",
+        "last_error",
+    ]
     date_hierarchy = "created_at"
     actions = ["send_again"]
     readonly_fields = [
         "notification",
+        "address",
         "status",
         "attempts",
         "last_error",
@@ -424,6 +430,8 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description="người nhận", ordering="notification__recipient__email")
     def recipient(self, delivery):
+        if delivery.notification is None:
+            return f"<{delivery.address}> (đặt lại mật khẩu)"
         user = delivery.notification.recipient
         return f"{user.get_full_name() or user.username} <{user.email}>"
 

@@ -263,14 +263,20 @@ class EmailStatus(models.TextChoices):
 
 
 class EmailDelivery(models.Model):
-    """The e-mail of one notification: whether it went out, how many tries, the last error."""
+    """The e-mail of one notification (or a failed password reset e-mail): whether it went
+    out, how many tries, the last error."""
 
+    # A notification's e-mail; or, without one, a password reset e-mail that failed for good
+    # (kept only then, for an administrator to see and send again, with its ``address``).
     notification = models.OneToOneField(
         Notification,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="email_delivery",
         verbose_name="thông báo",
     )
+    address = models.CharField("địa chỉ nhận", max_length=254, blank=True)
     status = models.CharField(
         "trạng thái", max_length=16, choices=EmailStatus, default=EmailStatus.PENDING
     )
@@ -288,6 +294,8 @@ class EmailDelivery(models.Model):
         indexes = [models.Index(fields=["status", "-created_at"], name="email_delivery_status")]
 
     def __str__(self):
+        if self.notification_id is None:
+            return f"E-mail đặt lại mật khẩu: {self.address}"
         return f"E-mail: {self.notification}"
 
     def get_absolute_url(self):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from core.emails import email_delivery_attempt
+from core.emails import email_delivery_attempt, password_reset_email_failed
 from core.models import EmailStatus
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ def send_password_reset_email(email: str, attempt: int = 1) -> None:
     except Exception as error:  # noqa: BLE001 - any failure of the mail server is retried
         if attempt >= settings.EMAIL_DELIVERY_MAX_ATTEMPTS:
             logger.error("Password reset e-mail failed for good after %s tries: %r", attempt, error)
+            password_reset_email_failed(email=email, attempts=attempt, error=error)
             return
         run_after = timezone.now() + retry_delay(attempt)
         logger.warning("Password reset e-mail failed (try %s), retried: %r", attempt, error)
