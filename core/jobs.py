@@ -132,8 +132,10 @@ class Progress:
             )
             if row is None:
                 return
-            if row["worker_id"] != self.holder or row["status"] != JobStatus.RUNNING:
+            if row["worker_id"] != self.holder:  # reaped: given to another try, or failed
                 self.lost = True
+                return
+            if row["status"] != JobStatus.RUNNING:  # finished by the work (``finish``)
                 return
             fields = {"lease_until": lease_end()}
             if self._deferred:
@@ -203,9 +205,9 @@ def run(job: BackgroundJob, work: Callable[[Progress], dict]) -> None:
     ``work(progress)`` calls ``progress.start(total)`` once it knows how much there is, then
     ``progress(done)`` as it goes, and returns the fields to store on the finished job (what it
     made; ``total_rows`` too when the final count differs from the first; ``status`` when it ends
-    failed without raising). A failure marks the
-    job failed, with its message, and is raised again for the worker's own record. A job that is
-    not waiting (another worker took it first, or it is over) is left alone.
+    failed without raising). A failure marks the job failed, with its message, and is raised
+    again for the worker's own record. A job that is not waiting (another worker took it first,
+    or it is over) is left alone.
     """
     holder = claim(job)
     if holder is None:
@@ -222,7 +224,8 @@ def run(job: BackgroundJob, work: Callable[[Progress], dict]) -> None:
         return
     except Exception as error:
         logger.exception("%s %s failed", type(job).__name__, job.pk)
-        mine.update(
+        # Unless the work already ended it with what it wrote (``finish``).
+        mine.filter(status=JobStatus.RUNNING).update(
             status=JobStatus.FAILED,
             error=(str(error) or error.__class__.__name__)[:2000],
             finished_at=timezone.now(),
