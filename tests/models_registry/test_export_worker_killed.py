@@ -137,6 +137,8 @@ def test_an_export_killed_on_its_last_try_fails_and_can_be_asked_again(
         stop_process_groups([worker])
     failed = state(job)
     assert failed.status == JobStatus.FAILED and failed.error == WORKER_LOST
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert f'action="{EXPORT}?format=csv"' in page and "Xuất lại" in page
 
     again = client.post(f"{EXPORT}?format=csv")
     fresh = ExportJob.objects.exclude(pk=job.pk).get()

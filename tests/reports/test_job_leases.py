@@ -73,6 +73,7 @@ def test_a_freeze_lost_on_its_last_try_says_so_and_can_be_asked_again(
     client = client_for(reviewer)
     fragment = client.get(job.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
     assert "Máy chủ xử lý bị dừng giữa chừng" in fragment and "every 1s" not in fragment
+    assert 'action="/bao-cao/yeu-cau/"' in fragment and 'name="kind" value="snapshot"' in fragment
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.error == WORKER_LOST
 
