@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -388,15 +389,17 @@ def _username_base(full_name: str) -> str:
 
 
 @transaction.atomic
-def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
-    """Create the accounts of checked spreadsheet rows (``imports.read_accounts``), all or none,
+def accounts_import(
+    *, rows, by: User, progress: Callable[[int], None] | None = None
+) -> list[tuple[User, str]]:
+    """Create the accounts of checked spreadsheet rows (``imports.read_account_rows``), all or none,
     each with its one-time password; the same rules as ``account_create``, and a refusal names
     its row and undoes the whole file.
 
     A file holds up to thousands of people, so nothing is asked of the database per row: the
     units, usernames and e-mails are checked in a few queries, the passwords hashed on every
     core, and the accounts, profiles and roles written with bulk inserts (the audit trail's
-    triggers record each row as ``by``'s).
+    triggers record each row as ``by``'s). ``progress`` is told how many rows are checked.
     """
     User = get_user_model()
     rows = list(rows)
@@ -414,7 +417,9 @@ def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
     next_number: dict[str, int] = {}
 
     people = []
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
+        if progress is not None and count % 200 == 0:
+            progress(count)
         try:
             if row.role not in Role.values:
                 raise ValidationError("Vai trò không hợp lệ.")
@@ -480,3 +485,19 @@ def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
             User.groups.through(user_id=user.pk, group_id=group.pk) for user in admins
         )
     return list(zip(people, passwords, strict=True))
+
+
+def import_passwords_take(*, job) -> bytes | None:
+    """The passwords file of a large import, once: read and removed under the job's row lock,
+    so that two downloads at once get it once; ``None`` when it is gone."""
+    from core.models import ImportJob
+
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not locked.result.name:
+            return None
+        with locked.result.open("rb") as handle:
+            content = handle.read()
+        locked.result.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(result="")
+    return content

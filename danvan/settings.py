@@ -331,6 +331,9 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_MAX_FILE_BYTES = env.int("DJANGO_IMPORT_MAX_MB", default=20) * 1024 * 1024
+# A confirmed import of more rows than this is written by the background worker, with a progress
+# bar, so that no request waits on it; smaller files are written within the request.
+IMPORT_BACKGROUND_ROWS = env.int("DJANGO_IMPORT_BACKGROUND_ROWS", default=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # What the admin role may do in the admin site (always limited to the admin's subtree). Themes and
@@ -400,8 +403,18 @@ EXPORT_SYNC_MAX_ROWS = env.int("DJANGO_EXPORT_SYNC_MAX_ROWS", default=5000)
 # background worker with a progress bar; smaller ones are built within the request.
 REPORT_SYNC_MAX_MODELS = env.int("DJANGO_REPORT_SYNC_MAX_MODELS", default=5000)
 # Background tasks (Django's Tasks API) are stored in the same PostgreSQL; `make run` starts a
-# worker (`manage.py db_worker`) beside the web server.
+# worker (`manage.py worker`: django-tasks-db's `db_worker` that also looks for jobs whose
+# worker died) beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker holding a job renews its lease every JOB_HEARTBEAT_SECONDS; a job whose lease has run
+# out (JOB_LEASE_SECONDS without a sign of life: its worker was killed) is given to another
+# worker, up to JOB_MAX_ATTEMPTS tries in all, then marked failed for its requester to ask again.
+JOB_LEASE_SECONDS = env.float("DJANGO_JOB_LEASE_SECONDS", default=60)
+JOB_HEARTBEAT_SECONDS = env.float("DJANGO_JOB_HEARTBEAT_SECONDS", default=10)
+JOB_MAX_ATTEMPTS = env.int("DJANGO_JOB_MAX_ATTEMPTS", default=3)
+# Tests only: seconds every job waits once it has started, so that a test can kill its worker
+# mid-job. Never set in production.
+JOB_TEST_PAUSE_SECONDS = env.float("DJANGO_JOB_TEST_PAUSE_SECONDS", default=0)
 
 # --- Cache ------------------------------------------------------------------------------------
 # REDIS_URL (e.g. redis://127.0.0.1:6379/0) gives every app server one shared cache; without it

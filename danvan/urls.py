@@ -113,6 +113,7 @@ urlpatterns = [
         views.NotificationReadView.as_view(),
         name="notification_read",
     ),
+    path("nhap-tep/<uuid:pk>/", views.ImportStatusView.as_view(), name="import_status"),
     path("don-vi/", include("organisations.urls")),
     path("tai-khoan/", include("accounts.urls")),
     path("mo-hinh/", include("models_registry.urls")),

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
 from core import hooks
+from core import jobs as lifecycle
 from core.forms import NotificationPreferenceForm
-from core.models import Notification
+from core.models import ImportJob, Notification
 from core.notifications import (
     email_enabled,
     notifications_mark_read,
@@ -130,6 +131,22 @@ def safe_target(url: str) -> str | None:
     if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
         return url
     return None
+
+
+class ImportStatusView(View):
+    """How far a large import has got (the whole page, or the bar alone for htmx): only for
+    the person who confirmed it."""
+
+    def get(self, request, pk):
+        imports = ImportJob.objects.visible_to(request.user)
+        lifecycle.reap(imports.filter(pk=pk))  # one whose worker died says so
+        job = get_object_or_404(imports, pk=pk)
+        template = (
+            "imports/partials/_import_progress.html"
+            if request.headers.get("HX-Request")
+            else "imports/import_status.html"
+        )
+        return render(request, template, {"job": job})
 
 
 class NotificationListView(ListView):

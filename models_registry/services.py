@@ -450,11 +450,13 @@ def export_request(*, by, query: str, fmt: str):
     """Queue a large list export for ``by``; the worker builds it after this commits.
 
     The same list and format already waiting or being built for ``by`` is not queued twice (a
-    second click, a resent form): its job is returned.
+    second click, a resent form): its job is returned, unless its worker died and it has failed.
     """
     from models_registry.models import ExportJob
     from models_registry.tasks import export_models
 
+    # One whose worker died is queued again or failed first: a failed one is not reused.
+    jobs.reap(ExportJob.objects.filter(requested_by=by, query=query, format=fmt))
     unfinished = ExportJob.objects.unfinished().filter(requested_by=by, query=query, format=fmt)
     if job := unfinished.order_by("-created_at").first():
         return job

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core import jobs as lifecycle
 from core.storage import private_file_response
 from models_registry import services
 from models_registry.choices import ExportFormat, ExportStatus
@@ -80,7 +81,9 @@ class ExportStatusView(View):
     """The progress of a background export (the whole page, or the bar alone for htmx)."""
 
     def get(self, request, pk):
-        job = get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk)
+        jobs = ExportJob.objects.visible_to(request.user)
+        lifecycle.reap(jobs.filter(pk=pk))  # a job whose worker died says so
+        job = get_object_or_404(jobs, pk=pk)
         template = (
             "models_registry/partials/_export_progress.html"
             if request.headers.get("HX-Request")

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("danvan", "0007_notification_kind_role_changed"),
+        ("danvan", "0009_failed_password_reset_emails"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),
     ]
 
