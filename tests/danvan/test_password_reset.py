@@ -235,11 +235,11 @@ def test_a_reset_lifts_the_password_change_lock(client, canbo):
     assert not PasswordChangeFailure.objects.filter(user=canbo).exists()
 
 
-def test_the_email_goes_to_every_active_account_of_the_address(client, canbo):
-    UserFactory(username="canbo2", email="HOA@example.vn")
-    ask(client, "hoa@example.vn")
+def test_the_address_is_found_whatever_its_case(client, db):
+    UserFactory(username="canbo2", email="Hoa.Tran@Example.vn")
+    ask(client, "hoa.tran@example.VN")
     run_queued_emails()
-    assert sorted(message.body.count("canbo2") for message in mail.outbox) == [0, 1]
+    assert [message.body.count("canbo2") for message in mail.outbox] == [1]
 
 
 def test_a_failing_mail_server_is_tried_again_later(client, canbo, settings):
