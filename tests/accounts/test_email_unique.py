@@ -138,3 +138,34 @@ def test_editing_into_a_taken_address_that_the_check_missed(tree, admin_user, mo
             user=person, full_name="Lê Thị Hoà", email="Hoa@example.vn", phone="", by=admin_user
         )
     assert refused.value.message_dict == {"email": [services.EMAIL_TAKEN]}
+
+
+def test_django_user_admin_answers_a_taken_address_on_its_form(client, superuser):
+    """The superusers' user admin says the address is taken, as the portal's pages do, instead
+    of letting the index refuse the save as a server error."""
+    User.objects.create_user("mot", email="hoa@example.vn")
+    other = User.objects.create_user("hai", email="")
+    client.force_login(superuser)
+    url = f"/quan-tri/auth/user/{other.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("groups", "user_permissions", "password")
+    }
+    data.update(
+        email="HOA@example.vn",
+        date_joined_0=other.date_joined.strftime("%d/%m/%Y"),
+        date_joined_1=other.date_joined.strftime("%H:%M:%S"),
+        last_login_0="",
+        last_login_1="",
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    answer = client.post(url, data)
+    assert answer.status_code == 200
+    assert services.EMAIL_TAKEN in answer.content.decode()
+    other.refresh_from_db()
+    assert other.email == ""
