@@ -141,6 +141,8 @@ class ReportJob(BackgroundJob):
         verbose_name="bản chốt",
     )
 
+    task_path = "reports.tasks.build_report"
+
     class Meta(BackgroundJob.Meta):
         verbose_name = "yêu cầu tệp báo cáo"
         verbose_name_plural = "yêu cầu tệp báo cáo"
@@ -159,7 +161,7 @@ class ReportJob(BackgroundJob):
         )
 
 
-# The report roll-up (``reports.rollup``): written only by the database triggers of migration 0006
+# The report roll-up (``reports.rollup``): written only by the database triggers of migration 0008
 # and by ``rebuild_report_rollup``; read by the report's selectors.
 
 

@@ -44,7 +44,7 @@ commendations, so ``CommendationFact`` keeps one row per commendation in force (
 not revoked) with the model's owning unit's path, field, kind and actor, read by a path index
 instead of joining every commendation of the country to its model and unit.
 
-Kept current: in the transaction of every change, by database triggers (migration 0007) on the
+Kept current: in the transaction of every change, by database triggers (migration 0008) on the
 models, result reports, values, commendations and rounds — so the services, the imports, the
 admin and raw SQL all keep it right, and no service's code had to change. A change takes away
 its old events and adds its new ones with ``INSERT … ON CONFLICT DO UPDATE SET n = n +
@@ -76,7 +76,7 @@ from django.db.models.functions import Coalesce
 from reports.models import CommendationFact, IndicatorCount, ModelCount, RollupState
 from reports.periods import ReportPeriod
 
-MODEL_ANCHOR_LENGTH = 8  # two levels of treebeard's 4-character steps (migration 0007 agrees)
+MODEL_ANCHOR_LENGTH = 8  # two levels of treebeard's 4-character steps (migration 0008 agrees)
 
 
 @dataclass(frozen=True)

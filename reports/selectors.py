@@ -690,7 +690,7 @@ def _outstanding(in_scope: Q, window: _Window, *, whole_tree: bool) -> dict[str,
     outstanding = Q(is_outstanding=True) & _in("outstanding_at", window)
     if whole_tree:
         # The whole country's outstanding models of a year are some 16,000: each field's first
-        # ones by name are read in that order from an index (reports' migration 0009) instead.
+        # ones by name are read in that order from an index (reports' migration 0010) instead.
         firsts = [
             DanVanModel.objects.filter(outstanding, field=field)
             .order_by("name", "pk")

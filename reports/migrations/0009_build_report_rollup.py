@@ -57,6 +57,6 @@ def forget(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0007_report_rollup_triggers")]
+    dependencies = [("reports", "0008_report_rollup_triggers")]
 
     operations = [migrations.RunPython(build, forget)]

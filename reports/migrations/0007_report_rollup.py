@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('models_registry', '0012_start_precision_and_event_effective_date'),
-        ('reports', '0005_date_ranges'),
+        ('reports', '0006_report_job_lease'),
         ('reviews', '0005_historical_rounds'),
     ]
 

@@ -294,7 +294,7 @@ DROP FUNCTION reports_rollup_path(bigint);
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0006_report_rollup"),
+        ("reports", "0007_report_rollup"),
         ("models_registry", "0012_start_precision_and_event_effective_date"),
         ("reviews", "0005_historical_rounds"),
         ("organisations", "0008_seed_standard_bodies"),

@@ -11,7 +11,7 @@ CREATE INDEX IF NOT EXISTS reports_outstanding_by_name ON models_registry_danvan
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0008_build_report_rollup"),
+        ("reports", "0009_build_report_rollup"),
         ("models_registry", "0012_start_precision_and_event_effective_date"),
     ]
 
