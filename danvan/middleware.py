@@ -12,14 +12,20 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 SESSION_STARTED_KEY = "danvan_login_at"
+SESSION_SEEN_KEY = "danvan_seen_at"
 SECOND_STEP_NOT_OWED_KEY = "danvan_second_step_not_owed"
 
 
 class SessionLifetimeMiddleware:
-    """Log the user out once their session is older than ``SESSION_ABSOLUTE_LIFETIME``.
+    """Log the user out after ``SESSION_IDLE_TIMEOUT`` without a request or once the session is
+    older than ``SESSION_ABSOLUTE_LIFETIME``.
 
-    The idle timeout needs no code: the session cookie's age is renewed on every request
-    (``SESSION_SAVE_EVERY_REQUEST``), so it lapses after ``SESSION_COOKIE_AGE`` of inactivity.
+    The session is not saved on every request (``SESSION_SAVE_EVERY_REQUEST`` is off: a page
+    would otherwise rewrite and commit its row). It notes when it was last renewed
+    (``SESSION_SEEN_KEY``) and is renewed — saved, which moves the row's and the cookie's expiry
+    ``SESSION_COOKIE_AGE`` ahead — only when more than ``SESSION_REFRESH_INTERVAL`` has passed
+    since. The idle timeout therefore counts from the last renewal, at most that interval
+    before the last request.
     """
 
     def __init__(self, get_response):
@@ -27,12 +33,17 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
+            session = request.session
             now = int(time.time())
-            started = request.session.setdefault(SESSION_STARTED_KEY, now)
-            if now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+            started = session.setdefault(SESSION_STARTED_KEY, now)
+            seen = session.get(SESSION_SEEN_KEY)
+            idle = seen is not None and now - seen > settings.SESSION_IDLE_TIMEOUT
+            if idle or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
                 messages.info(request, "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.")
                 return redirect_to_login(request.get_full_path())
+            if seen is None or now - seen >= settings.SESSION_REFRESH_INTERVAL:
+                session[SESSION_SEEN_KEY] = now  # modified: saved with a renewed expiry
         return self.get_response(request)
 
 
