@@ -91,6 +91,16 @@ class QueryStringGuardMiddleware:
         return self.get_response(request)
 
 
+def note_session_start_at_log_in(sender, request, user, **kwargs):
+    """At log-in (``user_logged_in``), note when the session started and was last renewed, so
+    that its first page writes nothing more to it."""
+    if request is None or not hasattr(request, "session"):
+        return
+    now = int(time.time())
+    request.session[SESSION_STARTED_KEY] = now
+    request.session[SESSION_SEEN_KEY] = now
+
+
 def note_second_step_at_log_in(sender, request, user, **kwargs):
     """At log-in (``user_logged_in``), note a session that owes no second step (no app, no
     role requiring one), so that its pages cost no query for it."""

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +17,10 @@ from django_filters.views import FilterView
 from core import hooks
 from core.text import whole_number
 from models_registry import history, rules, selectors, services
-from models_registry.choices import RELATION_FIELDS, Field
+from models_registry.choices import Field
 from models_registry.filters import DanVanModelFilter
 from models_registry.forms import DanVanModelForm, DiscontinueForm
-from models_registry.models import Attachment, DanVanModel, ResultReport, ResultValue
+from models_registry.models import DanVanModel
 
 PAGE_SIZE = 25
 PICKER_RESULTS = 15
@@ -115,32 +114,16 @@ class ModelDetailView(ScopedModelMixin, DetailView):
     context_object_name = "model"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            DanVanModel.objects.visible_to(self.request.user)
-            .select_related("owning_unit", "created_by")
-            .prefetch_related(*RELATION_FIELDS),
-            pk=self.kwargs["pk"],
-        )
+        return get_object_or_404(selectors.detail_queryset(self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         model = self.object
-        visible = DanVanModel.objects.visible_to(user)
         # An origin or a replica outside the user's scope is not mentioned at all: its name,
         # and even that it exists, belong to another unit.
-        context["replicated_from"] = (
-            visible.filter(pk=model.replicated_from_id).first()
-            if model.replicated_from_id
-            else None
-        )
-        context["replicas"] = visible.filter(replicated_from=model).select_related("owning_unit")
-        files = Attachment.objects.filter(model=model).order_by("uploaded_at", "pk")
-        context["attachments"] = [a for a in files if a.result_report_id is None]
-        context["result_reports"] = ResultReport.objects.filter(model=model).prefetch_related(
-            Prefetch("values", ResultValue.objects.select_related("indicator")),
-            Prefetch("attachments", Attachment.objects.order_by("uploaded_at", "pk")),
-        )
+        context["replicated_from"], context["replicas"] = selectors.origin_and_replicas(user, model)
+        context["attachments"], context["result_reports"] = selectors.files_and_reports(model)
         context["events"] = model.events.select_related("actor").order_by("-created_at", "-pk")
         context["history"] = history.model_history(model, user)
         context["can_edit"] = rules.can_edit(user, model)
