@@ -99,8 +99,11 @@ def _after(column: str, ascending: bool, value, pk: int) -> Q:
     if value is None:
         condition = Q(**{f"{column}__isnull": True, f"pk__{beyond}": pk})
         return condition if ascending else condition | Q(**{f"{column}__isnull": False})
-    condition = Q(**{f"{column}__{beyond}": value}) | Q(**{column: value, f"pk__{beyond}": pk})
-    return condition | Q(**{f"{column}__isnull": True}) if ascending else condition
+    # "column ≥ value" (or ≤) first, so that an index on the column starts the scan there.
+    condition = Q(**{f"{column}__{beyond}e": value}) & (
+        Q(**{f"{column}__{beyond}": value}) | Q(**{f"pk__{beyond}": pk})
+    )
+    return (condition | Q(**{f"{column}__isnull": True})) if ascending else condition
 
 
 def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
