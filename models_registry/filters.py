@@ -228,6 +228,18 @@ class DanVanModelFilter(django_filters.FilterSet):
         digest = hashlib.sha256(f"{scope}|{counted}".encode()).hexdigest()
         return f"registry-counts:{list_version()}:{digest}"
 
+    def kept_search(self, number: int, per_page: int) -> tuple[dict, list[int]]:
+        """``searched_counts_and_page``, kept like the counts by field (same version, scope,
+        filter and time; with the sort and the page): a search asked again, with no write to
+        the models in between, costs one read of the version instead of a search."""
+        sort = self.form.cleaned_data.get("sort") or DEFAULT_SORT
+        key = f"{self._counts_key()}:search:{sort}:{number}:{per_page}"
+        kept = cache.get(key)
+        if kept is None:
+            kept = self.searched_counts_and_page(number, per_page)
+            cache.set(key, kept, COUNTS_CACHE_SECONDS)
+        return kept
+
     def searched_counts_and_page(self, number: int, per_page: int) -> tuple[dict, list[int]]:
         """For a text search: the counts by field and the ids of page ``number``, in one
         statement that searches once.

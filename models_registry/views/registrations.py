@@ -76,9 +76,7 @@ class ModelListView(FilterView):
         self.page_notice = ""
         number = whole_number(request.GET.get(self.page_kwarg) or "1")
         if self.filterset.searching and number:
-            self.field_counts, ids = self.filterset.searched_counts_and_page(
-                number, self.paginate_by
-            )
+            self.field_counts, ids = self.filterset.kept_search(number, self.paginate_by)
             self.known_page = (number, ids)
         else:
             self.field_counts = self.filterset.counts_by_field()

@@ -163,3 +163,31 @@ def test_the_counts_are_kept_until_a_model_is_written(client_for, tree, superuse
     assert client_for(reviewer).get(LIST).context["total"] == 3
     # Another filter, another count.
     assert client_for(superuser).get(LIST, {"field": "economy"}).context["total"] == 2
+
+
+def searched(captured) -> bool:
+    return any("to_tsquery" in sql for sql in statements(captured))
+
+
+def test_a_search_is_kept_until_a_model_is_written(client_for, tree, reviewer):
+    for number in range(3):
+        DanVanModelFactory(owning_unit=tree.ward, status=Status.ACCEPTED, name=f"Nuôi dê {number}")
+    client = client_for(reviewer)
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(LIST, {"q": "nuoi de"})
+    assert searched(first) and response.context["total"] == 3
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(LIST, {"q": "nuoi de"})
+    assert not searched(again) and response.context["total"] == 3
+    assert len(response.context["object_list"]) == 3
+    # Another sort is another page of ids: searched again.
+    with CaptureQueriesContext(connection) as sorted_:
+        names = [
+            model.name
+            for model in client.get(LIST, {"q": "nuoi de", "sort": "name"}).context["object_list"]
+        ]
+    assert searched(sorted_) and names == ["Nuôi dê 0", "Nuôi dê 1", "Nuôi dê 2"]
+    DanVanModelFactory(owning_unit=tree.ward, status=Status.ACCEPTED, name="Nuôi dê mới")
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(LIST, {"q": "nuoi de"})
+    assert searched(after) and response.context["total"] == 4
