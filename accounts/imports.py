@@ -12,10 +12,13 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
+from django.db import transaction
 
 from accounts.selectors import manageable_units
 from accounts.services import taken_emails, taken_usernames
+from core.background_imports import ImportRefused, importer
 from core.spreadsheets import (
     SpreadsheetError,
     check_columns,
@@ -24,6 +27,8 @@ from core.spreadsheets import (
     line_text,
     name_columns,
     parse_choice,
+    read_csv,
+    read_xlsx,
     safe_cell_text,
     same_codes,
     template_workbook,
@@ -31,6 +36,7 @@ from core.spreadsheets import (
 from organisations.choices import Role
 
 SHEET_TITLE = "Tài khoản"
+BACKGROUND_KIND = "accounts"  # a large file's background import (core.background_imports)
 MAX_ACCOUNTS = 5000
 COLUMNS = {
     "full_name": "Họ và tên",
@@ -86,8 +92,9 @@ def accounts_template(by) -> bytes:
     )
 
 
-def read_accounts(dataset, *, by) -> tuple[list[AccountRow], list[str]]:
-    """Every row of ``dataset`` checked: the rows ready to create, or every error by row."""
+def account_rows(dataset) -> list[tuple[int, dict]]:
+    """The non-blank rows of ``dataset`` by sheet row, once its columns and size are accepted
+    (a file-level problem raises ``SpreadsheetError``)."""
     name_columns(dataset, COLUMNS)
     check_columns(dataset, COLUMNS, REQUIRED, SHEET_TITLE)
     raw_rows = list(data_rows(dataset, COLUMNS))
@@ -95,6 +102,12 @@ def read_accounts(dataset, *, by) -> tuple[list[AccountRow], list[str]]:
         raise SpreadsheetError(f"Mỗi tệp nhập tối đa {MAX_ACCOUNTS} tài khoản.")
     if not raw_rows:
         raise SpreadsheetError("Tệp không có dòng dữ liệu nào.")
+    return raw_rows
+
+
+def read_account_rows(raw_rows, *, by) -> tuple[list[AccountRow], list[str]]:
+    """Every row of ``account_rows`` checked: the rows ready to create, or every error by
+    row."""
     codes = {
         code_text(str(raw.get("unit") or "")).split(_UNIT_SEPARATOR.strip())[0].strip()
         for _, raw in raw_rows
@@ -192,3 +205,52 @@ def passwords_workbook(created: list[dict]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@importer(BACKGROUND_KIND)
+def import_accounts_in_background(job, data: bytes, progress) -> dict:
+    """Create the accounts of a large file for the admin who confirmed it, all or none, with
+    the one-time passwords in a file only they may download, once."""
+    from accounts.services import accounts_import
+
+    by = job.requested_by
+    try:
+        dataset = read_csv(data) if job.options.get("csv") else read_xlsx(data, SHEET_TITLE)
+        raw_rows = account_rows(dataset)
+    except SpreadsheetError as error:
+        raise ImportRefused([str(error)]) from error
+    progress.start(len(raw_rows))
+    rows, errors = read_account_rows(raw_rows, by=by)
+    if errors:
+        raise ImportRefused(errors)
+    try:
+        with progress.deferred(), transaction.atomic():
+            created = accounts_import(rows=rows, by=by, progress=progress)
+            job.result.save(
+                f"{job.pk}-mat-khau.xlsx",
+                ContentFile(passwords_workbook(imported_passwords(rows, created))),
+                save=False,
+            )
+            progress.finish(
+                result=job.result.name,
+                summary=f"Đã tạo {len(created)} tài khoản.",
+                done_rows=len(raw_rows),
+                total_rows=len(raw_rows),
+            )
+    except ValidationError as error:
+        raise ImportRefused(list(error.messages)) from error
+    return {"result": job.result.name}
+
+
+def imported_passwords(rows: list[AccountRow], created) -> list[dict]:
+    """The rows of the passwords file: who, their username and one-time password, unit, role."""
+    return [
+        {
+            "full_name": person.get_full_name(),
+            "username": person.username,
+            "password": password,
+            "unit": row.unit.name,
+            "role": Role(row.role).label,
+        }
+        for row, (person, password) in zip(rows, created, strict=True)
+    ]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pghistory
@@ -20,7 +22,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_p
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
 
 NOT_MANAGED = "Bạn không quản lý tài khoản này."
 NOT_YOURSELF = "Bạn không thể tự thực hiện thao tác này trên tài khoản của chính mình."
+EMAIL_TAKEN = "Địa chỉ e-mail này đã được dùng cho một tài khoản khác."
+# The unique index on lower(email) of the accounts that have one (migration 0003).
+EMAIL_INDEX = "accounts_user_email_unique_ci"
 UNIT_OUT_OF_SCOPE = (
     "Đơn vị này không thuộc phạm vi quản trị của bạn: bạn chỉ có thể phân quyền tại đơn vị "
     "mình quản trị hoặc đơn vị trực thuộc, không cao hơn."
@@ -104,7 +109,30 @@ def _check_email_free(email: str, *, except_pk=None) -> None:
         return
     taken = get_user_model().objects.filter(email__iexact=email).exclude(pk=except_pk)
     if taken.exists():
-        raise ValidationError({"email": "Địa chỉ e-mail này đã được dùng cho một tài khoản khác."})
+        raise ValidationError({"email": EMAIL_TAKEN})
+
+
+def email_index_refusal(error: IntegrityError) -> str | None:
+    """The address the e-mail index refused in ``error`` ("" when it is not told), or None
+    when ``error`` is about something else."""
+    diag = getattr(error.__cause__, "diag", None)
+    if getattr(diag, "constraint_name", None) != EMAIL_INDEX:
+        return None
+    found = re.search(r"=\((.*)\) already exists", getattr(diag, "message_detail", None) or "")
+    return found.group(1) if found else ""
+
+
+@contextmanager
+def _email_kept_unique() -> Iterator[None]:
+    """A write racing another for the same address: the database's unique index refuses the
+    second one, which is told the same as by the check before it."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if email_index_refusal(error) is None:
+            raise
+        raise ValidationError({"email": EMAIL_TAKEN}) from error
 
 
 def username_for(full_name: str) -> str:
@@ -174,7 +202,8 @@ def account_create(
     user.full_clean(exclude=["password"])
     _set_one_time_password(user, password)
     with acting(by):
-        user.save()
+        with _email_kept_unique():
+            user.save()
         AccountProfile.objects.create(
             user=user, phone=normalised_phone(phone), must_change_password=True
         )
@@ -196,7 +225,8 @@ def account_update(*, user: User, full_name: str, email: str, phone: str, by: Us
     account.first_name, account.last_name, account.email = full_name[:150], "", email
     account.full_clean(exclude=["password"])
     with acting(by):
-        account.save(update_fields=["first_name", "last_name", "email"])
+        with _email_kept_unique():
+            account.save(update_fields=["first_name", "last_name", "email"])
         profile = _profile(account)
         profile.phone = normalised_phone(phone)
         profile.save(update_fields=["phone", "updated_at"])
@@ -388,15 +418,17 @@ def _username_base(full_name: str) -> str:
 
 
 @transaction.atomic
-def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
-    """Create the accounts of checked spreadsheet rows (``imports.read_accounts``), all or none,
+def accounts_import(
+    *, rows, by: User, progress: Callable[[int], None] | None = None
+) -> list[tuple[User, str]]:
+    """Create the accounts of checked spreadsheet rows (``imports.read_account_rows``), all or none,
     each with its one-time password; the same rules as ``account_create``, and a refusal names
     its row and undoes the whole file.
 
     A file holds up to thousands of people, so nothing is asked of the database per row: the
     units, usernames and e-mails are checked in a few queries, the passwords hashed on every
     core, and the accounts, profiles and roles written with bulk inserts (the audit trail's
-    triggers record each row as ``by``'s).
+    triggers record each row as ``by``'s). ``progress`` is told how many rows are checked.
     """
     User = get_user_model()
     rows = list(rows)
@@ -414,7 +446,9 @@ def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
     next_number: dict[str, int] = {}
 
     people = []
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
+        if progress is not None and count % 200 == 0:
+            progress(count)
         try:
             if row.role not in Role.values:
                 raise ValidationError("Vai trò không hợp lệ.")
@@ -427,9 +461,7 @@ def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
             if email:
                 validate_email(email)
             if email in emails_used:
-                raise ValidationError(
-                    {"email": "Địa chỉ e-mail này đã được dùng cho một tài khoản khác."}
-                )
+                raise ValidationError({"email": EMAIL_TAKEN})
             username = (row.username or "").strip()
             if username:
                 if username.lower() in taken_names:
@@ -464,7 +496,19 @@ def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
     for user, stored in zip(people, _one_time_hashes(passwords), strict=True):
         user.password = stored
     with acting(by):
-        User.objects.bulk_create(people)
+        try:
+            with transaction.atomic():
+                User.objects.bulk_create(people)
+        except IntegrityError as error:
+            # Another account took one of the addresses since they were checked.
+            email = email_index_refusal(error)
+            if email is None:
+                raise
+            row = next(
+                (row for user, row in zip(people, rows, strict=True) if user.email == email), None
+            )
+            where = f"Dòng {row.sheet_row}: " if row is not None else ""
+            raise ValidationError(f"{where}{EMAIL_TAKEN}") from error
         AccountProfile.objects.bulk_create(
             AccountProfile(user=user, phone=normalised_phone(row.phone), must_change_password=True)
             for user, row in zip(people, rows, strict=True)
@@ -480,3 +524,19 @@ def accounts_import(*, rows, by: User) -> list[tuple[User, str]]:
             User.groups.through(user_id=user.pk, group_id=group.pk) for user in admins
         )
     return list(zip(people, passwords, strict=True))
+
+
+def import_passwords_take(*, job) -> bytes | None:
+    """The passwords file of a large import, once: read and removed under the job's row lock,
+    so that two downloads at once get it once; ``None`` when it is gone."""
+    from core.models import ImportJob
+
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not locked.result.name:
+            return None
+        with locked.result.open("rb") as handle:
+            content = handle.read()
+        locked.result.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(result="")
+    return content

@@ -9,6 +9,11 @@ urlpatterns = [
     path("tao-moi/", views.AccountCreateView.as_view(), name="account_create"),
     path("nhap/", views.AccountImportView.as_view(), name="account_import"),
     path(
+        "nhap/<uuid:pk>/mat-khau/",
+        views.AccountImportJobPasswordsView.as_view(),
+        name="account_import_job_passwords",
+    ),
+    path(
         "nhap/tep-mau/",
         views.AccountImportTemplateView.as_view(),
         name="account_import_template",

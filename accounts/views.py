@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -20,13 +21,21 @@ from accounts.forms import (
     RoleGrantForm,
 )
 from accounts.history import account_history
+from accounts.imports import BACKGROUND_KIND as IMPORT_KIND
 from accounts.imports import SHEET_TITLE as IMPORT_SHEET_TITLE
-from accounts.imports import accounts_template, passwords_workbook, read_accounts
+from accounts.imports import (
+    account_rows,
+    accounts_template,
+    imported_passwords,
+    passwords_workbook,
+    read_account_rows,
+)
 from accounts.selectors import account_list, manageable_accounts, may_manage_accounts
+from core.background_imports import import_request, in_background
+from core.models import ImportJob, JobStatus
 from core.passwords import PortalPasswordChangeView
 from core.spreadsheets import SpreadsheetError, read_csv, read_xlsx
 from core.two_factor import second_factor_reset
-from organisations.choices import Role
 
 ACCOUNTS_PER_PAGE = 50
 
@@ -297,7 +306,10 @@ class AccountImportView(AccountAdminMixin, View):
                 dataset = read_csv(data)
             else:
                 dataset = read_xlsx(data, IMPORT_SHEET_TITLE)
-            rows, errors = read_accounts(dataset, by=request.user)
+            raw_rows = account_rows(dataset)
+            if in_background(len(raw_rows)):
+                return self.queue(upload, data, len(raw_rows))
+            rows, errors = read_account_rows(raw_rows, by=request.user)
         except SpreadsheetError as error:
             form.add_error("file", str(error))
             return self.render_page(form, status=400)
@@ -311,18 +323,22 @@ class AccountImportView(AccountAdminMixin, View):
                 request, "Tệp có lỗi nên chưa nhập được; không có tài khoản nào được tạo."
             )
             return self.render_page(form, status=400, errors=errors)
-        units = {row.sheet_row: row for row in rows}
-        request.session[IMPORTED_PASSWORDS] = [
-            {
-                "full_name": person.get_full_name(),
-                "username": person.username,
-                "password": password,
-                "unit": units[row.sheet_row].unit.name,
-                "role": Role(row.role).label,
-            }
-            for row, (person, password) in zip(rows, created, strict=True)
-        ]
+        request.session[IMPORTED_PASSWORDS] = imported_passwords(rows, created)
         return self.render_page(AccountImportForm(), created=len(created))
+
+    def queue(self, upload, data: bytes, rows: int):
+        """A large file: checked and written by the background worker, followed on its page."""
+        job = import_request(
+            by=self.request.user,
+            kind=IMPORT_KIND,
+            title="Nhập tài khoản từ tệp",
+            data=data,
+            file_name=upload.name,
+            rows=rows,
+            options={"csv": upload.name.lower().endswith(".csv")},
+            next_url=reverse("accounts:account_list"),
+        )
+        return redirect(job)
 
 
 class AccountImportPasswordsView(AccountAdminMixin, View):
@@ -333,6 +349,25 @@ class AccountImportPasswordsView(AccountAdminMixin, View):
         if not created:
             raise Http404("Tệp mật khẩu đã được tải về hoặc đã hết hạn.")
         response = HttpResponse(passwords_workbook(created), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{PASSWORDS_FILENAME}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AccountImportJobPasswordsView(AccountAdminMixin, View):
+    """The passwords file of a large import, for the admin who made it, once."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(
+            ImportJob.objects.visible_to(request.user),
+            pk=pk,
+            kind=IMPORT_KIND,
+            status=JobStatus.DONE,
+        )
+        content = services.import_passwords_take(job=job)
+        if content is None:
+            raise Http404("Tệp mật khẩu đã được tải về hoặc đã hết hạn.")
+        response = HttpResponse(content, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{PASSWORDS_FILENAME}"'
         response["Cache-Control"] = "no-store"
         return response

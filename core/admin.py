@@ -2,19 +2,21 @@
 
 A confirmation names the file its preview stored by hidden fields the browser sends back, so they
 are never trusted: the preview records in the session what it issued (file, format, resource), and
-a confirmation must match one such record exactly. The stored file is then claimed by removing it,
-which only one request can do: a double click or a resubmitted page gets a clear message instead
-of a second import. A confirmation writes its rows and its admin-log entries in one transaction;
-if anything fails, neither is kept and the page says so in Vietnamese.
+a confirmation must match one such record exactly. The stored file is then claimed
+(``core.staging``), which only one request can do, on whichever app server: a double click or a
+resubmitted page gets a clear message instead of a second import. A confirmation writes its rows
+and its admin-log entries in one transaction; if anything fails, neither is kept and the page says
+so in Vietnamese.
 """
 
 import logging
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -22,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
+from import_export.results import RowResult
 from import_export.signals import post_import
 
+from core.background_imports import ImportRefused, import_request, importer, in_background
 from core.emails import email_delivery_restart
 from core.models import EmailDelivery
 from core.spreadsheets import SpreadsheetError
@@ -31,6 +35,7 @@ from core.spreadsheets import SpreadsheetError
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ISSUED_IMPORTS = "import_confirmations"  # session key: stored file name → what its preview showed
 CONFIRMED_IMPORTS = "import_confirmations_done"
+ADMIN_IMPORT = "admin"  # the background importer of every admin import (``_admin_import``)
 KEPT_CONFIRMATIONS = 20  # per session, the newest; older previews must be uploaded again
 
 logger = logging.getLogger(__name__)
@@ -155,12 +160,8 @@ class SafeImportExportMixin(ImportExportMixin):
             *request.session.get(CONFIRMED_IMPORTS, [])[-KEPT_CONFIRMATIONS + 1 :],
             name,
         ]
-        try:
-            data = storage.read()
-            storage.remove()  # only one request can remove it: that one imports
-        except FileNotFoundError:
-            raise ConfirmationRefused(ALREADY_CONFIRMED) from None
-        if data is None:  # a cache storage whose entry is gone
+        data = storage.claim()  # only one request can claim it: that one imports
+        if data is None:
             raise ConfirmationRefused(ALREADY_CONFIRMED)
         return input_format, data
 
@@ -180,8 +181,21 @@ class SafeImportExportMixin(ImportExportMixin):
             return self._import_page(request, str(refusal))
         except SpreadsheetError as error:
             return self._import_page(request, str(error))
-        # The rows and their admin-log entries are kept together or not at all.
-        failure = None
+        if in_background(len(dataset)):
+            return self._queue_import(request, confirm_form, data, len(dataset))
+        result, failure = self._write_dataset(dataset, confirm_form, request, **kwargs)
+        if failure:
+            return self._import_page(request, *failure)
+        self.add_success_message(result, request)
+        post_import.send(sender=None, model=self.model)
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+
+    def _write_dataset(self, dataset, confirm_form, request, on_written=None, **kwargs):
+        """Write a confirmed file: ``(result, None)``, or ``(None or result, (message, result))``
+        with nothing written. The rows and their admin-log entries (and ``on_written(result)``,
+        a background job's end) are kept together or not at all."""
+        failure = result = None
         with transaction.atomic():
             try:
                 result = self.process_dataset(dataset, confirm_form, request, **kwargs)
@@ -199,14 +213,11 @@ class SafeImportExportMixin(ImportExportMixin):
                     failure = (ROWS_REFUSED, result)
                 else:
                     self.generate_log_entries(result, request)
+                    if on_written is not None:
+                        on_written(result)
             if failure:
                 transaction.set_rollback(True)
-        if failure:
-            return self._import_page(request, *failure)
-        self.add_success_message(result, request)
-        post_import.send(sender=None, model=self.model)
-        opts = self.model._meta
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        return result, failure
 
     def _import_page(self, request, message: str, result=None):
         """The import page, empty, with ``message`` (and the refused rows of ``result``)."""
@@ -238,6 +249,107 @@ class SafeImportExportMixin(ImportExportMixin):
             context["result"] = result
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
+
+    # --- a large file, written by the background worker --------------------------------------
+
+    def _changelist_url(self) -> str:
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+
+    def _queue_import(self, request, confirm_form, data, rows: int):
+        job = import_request(
+            by=request.user,
+            kind=ADMIN_IMPORT,
+            title=f"Nhập {self.model._meta.verbose_name_plural}",
+            data=data if isinstance(data, bytes) else data.encode("utf-8"),
+            file_name=confirm_form.cleaned_data["original_file_name"],
+            rows=rows,
+            options={
+                "admin": self._admin_label(),
+                "format": request.POST.get("format", ""),
+                "resource": request.POST.get("resource", ""),
+            },
+            next_url=self._changelist_url(),
+        )
+        messages.info(
+            request,
+            f"Tệp có {rows:,} dòng nên được ghi ở chế độ nền; trang này cho biết tiến độ.".replace(
+                ",", "."
+            ),
+        )
+        return HttpResponseRedirect(job.get_absolute_url())
+
+    def import_in_background(self, job, data: bytes, progress) -> dict:
+        """The worker's side of ``_queue_import``: the same writing as a confirmation in the
+        request, as the person who confirmed it."""
+        request = HttpRequest()
+        request.method = "POST"
+        request.user = job.requested_by
+        request.POST = QueryDict(mutable=True)
+        request.POST.update(
+            {
+                "import_file_name": str(job.pk),
+                "original_file_name": job.file_name,
+                "format": job.options["format"],
+                "resource": job.options["resource"],
+            }
+        )
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid() or not self.has_import_permission(request):
+            raise ImportRefused([FORGED])
+        input_format = self.get_import_formats()[int(job.options["format"])](
+            encoding=self.from_encoding
+        )
+        if not input_format.is_binary():
+            data = data.decode(self.from_encoding or "utf-8")
+        try:
+            dataset = input_format.create_dataset(data)
+        except SpreadsheetError as error:
+            raise ImportRefused([str(error)]) from error
+        progress.start(len(dataset))
+
+        def finish(result):
+            totals = result.totals
+            progress.finish(
+                summary=(
+                    f"Đã nhập xong: {totals[RowResult.IMPORT_TYPE_NEW]} thêm mới, "
+                    f"{totals[RowResult.IMPORT_TYPE_UPDATE]} cập nhật, "
+                    f"{totals[RowResult.IMPORT_TYPE_SKIP]} không thay đổi."
+                ),
+                done_rows=len(dataset),
+                total_rows=len(dataset),
+            )
+
+        with progress.deferred():
+            _result, failure = self._write_dataset(
+                dataset, confirm_form, request, on_written=finish, progress=progress
+            )
+        if failure:
+            message, refused = failure
+            raise ImportRefused([message, *row_messages(refused)])
+        post_import.send(sender=None, model=self.model)
+        return {}
+
+
+def row_messages(result) -> list[str]:
+    """Every refused row's messages of an import ``result``, each naming its sheet row."""
+    if result is None:
+        return []
+    messages_ = []
+    for row in result.invalid_rows:
+        messages_ += row.non_field_specific_errors
+        messages_ += [
+            f"Dòng {row.number + 1} ({field}): {error}"
+            for field, errors in row.field_specific_errors.items()
+            for error in errors
+        ]
+    return messages_
+
+
+@importer(ADMIN_IMPORT)
+def _admin_import(job, data: bytes, progress) -> dict:
+    model_admin = admin.site._registry[apps.get_model(job.options["admin"])]
+    return model_admin.import_in_background(job, data, progress)
 
 
 class ImportTemplateMixin:
@@ -287,11 +399,17 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "last_attempt_at"]
     list_select_related = ["notification__recipient"]
-    search_fields = ["notification__title", "notification__recipient__email", "last_error"]
+    search_fields = [
+        "notification__title",
+        "notification__recipient__email",
+        "address",
+        "last_error",
+    ]
     date_hierarchy = "created_at"
     actions = ["send_again"]
     readonly_fields = [
         "notification",
+        "address",
         "status",
         "attempts",
         "last_error",
@@ -309,6 +427,8 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description="người nhận", ordering="notification__recipient__email")
     def recipient(self, delivery):
+        if delivery.notification is None:
+            return f"<{delivery.address}> (đặt lại mật khẩu)"
         user = delivery.notification.recipient
         return f"{user.get_full_name() or user.username} <{user.email}>"
 

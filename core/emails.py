@@ -105,9 +105,22 @@ def email_delivery_attempt(*, notification_id: int) -> EmailDelivery | None:
     return delivery
 
 
+def password_reset_email_failed(*, email: str, attempts: int, error: Exception) -> EmailDelivery:
+    """Record a password reset e-mail that failed for good, for an administrator to see among
+    the failed e-mails (and send again)."""
+    now = timezone.now()
+    return EmailDelivery.objects.create(
+        address=email,
+        status=EmailStatus.FAILED,
+        attempts=attempts,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        last_attempt_at=now,
+    )
+
+
 def email_delivery_restart(*, deliveries) -> list[EmailDelivery]:
     """Send failed e-mails again from their first try (an administrator's action)."""
-    from core.tasks import send_notification_email
+    from core.tasks import send_notification_email, send_password_reset_email
 
     with transaction.atomic():
         restarted = list(
@@ -121,6 +134,14 @@ def email_delivery_restart(*, deliveries) -> list[EmailDelivery]:
             delivery.next_attempt_at = None
             delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
             notification_id = delivery.notification_id
+            if notification_id is None:
+                # A password reset: its task records a new failure if it fails for good again.
+                address = delivery.address
+                delivery.delete()
+                transaction.on_commit(
+                    lambda address=address: send_password_reset_email.enqueue(address)
+                )
+                continue
             transaction.on_commit(
                 lambda notification_id=notification_id: send_notification_email.enqueue(
                     notification_id

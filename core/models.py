@@ -8,6 +8,8 @@ from django.db import models
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.storage import private_storage
+
 
 class TimeStampedModel(models.Model):
     """Adds when a row was created and last changed."""
@@ -24,6 +26,12 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "Đang thực hiện"
     DONE = "done", "Hoàn tất"
     FAILED = "failed", "Lỗi"
+
+
+WORKER_LOST = (
+    "Máy chủ xử lý bị dừng giữa chừng nhiều lần nên yêu cầu chưa hoàn thành. "
+    "Bạn có thể yêu cầu lại; nếu vẫn lỗi, hãy báo quản trị viên."
+)
 
 
 class BackgroundJobQuerySet(models.QuerySet):
@@ -55,9 +63,17 @@ class BackgroundJob(models.Model):
     error = models.TextField("lỗi", blank=True)
     created_at = models.DateTimeField("thời điểm yêu cầu", auto_now_add=True)
     finished_at = models.DateTimeField("thời điểm hoàn tất", null=True, blank=True)
+    # Who holds a running job, and until when: the holder renews the lease while it works; a
+    # lease left to run out means the holder stopped (killed, machine lost) and the job is given
+    # to another worker, or failed once ``JOB_MAX_ATTEMPTS`` tries are spent.
+    attempts = models.PositiveSmallIntegerField("số lần thực hiện", default=0)
+    worker_id = models.CharField("tiến trình xử lý", max_length=100, blank=True)
+    lease_until = models.DateTimeField("giữ việc đến", null=True, blank=True)
 
     # Inherited by every kind; the lifecycle itself is in ``core.jobs``.
     objects = BackgroundJobQuerySet.as_manager()
+    # The task (dotted path) that runs a job of this kind, for a job queued again.
+    task_path = ""
 
     class Meta:
         abstract = True
@@ -68,12 +84,71 @@ class BackgroundJob(models.Model):
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
     @property
+    def worker_lost(self) -> bool:
+        """Failed because the worker holding it stopped midway (the message is for users)."""
+        return self.status == JobStatus.FAILED and self.error == WORKER_LOST
+
+    @property
+    def retried(self) -> bool:
+        """Waiting or being tried again after a worker stopped midway."""
+        if self.status == JobStatus.PENDING:
+            return self.attempts >= 1
+        return self.status == JobStatus.RUNNING and self.attempts > 1
+
+    @property
     def percent(self) -> int:
         if self.status == JobStatus.DONE:
             return 100
         if not self.total_rows:
             return 0
         return min(99, self.done_rows * 100 // self.total_rows)
+
+
+def import_file_path(instance, filename):
+    return f"imports/{filename}"
+
+
+class ImportJob(BackgroundJob):
+    """A large import its requester confirmed, written all or nothing by the background worker.
+
+    The file waits in the private storage until the work has run (kept for a try after a worker
+    died, removed once it is over); ``errors`` holds every refused row's message.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name="người yêu cầu",
+    )
+    # The importer (``core.background_imports``) and what it was given besides the file.
+    kind = models.CharField("loại nhập", max_length=100)
+    title = models.CharField("nội dung", max_length=200)
+    file_name = models.CharField("tên tệp", max_length=255, blank=True)
+    options = models.JSONField("tham số", default=dict, blank=True)
+    source = models.FileField(
+        "tệp nhập", storage=private_storage, upload_to=import_file_path, blank=True
+    )
+    result = models.FileField(
+        "tệp kết quả", storage=private_storage, upload_to=import_file_path, blank=True
+    )
+    errors = models.JSONField("lỗi", default=list, blank=True)
+    summary = models.CharField("kết quả", max_length=500, blank=True)
+    next_url = models.CharField("trang tiếp theo", max_length=300, blank=True)
+
+    task_path = "core.tasks.run_import"
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = "yêu cầu nhập tệp"
+        verbose_name_plural = "yêu cầu nhập tệp"
+
+    def __str__(self):
+        return f"{self.title} – {self.file_name}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("import_status", args=[self.pk])
 
 
 class NotificationKind(models.TextChoices):
@@ -188,14 +263,20 @@ class EmailStatus(models.TextChoices):
 
 
 class EmailDelivery(models.Model):
-    """The e-mail of one notification: whether it went out, how many tries, the last error."""
+    """The e-mail of one notification (or a failed password reset e-mail): whether it went
+    out, how many tries, the last error."""
 
+    # A notification's e-mail; or, without one, a password reset e-mail that failed for good
+    # (kept only then, for an administrator to see and send again, with its ``address``).
     notification = models.OneToOneField(
         Notification,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="email_delivery",
         verbose_name="thông báo",
     )
+    address = models.CharField("địa chỉ nhận", max_length=254, blank=True)
     status = models.CharField(
         "trạng thái", max_length=16, choices=EmailStatus, default=EmailStatus.PENDING
     )
@@ -213,6 +294,8 @@ class EmailDelivery(models.Model):
         indexes = [models.Index(fields=["status", "-created_at"], name="email_delivery_status")]
 
     def __str__(self):
+        if self.notification_id is None:
+            return f"E-mail đặt lại mật khẩu: {self.address}"
         return f"E-mail: {self.notification}"
 
     def get_absolute_url(self):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from core.emails import email_delivery_attempt
+from core.emails import email_delivery_attempt, password_reset_email_failed
 from core.models import EmailStatus
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,17 @@ def send_password_reset_email(email: str, attempt: int = 1) -> None:
     except Exception as error:  # noqa: BLE001 - any failure of the mail server is retried
         if attempt >= settings.EMAIL_DELIVERY_MAX_ATTEMPTS:
             logger.error("Password reset e-mail failed for good after %s tries: %r", attempt, error)
+            password_reset_email_failed(email=email, attempts=attempt, error=error)
             return
         run_after = timezone.now() + retry_delay(attempt)
         logger.warning("Password reset e-mail failed (try %s), retried: %r", attempt, error)
         send_password_reset_email.using(run_after=run_after).enqueue(email, attempt + 1)
+
+
+@task()
+def run_import(job_id: str) -> None:
+    """Write a large import its requester confirmed, all or nothing."""
+    from core.background_imports import import_run
+    from core.models import ImportJob
+
+    import_run(ImportJob.objects.select_related("requested_by").get(pk=job_id))

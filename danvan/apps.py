@@ -23,6 +23,20 @@ class DanvanConfig(AppConfig):
         user_logged_in.connect(note_second_step_at_log_in, dispatch_uid="second_step_at_log_in")
         user_logged_in.connect(note_session_start_at_log_in, dispatch_uid="session_start_at_log_in")
 
+        from django_tasks.signals import task_finished, task_started
+
+        from danvan.logs import task_id_var
+
+        # The worker's log lines carry the id of the task they were written for.
+        def note_task(sender, task_result, **kwargs):
+            task_id_var.set(str(task_result.id))
+
+        def forget_task(sender, task_result, **kwargs):
+            task_id_var.set(None)
+
+        task_started.connect(note_task, dispatch_uid="log_task_id", weak=False)
+        task_finished.connect(forget_task, dispatch_uid="log_task_id", weak=False)
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the portal's own site (scoped "view on site" links)."""

@@ -1,6 +1,8 @@
-"""Session lifetime (an absolute limit on top of the idle timeout), the pages' CSP, the
-query-string guard and the hold on sessions owing their second step of sign-in."""
+"""Request ids and the access log, session lifetime (an absolute limit on top of the idle
+timeout), the pages' CSP, the query-string guard and the hold on sessions owing their second
+step of sign-in."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -11,9 +13,80 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from danvan.client_address import client_ip
+from danvan.logs import REQUEST_ID_HEADER, request_id_from, request_id_var
+
 SESSION_STARTED_KEY = "danvan_login_at"
 SESSION_SEEN_KEY = "danvan_seen_at"
 SECOND_STEP_NOT_OWED_KEY = "danvan_second_step_not_owed"
+
+access_log = logging.getLogger("danvan.access")
+
+
+class RequestIdMiddleware:
+    """Give every request an id: the proxy's ``X-Request-ID`` when sane, else a new one.
+
+    The id is on ``request.request_id``, on every log record written while the request is
+    answered (``danvan.logs.ContextFilter``), in the ``X-Request-ID`` response header and on the
+    error pages, so a person can quote it and an administrator find the request's lines. Then
+    one access line: method, path, status, duration, user and client address.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            if access_log.isEnabledFor(logging.INFO):
+                self.log_access(request, response, time.perf_counter() - started)
+            return response
+        finally:
+            request_id_var.reset(token)
+
+    def log_access(self, request, response, seconds):
+        duration_ms = round(seconds * 1000, 1)
+        path = loggable_path(request)
+        access_log.info(
+            "%s %s %s %sms",
+            request.method,
+            path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+                "user_id": signed_in_user_id(request),
+                "client_ip": client_ip(request),
+            },
+        )
+
+
+def loggable_path(request) -> str:
+    """The path without the query string, and without a secret it carries (the password-reset
+    link's token)."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    token = match.kwargs.get("token") if match else None
+    if isinstance(token, str) and token:
+        path = path.replace(token, "***")
+    return path
+
+
+def signed_in_user_id(request):
+    """The signed-in user's id when the request already read it: asking here would cost the
+    session's queries on pages that never needed the user."""
+    user = getattr(request, "_cached_user", None)
+    if user is not None and user.is_authenticated:
+        return user.pk
+    return None
 
 
 class SessionLifetimeMiddleware:

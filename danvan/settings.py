@@ -1,10 +1,13 @@
 """Settings of the portal, read from the environment (see .env.example and README.md)."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from danvan.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,8 +62,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost (with its partner innermost): requests and their latency for /metrics.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every page after the static files: an id on the request, its log lines and its error
+    # page, and one access line.
+    "danvan.middleware.RequestIdMiddleware",
     # Outside the others, so a page answered by one of them (the query-string guard's 400)
     # carries the frame and content policies too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -82,6 +90,8 @@ MIDDLEWARE = [
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Stamps every audit-trail row written during a request with the user and the URL.
     "pghistory.middleware.HistoryMiddleware",
+    # Innermost but for axes: times the view itself, labelled with its URL name.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authenticate() into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,9 +128,21 @@ else:
     _embedded.acquire()
     DATABASES = {"default": _embedded.django_settings()}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The same backend with every statement counted and timed for /metrics; its options (the URL's
+# query, server-side binding, a pool) pass through unchanged.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
     "DJANGO_TEST_DATABASE_NAME", default="test_danvan"
 )
+# Behind pgBouncer in transaction pooling, each transaction may run on another server session:
+# nothing may outlive a transaction in a session. So no server-side cursors (`.iterator()` reads
+# a query's rows whole, on the client) and no prepared statements (Django leaves psycopg's off
+# already; stated here so that an OPTIONS entry cannot turn them on).
+DB_TRANSACTION_POOLING = env.bool("DJANGO_DB_TRANSACTION_POOLING", default=False)
+if DB_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -245,7 +267,8 @@ if OIDC_ENABLED:
 
 # --- HTTPS (production) --------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+# Load balancers probe and Prometheus scrapes the app servers over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
@@ -286,6 +309,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every file the portal keeps (see "Uploaded files" below).
+    "private": {"BACKEND": "core.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -309,6 +334,9 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_MAX_FILE_BYTES = env.int("DJANGO_IMPORT_MAX_MB", default=20) * 1024 * 1024
+# A confirmed import of more rows than this is written by the background worker, with a progress
+# bar, so that no request waits on it; smaller files are written within the request.
+IMPORT_BACKGROUND_ROWS = env.int("DJANGO_IMPORT_BACKGROUND_ROWS", default=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # What the admin role may do in the admin site (always limited to the admin's subtree). Themes and
@@ -335,7 +363,41 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Attachments and generated exports live outside every public URL; views stream them after
 # checking scope.
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+# Where kept files live: "local" (the folder above, one server) or "s3" (a bucket of any
+# S3-compatible object store, shared by every app server and worker).
+FILE_STORAGE = env.str("DJANGO_FILE_STORAGE", default="local")
+if FILE_STORAGE == "s3":
+    _s3 = {
+        name: env.str(f"DJANGO_S3_{name}", default="")
+        for name in ("ENDPOINT_URL", "BUCKET", "ACCESS_KEY", "SECRET_KEY")
+    }
+    if _missing := [f"DJANGO_S3_{name}" for name, value in _s3.items() if not value]:
+        raise ImproperlyConfigured(
+            f"DJANGO_FILE_STORAGE=s3 needs {', '.join(_missing)} (see .env.example)."
+        )
+    STORAGES["private"] = {
+        "BACKEND": "core.object_store.ObjectStoreStorage",
+        "OPTIONS": {
+            "endpoint_url": _s3["ENDPOINT_URL"],
+            "bucket_name": _s3["BUCKET"],
+            "access_key": _s3["ACCESS_KEY"],
+            "secret_key": _s3["SECRET_KEY"],
+            "region_name": env.str("DJANGO_S3_REGION", default="us-east-1"),
+        },
+    }
+elif FILE_STORAGE != "local":
+    raise ImproperlyConfigured(
+        f"DJANGO_FILE_STORAGE must be local or s3, not {FILE_STORAGE!r} (see .env.example)."
+    )
+# An import's file waits in the private storage between its preview and its confirmation, so
+# any app server may confirm what another previewed.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.staging.StagedImportFile"
 ATTACHMENT_MAX_BYTES = env.int("DJANGO_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
+# `manage.py backup` writes its archives here unless told otherwise.
+BACKUP_DIR = env.path("DJANGO_BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+# A folder holding pg_dump, pg_restore and psql of the database server's major version, looked
+# at before the embedded wheel's, Debian's /usr/lib/postgresql/<major>/bin and the PATH.
+PG_BIN_DIR = env.str("DJANGO_PG_BIN_DIR", default="")
 ATTACHMENTS_PER_MODEL = 20
 FILE_UPLOAD_PERMISSIONS = 0o640
 # A list export with more rows than this runs as a background task with a progress bar.
@@ -344,8 +406,29 @@ EXPORT_SYNC_MAX_ROWS = env.int("DJANGO_EXPORT_SYNC_MAX_ROWS", default=5000)
 # background worker with a progress bar; smaller ones are built within the request.
 REPORT_SYNC_MAX_MODELS = env.int("DJANGO_REPORT_SYNC_MAX_MODELS", default=5000)
 # Background tasks (Django's Tasks API) are stored in the same PostgreSQL; `make run` starts a
-# worker (`manage.py db_worker`) beside the web server.
+# worker (`manage.py worker`: django-tasks-db's `db_worker` that also looks for jobs whose
+# worker died) beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker holding a job renews its lease every JOB_HEARTBEAT_SECONDS; a job whose lease has run
+# out (JOB_LEASE_SECONDS without a sign of life: its worker was killed) is given to another
+# worker, up to JOB_MAX_ATTEMPTS tries in all, then marked failed for its requester to ask again.
+JOB_LEASE_SECONDS = env.float("DJANGO_JOB_LEASE_SECONDS", default=60)
+JOB_HEARTBEAT_SECONDS = env.float("DJANGO_JOB_HEARTBEAT_SECONDS", default=10)
+JOB_MAX_ATTEMPTS = env.int("DJANGO_JOB_MAX_ATTEMPTS", default=3)
+# Tests only: seconds every job waits once it has started, so that a test can kill its worker
+# mid-job. Never set in production.
+JOB_TEST_PAUSE_SECONDS = env.float("DJANGO_JOB_TEST_PAUSE_SECONDS", default=0)
+
+# --- Cache ------------------------------------------------------------------------------------
+# REDIS_URL (e.g. redis://127.0.0.1:6379/0) gives every app server one shared cache; without it
+# each process keeps its own in memory.
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+        }
+    }
 
 # --- E-mail -----------------------------------------------------------------------------------
 # Notifications are e-mailed by the background worker. Without EMAIL_URL they are printed to the
@@ -369,10 +452,33 @@ DEFAULT_FROM_EMAIL = env.str(
 PORTAL_BASE_URL = env.str("DJANGO_PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# One JSON object a line in production (for a log collector), readable text with debug; each
+# line carries the request's id (danvan.logs), and JSON adds one access line a request.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text.")
+LOGGING = logging_config(
+    json_lines=LOG_FORMAT == "json",
+    level=env.str("DJANGO_LOG_LEVEL", default="INFO"),
+    access_log=env.bool("DJANGO_ACCESS_LOG", default=LOG_FORMAT == "json"),
+    time_zone=TIME_ZONE,
+)
+
+# --- Metrics ----------------------------------------------------------------------------------
+# /metrics (Prometheus) answers a request carrying "Authorization: Bearer <token>" or coming from
+# one of these addresses or networks; anyone else gets the 404 of a page that does not exist.
+# Without debug no address is allowed unless listed: behind a proxy on the same machine every
+# request would come from the loopback address.
+METRICS_TOKEN = env.str("DJANGO_METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("DJANGO_METRICS_TOKEN must be at least 24 characters long.")
+METRICS_ALLOWED_ADDRESSES = env.list(
+    "DJANGO_METRICS_ALLOWED_ADDRESSES", default=["127.0.0.1", "::1"] if DEBUG else []
+)
+for _network in METRICS_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"DJANGO_METRICS_ALLOWED_ADDRESSES: {_network!r} is no address or network."
+        ) from error

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from accounts.views import PasswordChangeView
 from core.forms import LoginForm
-from danvan import password_reset_views, single_sign_on, two_factor_views, views
+from danvan import metrics, password_reset_views, single_sign_on, two_factor_views, views
 
 admin.site.site_header = "Quản trị Cổng Dân vận khéo"
 admin.site.site_title = "Cổng Dân vận khéo"
@@ -13,6 +13,8 @@ admin.site.index_title = "Quản trị hệ thống"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus; a 404 for anyone without the token or an allowed address.
+    path("metrics", metrics.metrics, name="metrics"),
     path(
         "dang-nhap/",
         single_sign_on.PortalLoginView.as_view(
@@ -111,6 +113,7 @@ urlpatterns = [
         views.NotificationReadView.as_view(),
         name="notification_read",
     ),
+    path("nhap-tep/<uuid:pk>/", views.ImportStatusView.as_view(), name="import_status"),
     path("don-vi/", include("organisations.urls")),
     path("tai-khoan/", include("accounts.urls")),
     path("mo-hinh/", include("models_registry.urls")),
@@ -118,3 +121,6 @@ urlpatterns = [
     path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]
+
+# The error page shows the request's id and reads nothing from the database.
+handler500 = "danvan.views.server_error"

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -15,17 +17,38 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView, TemplateView
 
 from core import hooks
+from core import jobs as lifecycle
 from core.forms import NotificationPreferenceForm
-from core.models import Notification
+from core.models import ImportJob, Notification
 from core.notifications import (
     email_enabled,
     notifications_mark_read,
     preference_set,
     unread_count,
 )
+from danvan.logs import current_request_id
 from models_registry.models import DanVanModel
 from models_registry.selectors import can_register_anywhere
 from organisations.selectors import user_memberships
+
+SERVER_ERROR_FALLBACK = (
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Lỗi hệ thống</title>'
+    "</head><body><h1>Đã xảy ra lỗi hệ thống</h1><p>Mã yêu cầu: {request_id}</p></body></html>"
+)
+
+
+def server_error(request, template_name="500.html"):
+    """The 500 page with the request's id, so a person can quote it to whoever supports them.
+
+    Rendered without the request (no context processors, so no query: the database may be what
+    failed) and, should even that fail, written out by hand.
+    """
+    request_id = getattr(request, "request_id", None) or current_request_id() or ""
+    try:
+        body = loader.get_template(template_name).render({"request_id": request_id})
+    except Exception:
+        body = SERVER_ERROR_FALLBACK.format(request_id=escape(request_id))
+    return HttpResponseServerError(body)
 
 
 @login_not_required
@@ -108,6 +131,22 @@ def safe_target(url: str) -> str | None:
     if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
         return url
     return None
+
+
+class ImportStatusView(View):
+    """How far a large import has got (the whole page, or the bar alone for htmx): only for
+    the person who confirmed it."""
+
+    def get(self, request, pk):
+        imports = ImportJob.objects.visible_to(request.user)
+        lifecycle.reap(imports.filter(pk=pk))  # one whose worker died says so
+        job = get_object_or_404(imports, pk=pk)
+        template = (
+            "imports/partials/_import_progress.html"
+            if request.headers.get("HX-Request")
+            else "imports/import_status.html"
+        )
+        return render(request, template, {"job": job})
 
 
 class NotificationListView(ListView):

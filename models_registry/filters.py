@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count
 
 from core.date_range import EARLIEST_DATE, validate_year
-from core.forms import style_widgets
+from core.forms import DayMonthYearField, style_widgets
 from core.text import whole_number
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
@@ -58,7 +58,7 @@ COUNTED_PARAMETERS = (
 
 def list_version() -> int:
     """The registry's version: moved on by every statement that writes models or their theme
-    links (a trigger, migration 0013), committed or not."""
+    links (a trigger, migration 0014), committed or not."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT last_value, is_called FROM models_registry_list_version")
         value, called = cursor.fetchone()
@@ -82,6 +82,12 @@ class YearFilter(django_filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validators", [validate_year])
         super().__init__(*args, **kwargs)
+
+
+class DayMonthYearFilter(django_filters.DateFilter):
+    """A date typed day first, like every date of the portal's forms (``DayMonthYearField``)."""
+
+    field_class = DayMonthYearField
 
 
 class DanVanModelFilter(django_filters.FilterSet):
@@ -119,17 +125,15 @@ class DanVanModelFilter(django_filters.FilterSet):
         lookup_expr="year",
         widget=forms.NumberInput(attrs={"min": EARLIEST_DATE.year, "placeholder": "vd. 2025"}),
     )
-    start_from = django_filters.DateFilter(
+    start_from = DayMonthYearFilter(
         label="Bắt đầu từ ngày",
         field_name="start_date",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    start_to = django_filters.DateFilter(
+    start_to = DayMonthYearFilter(
         label="đến ngày",
         field_name="start_date",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     replicated = django_filters.ChoiceFilter(
         label="Nhân rộng",

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.date_range import validate_date_range
 from core.forms import (
+    DayMonthYearField,
     GroupedDecimalField,
     GroupedIntegerField,
     StyledFormMixin,
@@ -27,6 +27,8 @@ from organisations.models import Organisation
 from organisations.selectors import nearby_units
 
 ACCEPT = ",".join(KINDS)
+# Chosen already in a blank registration form: choosing them again fills nothing in.
+PRESET_FIELDS = ("kind", "actor", "owning_unit", "creation_token")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -65,10 +67,6 @@ def _unseen_note(count: int) -> str:
         f"Ngoài ra có {count} đơn vị ngoài phạm vi của bạn đã được chọn; "
         "các đơn vị này được giữ nguyên khi lưu."
     )
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _text(rows=3):
@@ -119,6 +117,8 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             "funds": GroupedIntegerField,
             "socialised_funds": GroupedIntegerField,
             "workdays": GroupedIntegerField,
+            "start_date": DayMonthYearField,
+            "evaluation_date": DayMonthYearField,
         }
         widgets = {
             "kind": forms.RadioSelect,
@@ -135,8 +135,6 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             "schedule": _text(3),
             "outputs": _text(3),
             "sustainability": _text(3),
-            "start_date": _date_input(),
-            "evaluation_date": _date_input(),
             "replicated_from": forms.HiddenInput,
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
@@ -216,6 +214,21 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
                 required=False, widget=forms.HiddenInput, initial=uuid.uuid4
             )
 
+    def has_content(self) -> bool:
+        """Whether anything was filled in beyond what the blank form comes with (its kind,
+        actor and owning unit are chosen already)."""
+        for name, value in self.cleaned_data.items():
+            if name in PRESET_FIELDS or value is None or value in ("", [], ()):
+                continue
+            if hasattr(value, "exists"):  # the units and themes chosen
+                if value.exists():
+                    return True
+                continue
+            if isinstance(value, str) and not value.strip():
+                continue
+            return True
+        return False
+
     def initial_replicated_from(self) -> DanVanModel | None:
         """The model chosen in the "replicated from" picker, to show its name."""
         pk = whole_number(self["replicated_from"].value())
@@ -246,12 +259,8 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
 class ResultReportForm(StyledFormMixin, forms.Form):
     """A period's result: a narrative, a value for the indicators that apply, and evidence."""
 
-    period_start = forms.DateField(
-        label="Từ ngày", widget=_date_input(), validators=[validate_date_range]
-    )
-    period_end = forms.DateField(
-        label="Đến ngày", widget=_date_input(), validators=[validate_date_range]
-    )
+    period_start = DayMonthYearField(label="Từ ngày")
+    period_end = DayMonthYearField(label="Đến ngày")
     narrative = forms.CharField(
         label="Tóm tắt kết quả",
         widget=_text(5),
@@ -297,14 +306,11 @@ class DiscontinueForm(StyledFormMixin, forms.Form):
     """The day a model stopped (today unless told) and why; the service checks the day against
     the model's own dates."""
 
-    discontinued_on = forms.DateField(
+    discontinued_on = DayMonthYearField(
         label="Ngày dừng thực hiện",
         required=False,
-        widget=_date_input(),
-        validators=[validate_date_range],
         help_text="Ngày mô hình thực sự dừng; để trống là hôm nay. Không sau hôm nay, không "
         "trước ngày bắt đầu và ngày duyệt đăng ký.",
-        error_messages={"invalid": "Ngày dừng thực hiện không hợp lệ (dạng dd/mm/yyyy)."},
     )
     reason = forms.CharField(
         label="Lý do dừng thực hiện",
@@ -317,4 +323,4 @@ class DiscontinueForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["discontinued_on"].initial = today
-        self.fields["discontinued_on"].widget.attrs["max"] = today.isoformat()
+        self.fields["discontinued_on"].widget.attrs["data-max"] = today.isoformat()

@@ -598,6 +598,8 @@ class ExportJob(BackgroundJob):
     format = models.CharField("định dạng", max_length=8, choices=ExportFormat)
     file = models.FileField("tệp", storage=private_storage, blank=True)
 
+    task_path = "models_registry.tasks.export_models"
+
     class Meta(BackgroundJob.Meta):
         verbose_name = "yêu cầu xuất dữ liệu"
         verbose_name_plural = "yêu cầu xuất dữ liệu"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models_registry.choices import ACTIVE_STATUSES, EDITABLE_STATUSES, Actor
+from models_registry.choices import ACTIVE_STATUSES, EDITABLE_STATUSES, Actor, Status
 from organisations.choices import Role
 from organisations.selectors import has_role_on
 
@@ -22,6 +22,21 @@ def can_register_in(user, organisation) -> bool:
 def can_edit(user, model) -> bool:
     """Cadres of the owning unit change a registration while it is a draft or returned."""
     return model.status in EDITABLE_STATUSES and can_register_in(user, model.owning_unit)
+
+
+def owns_draft(user, model) -> bool:
+    """Whether ``model`` was started by ``user``, a cadre of its unit: the one who may delete it
+    while it is a draft (``can_delete_draft``)."""
+    return (
+        user.is_authenticated
+        and model.created_by_id == user.pk
+        and can_register_in(user, model.owning_unit)
+    )
+
+
+def can_delete_draft(user, model) -> bool:
+    """A cadre deletes a draft they started, until it is first sent to the reviewers."""
+    return model.status == Status.DRAFT and owns_draft(user, model)
 
 
 def can_report_results(user, model) -> bool:

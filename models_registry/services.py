@@ -10,12 +10,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core import jobs
+from core.audit import acting
 from core.date_range import date_out_of_range, day_start, range_message
 from core.models import NotificationKind
 from core.notifications import notify_on_commit
@@ -195,6 +197,37 @@ def model_update(
     model.save()
     _set_relations(model, relations)
     return model
+
+
+@transaction.atomic
+def model_delete_draft(*, model: DanVanModel, by) -> None:
+    """Delete a draft its author no longer wants, with its files and links.
+
+    The audit trail keeps it: the deletion is recorded in the model's history (and in its
+    files' and links' histories) as done by ``by``, with the action named. The blank form that
+    made it cannot make it again; its files leave storage once the deletion is committed.
+    """
+    model = _locked(model)
+    if not rules.owns_draft(by, model):
+        raise PermissionDenied("Chỉ người tạo bản nháp (cán bộ của đơn vị) mới xóa được bản nháp.")
+    if model.status != Status.DRAFT:
+        raise ValidationError(
+            f"Mô hình đang ở trạng thái “{model.get_status_display()}”: chỉ xóa được bản nháp "
+            "chưa từng gửi duyệt.",
+            code="not_draft",
+        )
+    files = [(a.file.storage, a.file.name) for a in model.attachments.all()]
+    # Claimed, no longer pointing anywhere: the same blank form posted again is refused
+    # (``model_create_once``) rather than starting the draft anew.
+    CreationToken.objects.filter(model=model).update(model=None)
+    with acting(by), pghistory.context(action="draft_deleted", model=model.pk):
+        model.delete()
+
+    def remove_files():
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 @transaction.atomic
@@ -417,11 +450,13 @@ def export_request(*, by, query: str, fmt: str):
     """Queue a large list export for ``by``; the worker builds it after this commits.
 
     The same list and format already waiting or being built for ``by`` is not queued twice (a
-    second click, a resent form): its job is returned.
+    second click, a resent form): its job is returned, unless its worker died and it has failed.
     """
     from models_registry.models import ExportJob
     from models_registry.tasks import export_models
 
+    # One whose worker died is queued again or failed first: a failed one is not reused.
+    jobs.reap(ExportJob.objects.filter(requested_by=by, query=query, format=fmt))
     unfinished = ExportJob.objects.unfinished().filter(requested_by=by, query=query, format=fmt)
     if job := unfinished.order_by("-created_at").first():
         return job

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", registrations.ModelDetailView.as_view(), name="model_detail"),
     path("<int:pk>/sua/", registrations.ModelFormView.as_view(), name="model_update"),
     path("<int:pk>/tu-dong-luu/", registrations.ModelAutosaveView.as_view(), name="model_autosave"),
+    path("<int:pk>/xoa/", registrations.ModelDeleteDraftView.as_view(), name="model_delete"),
     path("<int:pk>/gui-duyet/", registrations.ModelSubmitView.as_view(), name="model_submit"),
     path(
         "<int:pk>/dung-thuc-hien/",

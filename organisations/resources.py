@@ -58,8 +58,11 @@ COLUMN_HELP = {
     "kind": "Mã hoặc tên: " + "; ".join(label for _, label in OrganisationKind.choices),
     "level": "Bắt buộc, mã hoặc tên: " + "; ".join(label for _, label in OrganisationLevel.choices),
     "valid_from": "Ngày dạng dd/mm/yyyy, không bắt buộc.",
-    "valid_to": "Ngày dạng dd/mm/yyyy, không trước ngày bắt đầu hiệu lực.",
-    "merged_from": "Mã các đơn vị cũ đã sáp nhập vào đơn vị này, cách nhau bởi dấu phẩy. "
+    "valid_to": "Ngày dạng dd/mm/yyyy, không trước ngày bắt đầu hiệu lực. Đơn vị cũ (trước sắp xếp "
+    "01/07/2025): ghi 30/06/2025 và thêm “(cũ)” vào tên; đơn vị cũ vẫn giữ mã hành chính cũ.",
+    "merged_from": "Mã các đơn vị cũ đã sáp nhập vào đơn vị này, cách nhau bởi dấu phẩy "
+    "(ví dụ: phường mới 01840 ghi 01834). Các đơn vị cũ phải có trong hệ thống hoặc trong tệp; "
+    "báo cáo các kỳ trước ngày sáp nhập vẫn tính theo đơn vị cũ. "
     "Với đơn vị đã có, để trống là giữ nguyên các đơn vị sáp nhập đã ghi; muốn bỏ hết, sửa "
     "trong trang quản trị của đơn vị.",
 }
@@ -508,25 +511,49 @@ def import_template_workbook() -> bytes:
         sheet_title=SHEET_TITLE,
         columns=COLUMNS,
         column_help=COLUMN_HELP,
+        # Official codes, and the 2025 reform as it is entered: a former district and one of
+        # its wards, ended on 30/06/2025, then the ward of today they were merged into.
         examples=[
             [
-                "TN-DX",
-                "TN",
-                "Phường Đức Xuân",
+                "058",
+                "19",
+                "Thành phố Bắc Kạn (cũ)",
                 "",
-                "Chính quyền (Ủy ban nhân dân)",
-                "Xã, phường, đặc khu",
-                "01/07/2025",
+                OrganisationKind.PEOPLES_COMMITTEE.label,
+                OrganisationLevel.DISTRICT.label,
                 "",
+                "30/06/2025",
                 "",
             ],
             [
-                "TN-DX-T15",
-                "TN-DX",
+                "01834",
+                "058",
+                "Phường Nguyễn Thị Minh Khai (cũ)",
+                "",
+                OrganisationKind.PEOPLES_COMMITTEE.label,
+                OrganisationLevel.COMMUNE.label,
+                "",
+                "30/06/2025",
+                "",
+            ],
+            [
+                "01840",
+                "19",
+                "Phường Đức Xuân",
+                "",
+                OrganisationKind.PEOPLES_COMMITTEE.label,
+                OrganisationLevel.COMMUNE.label,
+                "01/07/2025",
+                "",
+                "01834",
+            ],
+            [
+                "01840-T15",
+                "01840",
                 "Tổ dân phố 15",
                 "Tổ 15",
-                "Thôn, tổ dân phố, khu dân cư",
-                "Thôn, tổ dân phố, khu dân cư",
+                OrganisationKind.RESIDENTIAL_AREA.label,
+                OrganisationLevel.RESIDENTIAL.label,
                 "",
                 "",
                 "",

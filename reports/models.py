@@ -141,6 +141,8 @@ class ReportJob(BackgroundJob):
         verbose_name="bản chốt",
     )
 
+    task_path = "reports.tasks.build_report"
+
     class Meta(BackgroundJob.Meta):
         verbose_name = "yêu cầu tệp báo cáo"
         verbose_name_plural = "yêu cầu tệp báo cáo"

@@ -12,6 +12,7 @@ from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel, Role
 from organisations.models import Organisation
 from tests.factories import OrganisationFactory, UserFactory, user_with_role
+from tests.object_store import object_store, on_object_store  # noqa: F401 - fixtures
 
 
 @dataclass

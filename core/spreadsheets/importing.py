@@ -144,6 +144,9 @@ def _unknown_values_emptied(rows, dataset, columns: dict[str, str], errors: dict
         yield number, raw
 
 
+PROGRESS_EVERY = 100  # rows between two progress reports of a background import
+
+
 @dataclass
 class ImportPlan:
     """What every valid row of a file will do, and every error, by import-export row number."""
@@ -174,6 +177,7 @@ class PlannedImportMixin:
     required_columns: tuple[str, ...] = ()
     sheet_title = ""
     dry_run = True  # of the import under way, for plan_import
+    progress = None
 
     def plan_import(self, rows: Iterable[tuple[int, dict]], **kwargs) -> ImportPlan:
         raise NotImplementedError
@@ -185,6 +189,8 @@ class PlannedImportMixin:
         raise NotImplementedError
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        # Told how many rows are worked through (a background import's progress bar).
+        self.progress = kwargs.pop("progress", None)
         # All or nothing, always: a partly invalid file writes no row at all.
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
@@ -205,6 +211,8 @@ class PlannedImportMixin:
 
     def import_row(self, row, instance_loader, **kwargs):
         number = self._current_row = kwargs["row_number"]
+        if self.progress is not None and number % PROGRESS_EVERY == 0:
+            self.progress(number)
         plan = self.plan
         if plan.readable and not plan.errors:
             return super().import_row(row, instance_loader, **kwargs)

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core import jobs as lifecycle
+from core.storage import private_file_response
 from models_registry import services
 from models_registry.choices import ExportFormat, ExportStatus
 from models_registry.exports import csv_lines, write_xlsx
@@ -79,7 +81,9 @@ class ExportStatusView(View):
     """The progress of a background export (the whole page, or the bar alone for htmx)."""
 
     def get(self, request, pk):
-        job = get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk)
+        jobs = ExportJob.objects.visible_to(request.user)
+        lifecycle.reap(jobs.filter(pk=pk))  # a job whose worker died says so
+        job = get_object_or_404(jobs, pk=pk)
         template = (
             "models_registry/partials/_export_progress.html"
             if request.headers.get("HX-Request")
@@ -95,13 +99,8 @@ class ExportDownloadView(View):
         job = get_object_or_404(
             ExportJob.objects.visible_to(request.user), pk=pk, status=ExportStatus.DONE
         )
-        try:
-            handle = job.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        return FileResponse(
-            handle,
-            as_attachment=True,
+        return private_file_response(
+            job.file,
             filename=export_filename(job.format, job.created_at),
             content_type=CONTENT_TYPES[job.format],
         )

@@ -21,7 +21,10 @@ from models_registry import history, rules, selectors, services
 from models_registry.choices import Field
 from models_registry.filters import DEFAULT_SORT, SORT_ORDERING, DanVanModelFilter
 from models_registry.forms import DanVanModelForm, DiscontinueForm
-from models_registry.models import DanVanModel
+from models_registry.models import (
+    CreationToken,
+    DanVanModel,
+)
 from models_registry.views import keyset
 
 PAGE_SIZE = 25
@@ -202,6 +205,7 @@ class ModelDetailView(ScopedModelMixin, DetailView):
         context["can_edit"] = rules.can_edit(user, model)
         context["can_report"] = rules.can_report_results(user, model)
         context["can_discontinue"] = rules.can_discontinue(user, model)
+        context["can_delete"] = rules.can_delete_draft(user, model)
         context["missing"] = rules.missing_items(model) if context["can_edit"] else []
         context["sections"] = selectors.model_sections(model)
         # What later apps show on this page (review actions, appraisals, commendations).
@@ -222,6 +226,17 @@ class AlreadySent(Exception):
 
 
 ALREADY_SENT = "Đăng ký này đã được gửi duyệt (từ lần bấm trước), không cần gửi lại."
+UNTOUCHED = "Biểu mẫu còn trống nên chưa lưu bản nháp nào. Hãy điền ít nhất một mục rồi lưu."
+
+
+def untouched(form: DanVanModelForm, instance: DanVanModel | None) -> bool:
+    """A blank registration form sent with nothing filled in (a stray Enter or click, the
+    autosave of a form only looked at): it makes no draft. Once its first post has made one,
+    the form edits that draft, empty or not."""
+    if instance is not None or form.has_content():
+        return False
+    token = form.cleaned_data.get("creation_token")
+    return not (token and CreationToken.objects.filter(token=token, model__isnull=False).exists())
 
 
 class ModelFormView(ScopedModelMixin, View):
@@ -256,6 +271,7 @@ class ModelFormView(ScopedModelMixin, View):
             if instance
             else reverse("models_registry:model_autosave_new"),
             "saved_at": int(instance.updated_at.timestamp() * 1000) if instance else 0,
+            "can_delete": bool(instance) and rules.can_delete_draft(self.request.user, instance),
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -271,6 +287,9 @@ class ModelFormView(ScopedModelMixin, View):
             lost = [upload.name for upload in request.FILES.getlist("attachments")]
             messages.error(request, "Chưa lưu được: hãy sửa các ô được đánh dấu bên dưới.")
             return self.render_form(form, instance, status=400, lost_files=lost)
+        if untouched(form, instance):
+            form.add_error(None, UNTOUCHED)
+            return self.render_form(form, instance, status=400)
         try:
             model = self.save(form, instance)
         except AlreadySent as sent:
@@ -360,6 +379,8 @@ class ModelAutosaveView(ModelFormView):
                 for name, messages_ in form.errors.items()
             }
             return JsonResponse({"ok": False, "errors": errors}, status=400)
+        if untouched(form, instance):
+            return JsonResponse({"ok": True, "empty": True})
         try:
             model = self.save(form, instance)
         except AlreadySent:
@@ -396,6 +417,35 @@ class ModelSubmitView(ScopedModelMixin, View):
             return redirect(model)
         messages.success(request, "Đã gửi duyệt.")
         return redirect(model)
+
+
+class ModelDeleteDraftView(ScopedModelMixin, View):
+    """Delete a draft its author no longer wants: GET asks, POST deletes."""
+
+    template_name = "models_registry/model_delete.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.model = self.get_model(kwargs["pk"])
+        # Someone else's registration: whether it could be deleted is none of their business.
+        if not rules.owns_draft(request.user, self.model):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        if not rules.can_delete_draft(request.user, self.model):
+            raise PermissionDenied("Chỉ xóa được bản nháp chưa từng gửi duyệt.")
+        context = {"model": self.model, "attachments": self.model.attachments.count()}
+        return render(request, self.template_name, context)
+
+    def post(self, request, pk):
+        name = self.model.name or "chưa đặt tên"
+        try:
+            services.model_delete_draft(model=self.model, by=request.user)
+        except ValidationError as error:  # sent meanwhile, from another tab
+            messages.error(request, " ".join(error.messages))
+            return redirect(self.model)
+        messages.success(request, f"Đã xóa bản nháp “{name}”.")
+        return redirect("models_registry:model_list")
 
 
 class ModelDiscontinueView(ScopedModelMixin, View):

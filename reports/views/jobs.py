@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from core import jobs as lifecycle
 from reports import jobs
 from reports.choices import JobKind, JobStatus
 from reports.forms import ReportJobForm
@@ -66,6 +67,7 @@ class JobStatusView(View):
     """How far a report job has got (the whole page, or the bar alone for htmx)."""
 
     def get(self, request, pk):
+        lifecycle.reap(ReportJob.objects.visible_to(request.user).filter(pk=pk))
         job = get_object_or_404(_requested_jobs(request.user), pk=pk)
         template = (
             "reports/partials/_job_progress.html"

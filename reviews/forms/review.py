@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from django import forms
 
-from core.date_range import validate_date_range
-from core.forms import StyledFormMixin, style_widgets
+from core.forms import (
+    DayMonthYearField,
+    GroupedIntegerField,
+    GroupedNumberInput,
+    StyledFormMixin,
+    style_widgets,
+)
 from core.text import whole_number
 from models_registry.filters import unit_options
 from organisations.models import Organisation
@@ -85,14 +90,16 @@ class AppraisalForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for criterion in self.criteria:
             name = self.field_name(criterion)
-            attrs = {"min": 0, "max": criterion.max_score, "step": 1, "required": True}
+            attrs = {"required": True}
             if criterion.guidance:
                 attrs["aria-describedby"] = f"id_{name}_huong_dan"
-            self.fields[name] = forms.IntegerField(
+            # Typed like every number of the portal; the range is the service's to check.
+            self.fields[name] = GroupedIntegerField(
                 label=criterion.title,
                 required=False,
                 help_text=criterion.guidance,
-                widget=forms.NumberInput(attrs=attrs),
+                widget=GroupedNumberInput(attrs=attrs),
+                error_messages={"invalid": f"Điểm phải từ 0 đến {criterion.max_score}."},
             )
         # The comment last, after the criteria.
         self.order_fields([self.field_name(c) for c in self.criteria])
@@ -118,17 +125,7 @@ class RecogniseForm(StyledFormMixin, forms.Form):
     """The decision recognising a model; the issuer is a unit the reviewer may see."""
 
     decision_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
-    decision_date = forms.DateField(
-        label="Ngày quyết định",
-        required=False,
-        input_formats=["%d/%m/%Y"],
-        validators=[validate_date_range],
-        widget=forms.DateInput(
-            format="%d/%m/%Y",
-            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-        ),
-        error_messages={"invalid": "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 10/11/2025."},
-    )
+    decision_date = DayMonthYearField(label="Ngày quyết định", required=False)
     decision_signer = forms.CharField(label="Người ký", required=False, max_length=200)
     decision_issuer = forms.ModelChoiceField(
         label="Cơ quan ban hành",

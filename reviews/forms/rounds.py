@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.date_range import validate_date_range
-from core.forms import StyledFormMixin
+from core.forms import DayMonthYearField, StyledFormMixin
 from models_registry.filters import unit_options
 from models_registry.models import DanVanModel
 from organisations.models import Organisation
@@ -18,20 +17,8 @@ DATE_HELP = "Nhập theo dạng ngày/tháng/năm, ví dụ 18/11/2025."
 DECISION_FILE_ACCEPT = ".pdf,.jpg,.jpeg,.png"
 
 
-def _date_input():
-    return forms.DateInput(
-        format="%d/%m/%Y",
-        attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-    )
-
-
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=_date_input(),
-        validators=[validate_date_range],
-        error_messages={"invalid": "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."},
-    )
+def _date_field(label: str) -> DayMonthYearField:
+    return DayMonthYearField(label=label)
 
 
 def _text(rows: int = 3):

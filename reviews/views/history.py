@@ -12,13 +12,12 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from core import staging
 from core.spreadsheets import SpreadsheetError, read_csv, read_xlsx
-from core.storage import private_storage
 from core.uploads import safe_file_name
 from organisations.selectors import user_roles
 from reviews import services
@@ -129,11 +128,11 @@ class HistoricalRoundImportView(View):
 
     def _stage(self, data: bytes, file_name: str) -> str:
         token = uuid.uuid4().hex
-        stored = private_storage().save(f"imports/rounds/{token}.bin", ContentFile(data))
+        stored = staging.stage(data, folder="imports/rounds")
         staged = self.request.session.get(STAGED, {})
         staged[token] = {"stored": stored, "file_name": file_name}
         for old in list(staged)[:-KEPT_PREVIEWS]:
-            private_storage().delete(staged.pop(old)["stored"])
+            staging.discard(staged.pop(old)["stored"])
         self.request.session[STAGED] = staged
         return token
 
@@ -146,13 +145,10 @@ class HistoricalRoundImportView(View):
         staged = self.request.session.get(STAGED, {})
         kept = staged.pop(token, None) if token else None
         self.request.session[STAGED] = staged  # used up, whatever happens next
-        storage = private_storage()
-        if kept is None or not storage.exists(kept["stored"]):
+        data = staging.claim(kept["stored"]) if kept else None
+        if data is None:
             messages.error(self.request, EXPIRED)
             return self.render_page(form, status=400)
-        with storage.open(kept["stored"], "rb") as stored:
-            data = stored.read()
-        storage.delete(kept["stored"])
         try:
             commendation_round = services.round_import_historical(
                 by=self.request.user,

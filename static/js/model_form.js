@@ -94,6 +94,11 @@
         say("Chưa tự lưu được — " + (messages.join("; ") || result.error || "hãy kiểm tra nội dung."), true);
         return;
       }
+      if (result.empty) {
+        // Nothing filled in yet: no draft is made of a blank form.
+        say("");
+        return;
+      }
       if (autosaveUrl !== result.autosave_url) {
         // The first autosave created the draft: from now on the form edits it, and the copy
         // kept in this browser is the draft's, found again when its edit page is opened.

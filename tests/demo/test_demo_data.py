@@ -3,6 +3,7 @@ walked through the workflow by the services (proposals, score sheets, decisions,
 rounds and notifications included), all of it idempotent."""
 
 import json
+import re
 from collections import Counter
 from datetime import date
 from io import StringIO
@@ -31,8 +32,10 @@ from models_registry.models import (
     ResultValue,
     WorkflowEvent,
 )
+from organisations import official_tree
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
+from organisations.official_tree import official_provinces
 from organisations.selectors import has_role_on
 from reviews.choices import CommendationForm, RoundKind, RoundStatus
 from reviews.models import (
@@ -178,7 +181,8 @@ def test_load_demo_is_idempotent(demo, django_capture_on_commit_callbacks):
 def test_demo_tree_follows_the_seeds_and_rolls_up_former_units(demo):
     thai_nguyen = visible_names("thamdinh.thainguyen")
     assert {
-        "Phường Chùa Hang",
+        "Phường Linh Sơn",
+        "Phường Chùa Hang (cũ)",
         "Tổ dân phố 9",
         "Thành phố Bắc Kạn (cũ)",
         "Phường Đức Xuân",
@@ -190,17 +194,25 @@ def test_demo_tree_follows_the_seeds_and_rolls_up_former_units(demo):
         "Huyện Bạch Thông (cũ)",
         "Thành phố Thái Nguyên (cũ)",
     } <= thai_nguyen
-    assert "Phường Quan Hoa" not in thai_nguyen
+    assert "Phường Quan Hoa (cũ)" not in thai_nguyen
 
     assert {"Xã Mông Hóa (cũ)", "Phường Kỳ Sơn (cũ)", "Phường Kỳ Sơn", "Xã Vầy Nưa (cũ)"} <= (
         visible_names("thamdinh.phutho")
     )
-    assert {"Chi bộ số 40", "Hội Liên hiệp Phụ nữ phường Quan Hoa", "Phường Dịch Vọng"} <= (
-        visible_names("thamdinh.hanoi")
-    )
-    assert visible_names("canbo.quanhoa") >= {"Hội Liên hiệp Phụ nữ phường Quan Hoa"}
-    assert "Phường Trung Hòa" not in visible_names("canbo.quanhoa")
-    assert Organisation.objects.get(code="01-CAUGIAY").valid_to.isoformat() == "2025-06-30"
+    assert {
+        "Chi bộ số 40",
+        "Hội Liên hiệp Phụ nữ phường Quan Hoa (cũ)",
+        "Phường Dịch Vọng (cũ)",
+        "Phường Cầu Giấy",
+        "Phường Yên Hòa",
+    } <= visible_names("thamdinh.hanoi")
+    # The cadre of the new Phường Cầu Giấy sees the former wards merged into it, not Trung Hòa.
+    assert visible_names("canbo.phuongcaugiay") >= {
+        "Hội Liên hiệp Phụ nữ phường Quan Hoa (cũ)",
+        "Phường Dịch Vọng (cũ)",
+    }
+    assert "Phường Trung Hòa (cũ)" not in visible_names("canbo.phuongcaugiay")
+    assert Organisation.objects.get(code="005").valid_to.isoformat() == "2025-06-30"
 
 
 def test_demo_users_cover_every_role_at_commune_and_province_level(demo):
@@ -351,8 +363,9 @@ def test_a_proposal_was_returned_for_more_evidence(demo):
 def test_outstanding_models_were_recognised_first(demo):
     outstanding = DanVanModel.objects.filter(is_outstanding=True)
     assert outstanding.count() >= 8
-    assert outstanding.filter(owning_unit__code__startswith="01-").exists()
-    assert outstanding.exclude(owning_unit__code__startswith="01-").exists()
+    ha_noi = Organisation.objects.get(code="01").path
+    assert outstanding.filter(owning_unit__path__startswith=ha_noi).exists()
+    assert outstanding.exclude(owning_unit__path__startswith=ha_noi).exists()
     for model in outstanding:
         assert model.status == Status.RECOGNISED, model.code
         assert model.recognised_at < model.outstanding_at < timezone.now(), model.code
@@ -364,7 +377,7 @@ def test_cau_giay_2017_round_commends_22_collectives_and_16_individuals(demo):
     commendation_round = CommendationRound.objects.get(title=CAU_GIAY_ROUND)
     assert commendation_round.status == RoundStatus.PUBLISHED
     assert commendation_round.kind == RoundKind.INTERIM
-    assert commendation_round.organising_unit.code == "01-CAUGIAY"
+    assert commendation_round.organising_unit.code == "005"
     assert (commendation_round.held_on.year, commendation_round.held_on.month) == (2017, 11)
     in_force = Commendation.objects.filter(round=commendation_round).in_force()
     actors = Counter(in_force.values_list("model__actor", flat=True))
@@ -463,7 +476,7 @@ def former_district(unit):
 
 def test_every_merged_away_unit_ends_the_day_before_its_successor_begins(demo):
     links = merger_links()
-    assert len(links) == 21
+    assert len(links) == 25
     for predecessor, successor in links:
         assert predecessor.valid_to == REFORM_EVE, predecessor.code
         assert predecessor.name.endswith("(cũ)"), predecessor.code
@@ -503,7 +516,7 @@ def test_new_communes_hang_under_the_province_and_merge_across_former_districts(
 
 def test_models_of_former_units_are_dated_before_the_reform_and_new_ones_after(demo):
     models = DanVanModel.objects.filter(code__startswith="DEMO-").select_related("owning_unit")
-    # Communes only: Quận Cầu Giấy (cũ) keeps its wards as they were, with models to this day.
+    # Communes only: a former district's own bodies may have decided after the reform.
     communes = Organisation.objects.filter(level="commune")
     ended = list(communes.filter(valid_to__isnull=False).values_list("path", "valid_to"))
     began = list(communes.filter(valid_from__isnull=False).values_list("path", "valid_from"))
@@ -560,8 +573,8 @@ def test_a_new_ward_cadre_sees_the_records_of_the_wards_merged_into_theirs(demo,
         m.owning_unit.code
         for m in DanVanModel.objects.visible_to(cadre).select_related("owning_unit")
     }
-    assert {"06-DUCXUAN-MTTQ", "06-NTMK-T15-BCTMT", "01846-MTTQ", "01840-MTTQ"} <= units
-    assert not any(code.startswith(("06-NONGTHUONG", "19-CHUAHANG")) for code in units)
+    assert {"058-01840-MTTQ", "01834-T15-BCTMT", "01846-MTTQ", "01840-MTTQ"} <= units
+    assert not any(code.startswith(("01852", "05710")) for code in units)
     client.force_login(cadre)
     assert (
         client.get(DanVanModel.objects.get(code="DEMO-002").get_absolute_url()).status_code == 200
@@ -569,3 +582,58 @@ def test_a_new_ward_cadre_sees_the_records_of_the_wards_merged_into_theirs(demo,
     assert (
         client.get(DanVanModel.objects.get(code="DEMO-004").get_absolute_url()).status_code == 404
     )
+
+
+# --- Official codes ------------------------------------------------------------------------------
+
+FORMER_CODE = re.compile(r"[0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{3}-[0-9]{5}")
+
+
+def official_units() -> dict[str, str]:
+    """Name by code of every province and commune of the pinned package (since 01/07/2025)."""
+    return {
+        unit.code: unit.name
+        for province in official_provinces()
+        for unit in (province.unit, *province.communes)
+    }
+
+
+def test_demo_units_in_force_have_the_official_code_and_name(demo):
+    official = official_units()
+    units = Organisation.objects.filter(kind="peoples_committee")
+    in_force = units.filter(valid_to__isnull=True)
+    assert {(unit.code, unit.name) for unit in in_force} <= set(official.items())
+    assert {"19", "25", "01", "05710", "01840", "00167", "00175"} <= {u.code for u in in_force}
+    # Former units: their codes before 01/07/2025 (district 3 digits, commune 5), or the former
+    # district's and their own when a successor took theirs; never a code of today's list.
+    for unit in units.filter(valid_to__isnull=False):
+        assert FORMER_CODE.fullmatch(unit.code), unit.code
+        assert unit.code not in official, unit.code
+    # Bodies and residential areas follow their unit's code.
+    for body in Organisation.objects.exclude(kind="peoples_committee").exclude(code="TW"):
+        ancestors = list(Organisation.objects.get_ancestors(body))[::-1]
+        unit = next(a for a in ancestors if a.kind == "peoples_committee" or a.is_root())
+        assert body.code.startswith(f"{unit.code}-"), (body.code, unit.code)
+
+
+def test_the_official_tree_loaded_after_the_demo_matches_its_units(demo):
+    demo_units = dict(Organisation.objects.values_list("code", "pk"))
+    for province in ("19", "25", "01"):
+        report = official_tree.load_official_tree(province=province)
+        assert not report.renamed and not report.reclassified, report.lines()
+        assert not report.held_by_former_units and not report.no_longer_listed, report.lines()
+        assert not {code for code, _ in report.created} & set(demo_units), report.lines()
+        assert report.created  # the rest of the province's communes came in
+    # The demo's units are the ones matched: none stored twice, none replaced.
+    assert dict(Organisation.objects.filter(code__in=demo_units).values_list("code", "pk")) == (
+        demo_units
+    )
+    for province in ("19", "25", "01"):
+        names = Counter(
+            Organisation.objects.get_children(Organisation.objects.get(code=province))
+            .filter(level="commune", valid_to__isnull=True, kind="peoples_committee")
+            .values_list("name", flat=True)
+        )
+        assert [name for name, count in names.items() if count > 1] == [], province
+    assert Organisation.objects.filter(name="Phường Linh Sơn").count() == 1
+    assert Organisation.objects.filter(name="Phường Cầu Giấy").count() == 1

@@ -4,8 +4,10 @@ import re
 
 from playwright.sync_api import expect
 
+from accounts.models import AccountProfile
 from demo.files import pdf_bytes
 from demo.management.commands.load_demo import demo_password
+from tests.factories import UserFactory
 
 # A small real PDF: the upload checks read it through.
 PDF = pdf_bytes("Kế hoạch", ["Ke hoach thuc hien"])
@@ -19,3 +21,10 @@ def log_in(page, username, password=None):
     page.get_by_label("Mật khẩu").fill(password or demo_password())
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
+
+
+def linked_account(provider, provider_username: str, **fields):
+    """A portal account carrying the subject the test provider gives ``provider_username``."""
+    person = UserFactory(**fields)
+    AccountProfile.objects.create(user=person, sso_subject=provider.subjects[provider_username])
+    return person

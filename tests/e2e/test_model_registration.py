@@ -15,7 +15,7 @@ from tests.e2e.helpers import PDF, log_in
 
 pytestmark = pytest.mark.e2e
 
-CADRE = "canbo.chuahang"
+CADRE = "canbo.linhson"
 # Unlike the demo data's "Nuôi Dê" models, only this one holds every word of the search; the
 # other journeys here name their drafts otherwise, since they share the demo data.
 NAME = "Nuôi Dê sinh sản thôn Nà Pài"
@@ -65,7 +65,7 @@ def test_cadre_registers_a_model_and_finds_it_without_diacritics(page, demo_data
     expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký mô hình, điển hình")
     # The cadre's ward is chosen as the owning unit already.
     owning_unit = page.get_by_label("Đơn vị chủ trì")
-    expect(owning_unit.locator("option:checked")).to_have_text("Phường Chùa Hang")
+    expect(owning_unit.locator("option:checked")).to_have_text("Phường Linh Sơn")
 
     fill_everything_but_the_goals(page)
     page.get_by_label("Tệp đính kèm (ảnh, kế hoạch").set_input_files(plan)

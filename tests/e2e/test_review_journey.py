@@ -206,12 +206,12 @@ def test_a_registration_from_submission_to_commendation(
     expect(proposal.get_by_role("link", name=report)).to_be_visible()
     review.get_by_role("link", name="Chấm điểm theo bộ tiêu chí").click()
     expect(review.get_by_role("heading", level=1)).to_have_text("Phiếu chấm điểm")
-    scores = review.locator(".appraisal-sheet input[type=number]")
-    expect(scores.first).to_be_visible()
+    rows = review.locator(".appraisal-sheet tbody tr")
+    expect(rows.first).to_be_visible()
     total = 0
-    for score in scores.all():
-        best = int(score.get_attribute("max"))
-        score.fill(str(best))
+    for row in rows.all():
+        best = int(row.locator("td.text-end").inner_text())  # the criterion's maximum
+        row.locator("input").fill(str(best))
         total += best
     review.get_by_label("Nhận xét chung").fill(
         "Cách làm sáng tạo, kết quả rõ, được nhân dân ủng hộ."

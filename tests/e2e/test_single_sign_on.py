@@ -1,124 +1,22 @@
 """Single sign-on through a real OpenID provider: django-oauth-toolkit, started on loopback by
-this module (tests/oidc_provider), signed in through over HTTP by ``requests`` exactly as a
-browser would — the portal's redirect, the provider's own log-in form and consent page, the
-code exchanged by the portal, the portal's session at the end."""
-
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
-from pathlib import Path
+the ``provider`` fixture (tests/e2e/conftest.py, tests/oidc_provider), signed in through over
+HTTP by ``requests`` exactly as a browser would — the portal's redirect, the provider's own
+log-in form and consent page, the code exchanged by the portal, the portal's session at the end.
+The same journeys in Chromium are in test_single_sign_on_journeys.py."""
 
 import lxml.html
-import pytest
 import requests
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from jwcrypto.jwk import JWK
 
-from accounts.models import AccountProfile
 from tests.danvan.test_health_and_settings import run_manage
+from tests.e2e.conftest import Provider
+from tests.e2e.helpers import linked_account
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.oidc_provider.seed import CLIENT_ID, CLIENT_SECRET, PASSWORD
+from tests.oidc_provider.seed import PASSWORD
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30
-
-
-@dataclass(frozen=True)
-class Provider:
-    url: str
-    subjects: dict[str, str]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def provider(live_server, tmp_path_factory):
-    """The provider as its own Django project and process, with a fresh RSA key, a SQLite file,
-    three people and the portal registered as a confidential client whose redirect URI is the
-    live server's callback."""
-    directory = tmp_path_factory.mktemp("oidc-provider")
-    key = directory / "signing-key.pem"
-    key.write_bytes(JWK.generate(kty="RSA", size=2048).export_to_pem(True, None))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.oidc_provider.settings",
-        "OIDC_PROVIDER_DATABASE": str(directory / "provider.sqlite3"),
-        "OIDC_PROVIDER_KEY": str(key),
-    }
-    callback = live_server.url + reverse("oidc_authentication_callback")
-    seeded = subprocess.run(
-        [sys.executable, "-m", "tests.oidc_provider.seed", callback],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    subjects = json.loads(seeded.stdout.strip().splitlines()[-1])
-    url = f"http://127.0.0.1:{free_port()}"
-    log = (directory / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "django", "runserver", "--noreload", url.removeprefix("http://")],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            if server.poll() is not None:
-                pytest.fail(
-                    f"the OpenID provider stopped: {(directory / 'server.log').read_text()}"
-                )
-            try:
-                if requests.get(f"{url}/o/.well-known/jwks.json", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the OpenID provider did not start")
-            time.sleep(0.2)
-        yield Provider(url=url, subjects=subjects)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture
-def gateway(settings, provider, seeded_rows):
-    """The portal configured as the production settings would be from DJANGO_OIDC_*."""
-    settings.OTP_REQUIRED_ROLES = []
-    settings.OIDC_ENABLED = True
-    settings.AUTHENTICATION_BACKENDS = [
-        *settings.AUTHENTICATION_BACKENDS,
-        "danvan.single_sign_on.GatewayBackend",
-    ]
-    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
-    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
-    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{provider.url}/o/authorize/"
-    settings.OIDC_OP_TOKEN_ENDPOINT = f"{provider.url}/o/token/"
-    settings.OIDC_OP_USER_ENDPOINT = f"{provider.url}/o/userinfo/"
-    settings.OIDC_OP_JWKS_ENDPOINT = f"{provider.url}/o/.well-known/jwks.json"
-    return provider
-
-
-def linked_account(provider, provider_username: str, **fields):
-    person = UserFactory(**fields)
-    AccountProfile.objects.create(user=person, sso_subject=provider.subjects[provider_username])
-    return person
 
 
 def form_data(page: requests.Response) -> list[tuple[str, str]]:

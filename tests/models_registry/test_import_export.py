@@ -499,7 +499,8 @@ def test_real_imports_of_models_take_turns(admin_client, tree):
     with CaptureQueriesContext(connection) as queries:
         confirm(admin_client, response)
     locks = [q["sql"] for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
-    assert len(locks) == 1
+    # The staged file's claim (core.staging), then the import's own lock, once.
+    assert len(locks) == 2 and "stage:imports/admin/" in locks[0]
 
 
 def test_stored_models_in_another_state_or_scope_are_refused(admin_client, tree):

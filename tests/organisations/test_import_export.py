@@ -1,6 +1,7 @@
 """Import and export of organisations through the admin: preview, all-or-nothing, every error."""
 
 import csv
+import datetime
 import io
 import zipfile
 
@@ -374,6 +375,33 @@ def test_template_file_documents_the_columns(admin_client):
     assert [cell.value for cell in workbook[SHEET_TITLE][1]] == HEADERS
     guide = {values[0]: values[1] for values in workbook["Hướng dẫn"].iter_rows(values_only=True)}
     assert "dd/mm/yyyy" in guide[COLUMNS["valid_from"]]
+
+
+def test_the_templates_example_of_a_former_unit_imports_as_written(admin_client, superuser):
+    """The template's examples are a working import: a former district and ward ended on
+    30/06/2025 under their official codes, and the ward of today they were merged into."""
+    from organisations.services import organisation_create
+
+    organisation_create(
+        parent=None,
+        organisation=Organisation(
+            code="19", name="Tỉnh Thái Nguyên", level="province", kind="peoples_committee"
+        ),
+        by=superuser,
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(admin_client.get(TEMPLATE_URL).content))
+    examples = [
+        list(values) for values in workbook[SHEET_TITLE].iter_rows(min_row=2, values_only=True)
+    ]
+    assert {values[0] for values in examples} >= {"058", "01834", "01840"}
+    response = confirm(admin_client, preview(admin_client, xlsx_file(examples)))
+    assert response.status_code == 302, page_errors(response)
+    former = Organisation.objects.get(code="01834")
+    assert former.valid_to == datetime.date(2025, 6, 30) and former.name.endswith("(cũ)")
+    assert former.get_parent().code == "058"
+    today = Organisation.objects.get(code="01840")
+    assert today.valid_from == datetime.date(2025, 7, 1)
+    assert list(today.merged_from.values_list("code", flat=True)) == ["01834"]
 
 
 def test_import_page_is_vietnamese_and_links_the_template(admin_client):

@@ -230,13 +230,11 @@ def test_former_units_come_by_the_import_as_the_readme_shows(client_for, superus
     upload = xlsx_file(
         [
             row("06", "TW", "Tỉnh Bắc Kạn (cũ)", province_level, unit_kind, end=end),
-            row("06-BACKAN", "06", "Thành phố Bắc Kạn (cũ)", district_level, unit_kind, end=end),
+            row("058", "06", "Thành phố Bắc Kạn (cũ)", district_level, unit_kind, end=end),
+            row("058-01840", "058", "Phường Đức Xuân (cũ)", commune_level, unit_kind, end=end),
             row(
-                "06-DUCXUAN", "06-BACKAN", "Phường Đức Xuân (cũ)", commune_level, unit_kind, end=end
-            ),
-            row(
-                "06-NTMK",
-                "06-BACKAN",
+                "01834",
+                "058",
                 "Phường Nguyễn Thị Minh Khai (cũ)",
                 commune_level,
                 unit_kind,
@@ -249,7 +247,7 @@ def test_former_units_come_by_the_import_as_the_readme_shows(client_for, superus
                 commune_level,
                 unit_kind,
                 start="01/07/2025",
-                merged="06-DUCXUAN, 06-NTMK",
+                merged="058-01840, 01834",
             ),
             row("19", "TW", "Tỉnh Thái Nguyên", province_level, unit_kind, merged="06"),
         ]
@@ -259,14 +257,14 @@ def test_former_units_come_by_the_import_as_the_readme_shows(client_for, superus
     assert response.status_code == 302, response.content.decode()[:2000]
 
     ward = Organisation.objects.get(code="01840")
-    assert sorted(ward.merged_from.values_list("code", flat=True)) == ["06-DUCXUAN", "06-NTMK"]
+    assert sorted(ward.merged_from.values_list("code", flat=True)) == ["01834", "058-01840"]
     assert ward.valid_from == date(2025, 7, 1)
     assert list(Organisation.objects.get(code="19").merged_from.values_list("code", flat=True)) == [
         "06"
     ]
-    former = Organisation.objects.get(code="06-DUCXUAN")
+    former = Organisation.objects.get(code="058-01840")
     assert former.valid_to == date(2025, 6, 30)
-    assert Organisation.objects.get_parent(former).code == "06-BACKAN"
+    assert Organisation.objects.get_parent(former).code == "058"
     # The loader, run again, leaves the imported units and links as they are.
     out = io.StringIO()
     call_command("load_official_tree", "--province", "19", stdout=out)

@@ -316,7 +316,7 @@ def test_score_sheet_form(client_for, proposed_model, reviewer):
     for criterion in criteria:
         assert criterion.title in html and criterion.guidance in html
         assert f'name="criterion_{criterion.pk}"' in html
-        assert f'max="{criterion.max_score}"' in html
+        assert f'<td class="text-end">{criterion.max_score}</td>' in html
     assert "Tổng điểm tối đa: 100" in html
 
 

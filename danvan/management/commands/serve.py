@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 start_new_session=True,
             ),
             subprocess.Popen(
-                [sys.executable, "manage.py", "db_worker", "--no-startup-delay"],
+                [sys.executable, "manage.py", "worker", "--no-startup-delay"],
                 cwd=settings.BASE_DIR,
                 start_new_session=True,
             ),

@@ -36,6 +36,6 @@ BACKWARD = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models_registry", "0012_start_precision_and_event_effective_date")]
+    dependencies = [("models_registry", "0013_export_job_lease")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
