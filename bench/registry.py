@@ -17,6 +17,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
+from bench import statements
 from bench.common import (
     explain,
     logged_in,
@@ -39,6 +40,7 @@ from organisations.models import Organisation
 
 LIST_URL = "/mo-hinh/"
 DEEP_PAGE = 200
+NATIONAL_DEEP_PAGE = 39_000
 SEARCHES = ("nuoi de", "hien dat lam duong")
 EXPORT_ROWS = 50_000
 MAX_LIST_QUERIES = 10
@@ -95,6 +97,23 @@ def registry_plans(queries: list[dict]) -> list[str]:
         for query in queries
         if query["sql"].lstrip().upper().startswith("SELECT") and f"FROM {table}" in query["sql"]
     ]
+
+
+def deep_link(account, params: dict, page_number: int) -> dict:
+    """The parameters of the "Sau »" link that leads to page ``page_number`` of the list
+    ``params`` (a cursor on the last row of the page before it; found once, not timed)."""
+    from models_registry.filters import DEFAULT_SORT
+    from models_registry.selectors import filtered_models
+    from models_registry.views import keyset
+
+    sort = params.get("sort") or DEFAULT_SORT
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        query[name] = str(value)
+    before = filtered_models(account, query)
+    row = before[(page_number - 1) * PAGE_SIZE - 1]
+    cursor = keyset.make_cursor(sort, row, forward=True, number=page_number)
+    return {**params, keyset.CURSOR_PARAMETER: cursor}
 
 
 def export_figures(queryset, repeat: int, user_) -> dict:
@@ -179,9 +198,12 @@ def run(root: Organisation, *, repeat: int, export_repeat: int, generated: dict)
     ) or models.filter(owning_unit__path__startswith=province.path).order_by("pk").first()
 
     list_params = {"unit": province.pk, "field": field, "sort": "-start_date"}
-    # Page 200 at national scale; the last page of a smaller data set.
-    deep_page = max(1, min(DEEP_PAGE, in_list // PAGE_SIZE))
-    deep_params = {**list_params, "page": deep_page}
+    # Page 200 at national scale; the last page of a smaller data set. Beyond the first pages
+    # the list's links carry a cursor on the previous page's last row (never an OFFSET).
+    deep_page = max(2, min(DEEP_PAGE, in_list // PAGE_SIZE))
+    deep_params = deep_link(reviewer, list_params, deep_page)
+    national_deep_page = max(2, min(NATIONAL_DEEP_PAGE, total // PAGE_SIZE))
+    national_deep_params = deep_link(national, {}, national_deep_page)
     measures: dict[str, dict] = {}
     targets: dict[str, int] = {}
 
@@ -209,6 +231,14 @@ def run(root: Organisation, *, repeat: int, export_repeat: int, generated: dict)
         LIST_URL,
         TARGETS["list"],
         **list_params,
+    )
+    measure("list: whole country, page 1 (national)", national_client, LIST_URL, TARGETS["list"])
+    measure(
+        f"list: whole country, page {national_deep_page} (national)",
+        national_client,
+        LIST_URL,
+        TARGETS["list"],
+        **national_deep_params,
     )
     for text in SEARCHES:
         measure(f"search '{text}': national", national_client, LIST_URL, TARGETS["search"], q=text)
@@ -240,6 +270,10 @@ def run(root: Organisation, *, repeat: int, export_repeat: int, generated: dict)
         ),
     }
 
+    page_counts = statements.page_statements(
+        reviewer_client, national_client, province, detail.pk, deep_params
+    )
+
     first = models.order_by("pk").values_list("pk", flat=True).first()
     from models_registry.selectors import filtered_models
 
@@ -266,6 +300,7 @@ def run(root: Organisation, *, repeat: int, export_repeat: int, generated: dict)
         },
         "export": export,
         "plans": plans,
+        "page_statements": page_counts,
     }
 
     print("\n== Mô hình, điển hình ==")
@@ -279,6 +314,7 @@ def run(root: Organisation, *, repeat: int, export_repeat: int, generated: dict)
         count = len(real_queries(captured))
         said = verdict(f"queries: {name}", count <= MAX_LIST_QUERIES)
         print(f"  {name:<40} {count:>3} ({len(captured)})  {said}")
+    statements.print_statements(page_counts)
     print(f"\nExport of {number(export['rows'])} rows to xlsx (median of {export_repeat}):")
     for name, label in (
         ("project", "project writer (write_xlsx)"),

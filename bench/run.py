@@ -1,11 +1,12 @@
 """Benchmarks at national scale: the organisation tree, the registry, the reports. `make bench`.
 
-Works in its own database (``danvan_bench`` on the embedded server, or on the server named by
-DATABASE_URL), kept between runs because generating the data set takes minutes: the first run
-builds 150,000 organisations and 1,000,000 models with ``manage.py generate_data``, later runs
-reuse them. Each figure is the median (and 90th percentile) of repeated requests through Django's
-test client with a warm database, measured server-side; the query plans show which index answers.
-Results go to ``bench/results/organisations.json``, ``registry.json`` and ``reports.json``.
+Works in its own database (``danvan_bench``, or the one named by ``--database`` or
+BENCH_DATABASE, on the embedded server or on the server named by DATABASE_URL), kept between
+runs because generating the data set takes minutes: the first run builds 150,000 organisations
+and 1,000,000 models with ``manage.py generate_data``, later runs reuse them. Each figure is the
+median (and 90th percentile) of repeated requests through Django's test client with a warm
+database, measured server-side; the query plans show which index answers. Results go to
+``bench/results/organisations.json``, ``registry.json`` and ``reports.json``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "danvan.settings")
-# BENCH_DATABASE names another copy of the data set (one per branch being measured).
-os.environ["DJANGO_TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE", "danvan_bench")
+
+
+def _database_option(argv: list[str]) -> str | None:
+    """``--database NAME`` (or ``--database=NAME``), read before Django starts."""
+    for index, argument in enumerate(argv):
+        if argument == "--database" and index + 1 < len(argv):
+            return argv[index + 1]
+        if argument.startswith("--database="):
+            return argument.split("=", 1)[1]
+    return None
+
+
+# The bench database: ``--database``, else BENCH_DATABASE, else danvan_bench.
+os.environ["DJANGO_TEST_DATABASE_NAME"] = (
+    _database_option(sys.argv) or os.environ.get("BENCH_DATABASE") or "danvan_bench"
+)
 
 import django  # noqa: E402
 
@@ -67,6 +82,10 @@ def prepare(args) -> tuple[object, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--database",
+        help="the bench database (default: BENCH_DATABASE, else danvan_bench); kept between runs",
+    )
     parser.add_argument("--organisations", type=int, default=150_000)
     parser.add_argument("--models", type=int, default=1_000_000)
     parser.add_argument(

@@ -18,9 +18,10 @@ class DanvanConfig(AppConfig):
         import django.contrib.postgres.fields.jsonb  # noqa: F401
         from django.contrib.auth.signals import user_logged_in
 
-        from danvan.middleware import note_second_step_at_log_in
+        from danvan.middleware import note_second_step_at_log_in, note_session_start_at_log_in
 
         user_logged_in.connect(note_second_step_at_log_in, dispatch_uid="second_step_at_log_in")
+        user_logged_in.connect(note_session_start_at_log_in, dispatch_uid="session_start_at_log_in")
 
         from django_tasks.signals import task_finished, task_started
 

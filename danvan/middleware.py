@@ -17,6 +17,7 @@ from danvan.client_address import client_ip
 from danvan.logs import REQUEST_ID_HEADER, request_id_from, request_id_var
 
 SESSION_STARTED_KEY = "danvan_login_at"
+SESSION_SEEN_KEY = "danvan_seen_at"
 SECOND_STEP_NOT_OWED_KEY = "danvan_second_step_not_owed"
 
 access_log = logging.getLogger("danvan.access")
@@ -89,10 +90,15 @@ def signed_in_user_id(request):
 
 
 class SessionLifetimeMiddleware:
-    """Log the user out once their session is older than ``SESSION_ABSOLUTE_LIFETIME``.
+    """Log the user out after ``SESSION_IDLE_TIMEOUT`` without a request or once the session is
+    older than ``SESSION_ABSOLUTE_LIFETIME``.
 
-    The idle timeout needs no code: the session cookie's age is renewed on every request
-    (``SESSION_SAVE_EVERY_REQUEST``), so it lapses after ``SESSION_COOKIE_AGE`` of inactivity.
+    The session is not saved on every request (``SESSION_SAVE_EVERY_REQUEST`` is off: a page
+    would otherwise rewrite and commit its row). It notes when it was last renewed
+    (``SESSION_SEEN_KEY``) and is renewed — saved, which moves the row's and the cookie's expiry
+    ``SESSION_COOKIE_AGE`` ahead — only when more than ``SESSION_REFRESH_INTERVAL`` has passed
+    since. The idle timeout therefore counts from the last renewal, at most that interval
+    before the last request.
     """
 
     def __init__(self, get_response):
@@ -100,12 +106,17 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
+            session = request.session
             now = int(time.time())
-            started = request.session.setdefault(SESSION_STARTED_KEY, now)
-            if now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+            started = session.setdefault(SESSION_STARTED_KEY, now)
+            seen = session.get(SESSION_SEEN_KEY)
+            idle = seen is not None and now - seen > settings.SESSION_IDLE_TIMEOUT
+            if idle or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
                 messages.info(request, "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.")
                 return redirect_to_login(request.get_full_path())
+            if seen is None or now - seen >= settings.SESSION_REFRESH_INTERVAL:
+                session[SESSION_SEEN_KEY] = now  # modified: saved with a renewed expiry
         return self.get_response(request)
 
 
@@ -151,6 +162,16 @@ class QueryStringGuardMiddleware:
             }
             return render(request, "400.html", context, status=400)
         return self.get_response(request)
+
+
+def note_session_start_at_log_in(sender, request, user, **kwargs):
+    """At log-in (``user_logged_in``), note when the session started and was last renewed, so
+    that its first page writes nothing more to it."""
+    if request is None or not hasattr(request, "session"):
+        return
+    now = int(time.time())
+    request.session[SESSION_STARTED_KEY] = now
+    request.session[SESSION_SEEN_KEY] = now
 
 
 def note_second_step_at_log_in(sender, request, user, **kwargs):

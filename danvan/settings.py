@@ -178,12 +178,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle timeout: the cookie's age is renewed on every request. Absolute lifetime: enforced by
-# danvan.middleware.SessionLifetimeMiddleware from the time of log-in.
+# Idle timeout and absolute lifetime: enforced by danvan.middleware.SessionLifetimeMiddleware.
+# The session row is not rewritten on every request: its expiry (and the cookie's) is renewed
+# only once SESSION_REFRESH_INTERVAL has passed since the last renewal (a minute, or a tenth of
+# the idle timeout when that is shorter), so a page costs no write to django_session.
 SESSION_IDLE_TIMEOUT = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_ABSOLUTE_LIFETIME = env.int("DJANGO_SESSION_MAX_HOURS", default=12) * 3600
+SESSION_REFRESH_INTERVAL = min(60, SESSION_IDLE_TIMEOUT // 10)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

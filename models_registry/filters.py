@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 
@@ -12,8 +15,9 @@ from core.forms import DayMonthYearField, style_widgets
 from core.text import whole_number
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
+from organisations.choices import Role
 from organisations.models import Organisation
-from organisations.querysets import subtree_q, with_predecessors
+from organisations.querysets import scope_paths, subtree_q, with_predecessors
 from organisations.selectors import nearby_units
 
 SORTS = (
@@ -32,6 +36,33 @@ SORT_ORDERING = {
     "-updated_at": ("-updated_at", "-pk"),
 }
 DEFAULT_SORT = "-start_date"
+# How long the list's counts by field are kept (seconds) under the registry's version: the
+# version moves on with every write to the models, so this bounds only what the version cannot
+# see (a unit moved in the tree, a write committed while a count was being taken).
+COUNTS_CACHE_SECONDS = 60
+# Parameters that change the rows counted (the sort, the page and the cursor do not).
+COUNTED_PARAMETERS = (
+    "q",
+    "field",
+    "kind",
+    "actor",
+    "status",
+    "themes",
+    "unit",
+    "year",
+    "start_from",
+    "start_to",
+    "replicated",
+)
+
+
+def list_version() -> int:
+    """The registry's version: moved on by every statement that writes models or their theme
+    links (a trigger, migration 0014), committed or not."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value, is_called FROM models_registry_list_version")
+        value, called = cursor.fetchone()
+    return value if called else 0
 
 
 def unit_options(units: list[Organisation]) -> list[tuple[int, str]]:
@@ -174,9 +205,44 @@ class DanVanModelFilter(django_filters.FilterSet):
         return queryset.order_by(*SORT_ORDERING[value])
 
     def counts_by_field(self) -> dict[str, int]:
-        """How many models of the current filter fall in each field (one grouped query)."""
-        rows = self.qs.order_by().values_list("field").annotate(count=Count("pk"))
-        return dict(rows)
+        """How many models of the current filter fall in each field (one grouped query).
+
+        Kept in the process's cache for ``COUNTS_CACHE_SECONDS`` under the registry's version,
+        the user's scope and the filter: the same list asked again (another page, another
+        sort, the national administrator's unfiltered million rows) costs one read of the
+        version instead of a count, and any write to the models counts anew.
+        """
+        key = self._counts_key()
+        counts = cache.get(key)
+        if counts is None:
+            rows = self.qs.order_by().values_list("field").annotate(count=Count("pk"))
+            counts = dict(rows)
+            cache.set(key, counts, COUNTS_CACHE_SECONDS)
+        return counts
+
+    def _counts_key(self) -> str:
+        user = self.user
+        if user.is_superuser:
+            scope = "all"
+        else:
+            scope = repr((scope_paths(user), scope_paths(user, [Role.CADRE])))
+        data = self.form.cleaned_data
+        values = [getattr(data.get(name), "pk", data.get(name)) for name in COUNTED_PARAMETERS]
+        counted = repr([str(value or "") for value in values])
+        digest = hashlib.sha256(f"{scope}|{counted}".encode()).hexdigest()
+        return f"registry-counts:{list_version()}:{digest}"
+
+    def kept_search(self, number: int, per_page: int) -> tuple[dict, list[int]]:
+        """``searched_counts_and_page``, kept like the counts by field (same version, scope,
+        filter and time; with the sort and the page): a search asked again, with no write to
+        the models in between, costs one read of the version instead of a search."""
+        sort = self.form.cleaned_data.get("sort") or DEFAULT_SORT
+        key = f"{self._counts_key()}:search:{sort}:{number}:{per_page}"
+        kept = cache.get(key)
+        if kept is None:
+            kept = self.searched_counts_and_page(number, per_page)
+            cache.set(key, kept, COUNTS_CACHE_SECONDS)
+        return kept
 
     def searched_counts_and_page(self, number: int, per_page: int) -> tuple[dict, list[int]]:
         """For a text search: the counts by field and the ids of page ``number``, in one

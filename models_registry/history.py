@@ -294,8 +294,19 @@ def _with_relation_changes(model: DanVanModel, events: list) -> list:
     return folded
 
 
+# The annotations the detail page reads the linked ids with (``selectors.detail_queryset``).
+LINKED_ID_ANNOTATIONS = {
+    "themes": "theme_ids",
+    "territory": "territory_ids",
+    "coordinating_units": "coordinating_ids",
+}
+
+
 def _linked_ids(model: DanVanModel, name: str) -> list[int]:
-    """The ids linked now; read from the prefetched rows when the page has them."""
+    """The ids linked now; read from the page's annotation or prefetched rows when it has them."""
+    annotated = getattr(model, LINKED_ID_ANNOTATIONS[name], None)
+    if annotated is not None:
+        return list(annotated)
     return [linked.pk for linked in getattr(model, name).all()]
 
 

@@ -79,7 +79,11 @@ def missing_items(model) -> list[MandatoryItem]:
     need("Thực trạng, lý do xây dựng", "situation")
     need("Mục tiêu, tiêu chí đánh giá", "goals")
     need("Nội dung, cách làm", "content")
-    has_territory = model.pk is not None and model.territory.exists()
+    # The detail page reads the territory's names with the model (no second query).
+    names = getattr(model, "territory_names", None)
+    has_territory = (
+        bool(names) if names is not None else (model.pk is not None and model.territory.exists())
+    )
     need(
         "Địa bàn thực hiện (chọn đơn vị hoặc ghi rõ địa bàn)",
         "territory",

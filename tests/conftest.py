@@ -110,6 +110,15 @@ def vietnam_clock(request):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: what an earlier test kept (the list's counts,
+    under a version its rolled-back rows moved on) is not read by the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     """Attachments and exports written by a test go to a folder of its own."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

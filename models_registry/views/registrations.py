@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -18,16 +18,14 @@ from django_filters.views import FilterView
 from core import hooks
 from core.text import whole_number
 from models_registry import history, rules, selectors, services
-from models_registry.choices import RELATION_FIELDS, Field
-from models_registry.filters import DanVanModelFilter
+from models_registry.choices import Field
+from models_registry.filters import DEFAULT_SORT, SORT_ORDERING, DanVanModelFilter
 from models_registry.forms import DanVanModelForm, DiscontinueForm
 from models_registry.models import (
-    Attachment,
     CreationToken,
     DanVanModel,
-    ResultReport,
-    ResultValue,
 )
+from models_registry.views import keyset
 
 PAGE_SIZE = 25
 PICKER_RESULTS = 15
@@ -61,7 +59,12 @@ class CountedPaginator(Paginator):
 
 
 class ModelListView(FilterView):
-    """Every model the user may see, filtered, searched, sorted and counted by field."""
+    """Every model the user may see, filtered, searched, sorted and counted by field.
+
+    The first pages may be asked by number; the "Sau"/"Trước" links of a list (not of a
+    search, whose matches are gathered whole anyway) carry a cursor instead
+    (``models_registry.views.keyset``), so that a deep page costs what the second one does.
+    """
 
     filterset_class = DanVanModelFilter
     template_name = "models_registry/model_list.html"
@@ -72,16 +75,53 @@ class ModelListView(FilterView):
         self.filterset = DanVanModelFilter.lenient(request.GET, user=request.user)
         self.object_list = self.filterset.qs.for_list()
         self.known_page = None
+        self.keyset_page = None
+        self.page_notice = ""
         number = whole_number(request.GET.get(self.page_kwarg) or "1")
         if self.filterset.searching and number:
-            self.field_counts, ids = self.filterset.searched_counts_and_page(
-                number, self.paginate_by
-            )
+            self.field_counts, ids = self.filterset.kept_search(number, self.paginate_by)
             self.known_page = (number, ids)
         else:
             self.field_counts = self.filterset.counts_by_field()
+            if not self.filterset.searching:
+                self.keyset_page = self._cursor_page(request, number)
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context)
+
+    def _sort(self) -> str:
+        return self.filterset.form.cleaned_data.get("sort") or DEFAULT_SORT
+
+    def _cursor_page(self, request, number) -> keyset.KeysetPage | None:
+        """The page a cursor opens; None for a page asked by number (the paginator's)."""
+        text = request.GET.get(keyset.CURSOR_PARAMETER)
+        if not text:
+            if number is not None and number > keyset.MAX_NUMBERED_PAGE:
+                self.page_notice = keyset.PAGE_TOO_FAR
+                self.request.GET = _without(request.GET, self.page_kwarg)
+            return None
+        try:
+            cursor = keyset.read_cursor(text, self._sort())
+        except keyset.BadCursor:
+            self.page_notice = keyset.BAD_CURSOR
+            self.request.GET = _without(request.GET, keyset.CURSOR_PARAMETER, self.page_kwarg)
+            return None
+        ids, more = keyset.page_ids(self.object_list, cursor, self.paginate_by)
+        ordering = SORT_ORDERING[cursor.sort]
+        rows = list(DanVanModel.objects.filter(pk__in=ids).for_list().order_by(*ordering))
+        total = sum(self.field_counts.values())
+        return keyset.KeysetPage(
+            object_list=rows,
+            number=cursor.number,
+            num_pages=max(1, -(-total // self.paginate_by)),
+            previous=more if not cursor.forward else True,
+            following=more if cursor.forward else True,
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        if self.keyset_page is not None:
+            page = self.keyset_page
+            return page, page, page.object_list, page.has_other_pages()
+        return super().paginate_queryset(queryset, page_size)
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return CountedPaginator(
@@ -92,11 +132,32 @@ class ModelListView(FilterView):
             **kwargs,
         )
 
+    def _link_pages(self, page, params) -> None:
+        """The links to the pages around ``page`` (a list's, not a search's): by number up to
+        ``MAX_NUMBERED_PAGE``, by a cursor on the first or last row beyond it."""
+        rows = list(page.object_list)
+        sort = self._sort()
+
+        def link(number, row, forward):
+            if number <= keyset.MAX_NUMBERED_PAGE:
+                extra = (self.page_kwarg, [number])
+            else:
+                cursor = keyset.make_cursor(sort, row, forward=forward, number=number)
+                extra = (keyset.CURSOR_PARAMETER, [cursor])
+            return urlencode([*params.lists(), extra], doseq=True)
+
+        if rows and page.has_next():
+            page.next_link = link(page.number + 1, rows[-1], True)
+        if rows and page.has_previous():
+            page.previous_link = link(page.number - 1, rows[0], False)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
+        params = _without(self.request.GET, "page", keyset.CURSOR_PARAMETER)
         context["query_prefix"] = params.urlencode()
+        if not self.filterset.searching and context.get("page_obj") is not None:
+            self._link_pages(context["page_obj"], params)
+        context["page_notice"] = self.page_notice
         context["field_counts"] = [
             (value, label, self.field_counts.get(value, 0)) for value, label in Field.choices
         ]
@@ -105,6 +166,14 @@ class ModelListView(FilterView):
         context["can_register"] = selectors.can_register_anywhere(self.request.user)
         context["export_query"] = params.urlencode()
         return context
+
+
+def _without(params, *names):
+    """A copy of the query ``params`` without ``names``."""
+    params = params.copy()
+    for name in names:
+        params.pop(name, None)
+    return params
 
 
 class ScopedModelMixin:
@@ -121,32 +190,16 @@ class ModelDetailView(ScopedModelMixin, DetailView):
     context_object_name = "model"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            DanVanModel.objects.visible_to(self.request.user)
-            .select_related("owning_unit", "created_by")
-            .prefetch_related(*RELATION_FIELDS),
-            pk=self.kwargs["pk"],
-        )
+        return get_object_or_404(selectors.detail_queryset(self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         model = self.object
-        visible = DanVanModel.objects.visible_to(user)
         # An origin or a replica outside the user's scope is not mentioned at all: its name,
         # and even that it exists, belong to another unit.
-        context["replicated_from"] = (
-            visible.filter(pk=model.replicated_from_id).first()
-            if model.replicated_from_id
-            else None
-        )
-        context["replicas"] = visible.filter(replicated_from=model).select_related("owning_unit")
-        files = Attachment.objects.filter(model=model).order_by("uploaded_at", "pk")
-        context["attachments"] = [a for a in files if a.result_report_id is None]
-        context["result_reports"] = ResultReport.objects.filter(model=model).prefetch_related(
-            Prefetch("values", ResultValue.objects.select_related("indicator")),
-            Prefetch("attachments", Attachment.objects.order_by("uploaded_at", "pk")),
-        )
+        context["replicated_from"], context["replicas"] = selectors.origin_and_replicas(user, model)
+        context["attachments"], context["result_reports"] = selectors.files_and_reports(model)
         context["events"] = model.events.select_related("actor").order_by("-created_at", "-pk")
         context["history"] = history.model_history(model, user)
         context["can_edit"] = rules.can_edit(user, model)

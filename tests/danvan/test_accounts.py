@@ -6,13 +6,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core import models as danvan_models
-from danvan.middleware import SESSION_STARTED_KEY
+from danvan.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,17 +108,92 @@ def test_session_cookie_is_httponly_and_expires_after_idle_time(client):
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"]
     assert int(cookie["max-age"]) == 30 * 60
-    # Each request renews the idle timeout.
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    # Renewed by the requests themselves, at most once a minute (below), not on every request.
+    assert not settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def session_writes(captured) -> list[str]:
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if "django_session" in query["sql"]
+        and query["sql"].startswith(("UPDATE", "INSERT", "DELETE"))
+    ]
+
+
+def backdate(client, **seconds_ago):
+    """Move the session's noted moments (``seen``, ``started``) into the past."""
+    session = client.session
+    now = int(time.time())
+    if "seen" in seconds_ago:
+        session[SESSION_SEEN_KEY] = now - seconds_ago["seen"]
+    if "started" in seconds_ago:
+        session[SESSION_STARTED_KEY] = now - seconds_ago["started"]
+    session.save()
+
+
+def stored_expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_page_within_the_refresh_interval_writes_nothing_to_the_session(client):
+    UserFactory(username="canbo")
+    log_in(client, "canbo", DEFAULT_PASSWORD)
+    assert client.get(reverse("home")).status_code == 200  # notes the log-in and the renewal
+    expiry = stored_expiry(client)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert session_writes(captured) == []
+    assert settings.SESSION_COOKIE_NAME not in response.cookies  # the cookie is not re-sent
+    assert stored_expiry(client) == expiry
+
+
+def test_a_page_after_the_refresh_interval_extends_the_expiry(client):
+    UserFactory(username="canbo")
+    log_in(client, "canbo", DEFAULT_PASSWORD)
+    client.get(reverse("home"))
+    backdate(client, seen=settings.SESSION_REFRESH_INTERVAL + 5)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=5)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert len([sql for sql in session_writes(captured) if sql.startswith("UPDATE")]) == 1
+    assert stored_expiry(client) > timezone.now() + timedelta(minutes=29)
+    assert int(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == 30 * 60
+    assert client.session[SESSION_SEEN_KEY] >= int(time.time()) - 5
+
+
+def test_session_ends_after_the_idle_timeout(client):
+    UserFactory(username="canbo")
+    log_in(client, "canbo", DEFAULT_PASSWORD)
+    assert client.get(reverse("home")).status_code == 200
+    backdate(client, seen=settings.SESSION_IDLE_TIMEOUT - 30)
+    assert client.get(reverse("home")).status_code == 200  # still within: renewed
+    backdate(client, seen=settings.SESSION_IDLE_TIMEOUT + 1)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(LOGIN_URL)
+    assert client.get(reverse("home")).status_code == 302  # logged out for good
+
+
+def test_an_expired_session_row_is_not_accepted(client):
+    UserFactory(username="canbo")
+    log_in(client, "canbo", DEFAULT_PASSWORD)
+    client.get(reverse("home"))
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(LOGIN_URL)
 
 
 def test_session_ends_after_its_absolute_lifetime(client):
     UserFactory(username="canbo")
     log_in(client, "canbo", DEFAULT_PASSWORD)
     assert client.get(reverse("home")).status_code == 200
-    session = client.session
-    session[SESSION_STARTED_KEY] = int(time.time()) - 12 * 3600 - 1
-    session.save()
+    backdate(client, started=12 * 3600 + 1, seen=5)  # active all along, but too old
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url.startswith(LOGIN_URL)
     assert client.get(reverse("home")).status_code == 302  # logged out for good

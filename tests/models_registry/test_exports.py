@@ -318,3 +318,25 @@ def test_export_query_count_does_not_grow_with_the_rows(client_for, tree, review
             owning_unit=tree.residential, name=f"Mô hình {number}", status=Status.RECOGNISED
         ).themes.set(themes)
     assert {fmt: export_queries(fmt) for fmt in ("xlsx", "csv")} == few
+
+
+@pytest.mark.parametrize("sort", ["-start_date", "start_date", "name", "-name", "-updated_at"])
+def test_rows_read_in_chunks_come_in_the_lists_order(tree, reviewer, sort):
+    from django.http import QueryDict
+
+    from models_registry.exports import export_headers, export_rows
+    from models_registry.selectors import filtered_models
+
+    for number in range(11):
+        DanVanModelFactory(
+            owning_unit=tree.ward,
+            status=Status.ACCEPTED,
+            name=f"Mô hình {number % 4}",
+            start_date=date(2020 + number % 3, 1, 1),
+        )
+    queryset = filtered_models(reviewer, QueryDict(f"sort={sort}"))
+    expected = list(queryset.values_list("name", flat=True))
+    column = export_headers().index(COLUMNS["name"])
+    rows = list(export_rows(queryset, chunk_size=3, user=reviewer))
+    assert rows == list(export_rows(queryset, chunk_size=100, user=reviewer))
+    assert [row[column] for row in rows] == expected and len(rows) == 11
