@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 
 from core.models import (
     EmailDelivery,
+    ImportJob,
     Notification,
     NotificationPreference,
     PasswordChangeFailure,
@@ -114,6 +115,9 @@ def province_objects(tree, cadre, reviewer, published_round):
         NotificationPreference: NotificationPreference.objects.create(user=cadre),
         EmailDelivery: EmailDelivery.objects.create(notification=notification),
         PasswordChangeFailure: PasswordChangeFailure.objects.create(user=cadre),
+        ImportJob: ImportJob.objects.create(
+            requested_by=reviewer, kind="models", title="Nhập mô hình", file_name="mo-hinh.xlsx"
+        ),
     }
 
 
@@ -157,6 +161,7 @@ KINDS = [
     NotificationPreference,
     EmailDelivery,
     PasswordChangeFailure,
+    ImportJob,
 ]
 
 
@@ -168,7 +173,7 @@ def test_out_of_scope_object_answers_like_a_missing_one(
     assert obj is not None
     client = client_for(other_admin)
     missing = view_on_site(obj).replace(f"/{obj.pk}/", "/987654321/")
-    if kind in (ExportJob, ReportJob, CreationToken):  # uuid keys
+    if kind in (ExportJob, ReportJob, ImportJob, CreationToken):  # uuid keys
         missing = view_on_site(obj).replace(str(obj.pk), "00000000-0000-0000-0000-000000000000")
     assert client.get(missing).status_code == 404
     response = client.get(view_on_site(obj))
