@@ -144,3 +144,9 @@ def test_only_those_who_see_the_model_print_it(client, client_for, tree, model, 
     reviewer = user_with_role(tree.province, Role.REVIEWER, username="thamdinh.tinh")
     assert download(client_for(reviewer), model, extension).status_code == 200
 
+
+def test_the_model_page_links_to_both_printouts(client_for, cadre, model):
+    page = client_for(cadre).get(model.get_absolute_url()).content.decode()
+    assert reverse("models_registry:model_print_pdf", args=[model.pk]) in page
+    assert reverse("models_registry:model_print_docx", args=[model.pk]) in page
+    assert "In phiếu đăng ký (PDF)" in page
