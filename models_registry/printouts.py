@@ -17,6 +17,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -200,12 +201,19 @@ def _fonts_only(allowed: set[str]):
     """A URL fetcher for WeasyPrint that reads the shipped fonts and refuses anything else."""
     from weasyprint.urls import default_url_fetcher
 
+    allowed_paths = {_local_path(url) for url in allowed}
+
     def fetch(url, *args, **kwargs):
-        if url not in allowed:
+        if _local_path(url) not in allowed_paths:
             raise ValueError(f"not fetched: {url}")
         return default_url_fetcher(url, *args, **kwargs)
 
     return fetch
+
+
+def _local_path(url: str) -> str | None:
+    parts = urlsplit(url)
+    return unquote(parts.path) if parts.scheme == "file" and not parts.netloc else None
 
 
 def registration_pdf(form: RegistrationForm) -> bytes:

@@ -47,6 +47,17 @@ def words(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+def docx_text(document) -> str:
+    """The paragraphs of a document and of its tables' cells (the heading, the signatures)."""
+    cells = [
+        paragraph.text
+        for table in document.tables
+        for cell in table.rows[0].cells
+        for paragraph in cell.paragraphs
+    ]
+    return " ".join([paragraph.text for paragraph in document.paragraphs] + cells)
+
+
 def expected_texts(model) -> list[str]:
     return [NATION, MOTTO, TITLE, model.name, "150.000.000", "1.250", *ANSWERS.values()]
 
@@ -78,6 +89,39 @@ def test_the_pdf_is_an_a4_registration_form_with_every_answer(client_for, cadre,
     assert "PHƯỜNG CHÙA HANG" in text
     # A typical registration fits on two pages.
     assert len(reader.pages) <= 2
+    # In the font shipped with the portal (its @font-face family), whatever the server has.
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts and all("+Form-Serif" in font for font in fonts)
+
+
+def test_typed_markup_is_printed_as_text_and_fetches_nothing(client_for, cadre, tree):
+    typed = '<img src="file:///etc/passwd"> <b>Nuôi Dê</b> & <style>@import "http://x"</style>'
+    model = DanVanModelFactory(owning_unit=tree.ward, name="Nuôi Dê", content=typed)
+    for extension in ("pdf", "docx"):
+        response = download(client_for(cadre), model, extension)
+        if extension == "pdf":
+            reader = PdfReader(io.BytesIO(response.content))
+            text = words(" ".join(page.extract_text() for page in reader.pages))
+        else:
+            text = words(docx_text(Document(io.BytesIO(response.content))))
+        assert words(typed) in text
+
+
+def test_a_blank_draft_prints_dots_to_fill_in(client_for, cadre, tree):
+    blank = DanVanModelFactory(
+        owning_unit=tree.ward, name="", situation="", goals="", contact_name="", contact_phone=""
+    )
+    response = download(client_for(cadre), blank, "docx")
+    assert response.status_code == 200
+    assert unquote(response["Content-Disposition"]).endswith(f"Phiếu đăng ký - {blank.pk}.docx")
+    text = docx_text(Document(io.BytesIO(response.content)))
+    assert "ngày …… tháng …… năm" in text
+    assert text.count("……………………") >= 4
+    assert download(client_for(cadre), blank, "pdf").content.startswith(b"%PDF")
 
 
 def test_the_docx_holds_the_same_form_on_a4_with_official_margins(client_for, cadre, model):
@@ -93,13 +137,7 @@ def test_the_docx_holds_the_same_form_on_a4_with_official_margins(client_for, ca
     ]
     assert sizes == [210, 297, 20, 20, 30, 15]
     assert document.styles["Normal"].font.name == "Times New Roman"
-    cells = [
-        paragraph.text
-        for table in document.tables
-        for cell in table.rows[0].cells
-        for paragraph in cell.paragraphs
-    ]
-    text = words(" ".join([paragraph.text for paragraph in document.paragraphs] + cells))
+    text = words(docx_text(document))
     for expected in expected_texts(model):
         assert words(expected) in text
     assert "NGƯỜI ĐĂNG KÝ" in text
