@@ -1,6 +1,6 @@
 from django.urls import path
 
-from models_registry.views import exports, files, registrations
+from models_registry.views import exports, files, printouts, registrations
 
 app_name = "models_registry"
 
@@ -18,6 +18,16 @@ urlpatterns = [
         "<int:pk>/dung-thuc-hien/",
         registrations.ModelDiscontinueView.as_view(),
         name="model_discontinue",
+    ),
+    path(
+        "<int:pk>/phieu-dang-ky.pdf",
+        printouts.RegistrationPrintView.as_view(extension="pdf"),
+        name="model_print_pdf",
+    ),
+    path(
+        "<int:pk>/phieu-dang-ky.docx",
+        printouts.RegistrationPrintView.as_view(extension="docx"),
+        name="model_print_docx",
     ),
     path(
         "<int:pk>/bao-cao-ket-qua/",

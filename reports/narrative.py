@@ -10,9 +10,6 @@ records it counts (``reports.links``).
 
 from __future__ import annotations
 
-import re
-
-from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
@@ -21,6 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
+from core.documents import TABLE_SIZE, TEXT_SIZE, TEXT_WIDTH, new_document
+from core.documents import clean as _clean
 from reports.formatting import (
     STRUCTURE_EXPLAINED,
     TABLE_TITLES,
@@ -42,10 +41,6 @@ from reports.links import absolute_records_url, cell_query, report_query
 from reports.selectors import OUTSTANDING_LISTED
 from reports.tables import Table, children_table, kind_actor_table
 
-FONT = "Times New Roman"
-TEXT_SIZE = Pt(14)
-TABLE_SIZE = Pt(13)
-TEXT_WIDTH = Mm(165)  # A4 less the 30 mm and 15 mm side margins
 LANDSCAPE_WIDTH = Mm(252)  # the same margins on A4 turned sideways
 WIDE_TABLE_SIZE = Pt(10)  # table 2 has a column per field and per measure
 PLACEHOLDER_LIMITS = (
@@ -56,43 +51,10 @@ PLACEHOLDER_TASKS = (
     "[Đơn vị bổ sung phương hướng, nhiệm vụ, giải pháp trọng tâm trong thời gian tới và các đề "
     "xuất, kiến nghị …]"
 )
-# Characters a Word document cannot hold (XML 1.0 forbids them); typed text rarely has them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(text) -> str:
-    return _NOT_XML.sub("", str(text or ""))
-
-
-def _plain_font(style, size, *, bold: bool | None = None) -> None:
-    """Times New Roman for every script (the default template's heading fonts are themed)."""
-    style.font.name = FONT
-    style.font.size = size
-    style.font.color.rgb = RGBColor(0, 0, 0)
-    if bold is not None:
-        style.font.bold = bold
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-    for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(script), FONT)
 
 
 def _new_document():
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = section.bottom_margin = Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    _plain_font(document.styles["Normal"], TEXT_SIZE)
-    for name, size in (("Heading 1", TEXT_SIZE), ("Heading 2", TEXT_SIZE)):
-        style = document.styles[name]
-        _plain_font(style, size, bold=True)
-        style.font.italic = False
-        style.paragraph_format.space_before = Pt(12)
-        style.paragraph_format.space_after = Pt(6)
-        style.paragraph_format.keep_with_next = True
-    return document
+    return new_document(text_size=TEXT_SIZE)
 
 
 def _paragraph(document, text: str = "", *, bold=False, italic=False, centred=False, indent=True):
