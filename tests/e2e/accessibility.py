@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {
@@ -82,6 +83,10 @@ WATCHED_LOCATOR_METHODS = (
     "wait_for",
 )
 
+NEW_DOCUMENT = """() => document.readyState === "complete" && !window.__danvanAxeChecked"""
+MARK_CHECKED = """() => { window.__danvanAxeChecked = true; }"""
+GONE = ("Execution context was destroyed", "navigation", "has been closed")
+
 WHO_SCRIPT = """() => {
   const menu = document.querySelector("nav .dropdown-toggle");
   return menu ? menu.textContent.trim() : "";
@@ -114,7 +119,8 @@ class Audit:
                 target = " ".join(str(part) for part in node["target"])
                 lines.append(
                     f"{self.path} [{self.user or 'chưa đăng nhập'}]: {violation['id']}"
-                    f" ({violation['impact']}) at {target} — {violation['help']}"
+                    f" ({violation['impact']}) at {target} — {violation['help']}:"
+                    f" {' '.join(node.get('failureSummary', '').split())} {node.get('html', '')[:200]}"
                 )
         return lines
 
@@ -181,13 +187,19 @@ class Recorder:
 
 
 class PageWatcher:
-    """Checks each document a page loads, once, before the journey acts on it."""
+    """Checks each document a page loads, once, before the journey acts on it.
+
+    A document is new while it lacks the mark the check leaves on its ``window``; it is read once
+    fully loaded (stylesheets included, so that colours are final). The "load" events only serve
+    to tell the documents that were left before they could be read.
+    """
 
     def __init__(self, page, recorder: Recorder, origin: str):
         self.page = page
         self.origin = origin
         self.recorder = recorder
-        self.pending: str | None = None
+        self.loaded_urls: list[str] = []
+        self.checked_urls: list[str] = []
         self.evaluate = page.evaluate
         page.on("load", self.loaded)
         for name in WATCHED_METHODS:
@@ -195,10 +207,8 @@ class PageWatcher:
             setattr(page, name, self.watched(original))
 
     def loaded(self, page) -> None:
-        # Called by Playwright's event loop: only note it, the check runs in the journey's turn.
-        if self.pending is not None:
-            self.recorder.missed.append((self.recorder.current_test, self.pending))
-        self.pending = page.url
+        # Called by Playwright's event loop: only noted, the check runs in the journey's turn.
+        self.loaded_urls.append(page.url)
 
     def watched(self, method):
         def call(*args, **kwargs):
@@ -208,21 +218,23 @@ class PageWatcher:
         return call
 
     def check(self) -> None:
-        if self.pending is None or self.page.is_closed():
+        if self.page.is_closed():
             return
         url = self.page.url
         # Only the portal's own pages: not the single sign-on provider the tests play.
         if not url.startswith(self.origin):
-            self.pending = None
             return
         try:
+            if not self.evaluate(NEW_DOCUMENT):
+                return
             results = _axe.run(_Evaluator(self.evaluate), options=AXE_OPTIONS)
             user = self.evaluate(WHO_SCRIPT)
-        except Exception as error:  # the document went away while it was read
-            if "Execution context was destroyed" in str(error) or "navigation" in str(error):
-                return
+            self.evaluate(MARK_CHECKED)
+        except PlaywrightError as error:
+            if self.page.is_closed() or any(sign in str(error) for sign in GONE):
+                return  # the document went away while it was read: the next one is checked
             raise
-        self.pending = None
+        self.checked_urls.append(url)
         self.recorder.audits.append(
             Audit(
                 test=self.recorder.current_test,
@@ -231,6 +243,17 @@ class PageWatcher:
                 violations=results.response["violations"],
             )
         )
+
+    def settle(self) -> None:
+        """Note the portal's documents that loaded and were left before they could be read."""
+        checked = list(self.checked_urls)
+        for url in self.loaded_urls:
+            if url in checked:
+                checked.remove(url)
+            elif url.startswith(self.origin):
+                self.recorder.missed.append((self.recorder.current_test, url))
+        self.loaded_urls.clear()
+        self.checked_urls.clear()
 
 
 class _Evaluator:
@@ -278,6 +301,7 @@ def watch_browser(browser, recorder: Recorder) -> list[PageWatcher]:
             for watcher in watchers:
                 if watcher.page.context is context:
                     watcher.check()
+                    watcher.settle()
             return close(*close_args, **close_kwargs)
 
         context.new_page, context.close = watched_page, closing

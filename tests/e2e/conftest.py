@@ -71,6 +71,8 @@ def accessible_pages(request, axe_recorder):
     for watcher in browser.axe_watchers:
         if not watcher.page.is_closed():
             watcher.check()
+        watcher.settle()
+    browser.axe_watchers[:] = [w for w in browser.axe_watchers if not w.page.is_closed()]
     found = [
         line for audit in axe_recorder.for_test(request.node.nodeid) for line in audit.blocking()
     ]
