@@ -117,10 +117,11 @@ class Audit:
                 continue
             for node in violation["nodes"]:
                 target = " ".join(str(part) for part in node["target"])
+                why = " ".join(node.get("failureSummary", "").split())
                 lines.append(
                     f"{self.path} [{self.user or 'chưa đăng nhập'}]: {violation['id']}"
                     f" ({violation['impact']}) at {target} — {violation['help']}:"
-                    f" {' '.join(node.get('failureSummary', '').split())} {node.get('html', '')[:200]}"
+                    f" {why} {node.get('html', '')[:200]}"
                 )
         return lines
 
