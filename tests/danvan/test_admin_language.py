@@ -4,6 +4,7 @@ Every text of the page (and every label given to assistive technology) is compar
 English messages of Django's admin catalogue; data entered in Vietnamese never equals one.
 """
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -103,3 +104,14 @@ def test_change_forms_show_no_english(client_for, superuser, tree):
         response = client.get(url)
         assert response.status_code == 200, url
         assert english_on(response.content.decode()) == set(), url
+
+
+def test_the_admins_scripts_speak_vietnamese(client_for, superuser):
+    """The calendar beside a date and the two-box selection are written by the admin's scripts,
+    from the catalogue the admin serves them."""
+    response = client_for(superuser).get(reverse("admin:jsi18n"))
+    assert response.status_code == 200
+    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});", response.text, re.S)[1])
+    for english in ("Sunday", "Today", "Choose all %s", "Remove all %s", "Filter"):
+        assert catalogue.get(english, english) != english, english
+    assert catalogue["abbrev. day Sunday\x04Sun"] == "CN"
