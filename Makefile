@@ -40,6 +40,7 @@ bench-official-tree: install  ## loading the official national tree twice (see b
 
 messages:  ## recompile the Vietnamese translations (needs gettext's msgfmt)
 	msgfmt -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
+	msgfmt -o locale/vi/LC_MESSAGES/djangojs.mo locale/vi/LC_MESSAGES/djangojs.po
 
 install: $(STAMP) .env
 

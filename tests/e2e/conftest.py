@@ -16,6 +16,7 @@ from django.test import override_settings
 from django.urls import reverse
 from jwcrypto.jwk import JWK
 
+from tests.e2e.accessibility import Recorder, watch_browser
 from tests.oidc_provider.seed import CLIENT_ID, CLIENT_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +52,36 @@ def server_connections_closed(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def axe_recorder():
+    """axe-core's findings over the run, summed up in var/accessibility/ at the end."""
+    recorder = Recorder()
+    yield recorder
+    recorder.write_summary(ROOT / "var" / "accessibility")
+
+
+@pytest.fixture(autouse=True)
+def accessible_pages(request, axe_recorder):
+    """Every page a journey visits, for every role it logs in as: no serious or critical
+    violation of WCAG 2.1 AA, as axe-core finds them."""
+    axe_recorder.current_test = request.node.nodeid
+    yield
+    if "browser" not in request.fixturenames:
+        return
+    browser = request.getfixturevalue("browser")
+    for watcher in browser.axe_watchers:
+        if not watcher.page.is_closed():
+            watcher.check()
+        watcher.settle()
+    browser.axe_watchers[:] = [w for w in browser.axe_watchers if not w.page.is_closed()]
+    found = [
+        line for audit in axe_recorder.for_test(request.node.nodeid) for line in audit.blocking()
+    ]
+    if found:
+        pytest.fail("axe-core: serious or critical violations\n" + "\n".join(found), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser(axe_recorder):
     if not CHROMIUM.exists():
         reason = "Chromium is not installed: apt-get install -y chromium"
         if os.environ.get("CI") == "true":
@@ -62,6 +92,7 @@ def browser():
     with sync_playwright() as playwright:
         # Never a downloaded browser: the machine's Chromium, with its network chatter off.
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser.axe_watchers = watch_browser(browser, axe_recorder)
         yield browser
         browser.close()
 
