@@ -1,6 +1,8 @@
 """The organisation tree and a unit's page, both limited to the user's scope."""
 
 from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from organisations import selectors
@@ -8,6 +10,7 @@ from organisations.choices import Role
 from organisations.models import Membership, Organisation
 
 SEARCH_RESULTS_SHOWN = 50
+PICKER_RESULTS = 20
 CHILDREN_PER_PAGE = 100
 
 
@@ -44,6 +47,20 @@ class OrganisationTreeView(TemplateView):
         if not self.is_search_fragment():
             context["roots"] = selectors.tree_roots(user)
         return context
+
+
+class OrganisationPickerView(View):
+    """The unit pickers' suggestions, as JSON: units in the user's scope whose name matches the
+    text with or without diacritics, each with its parent's name to say where it sits."""
+
+    def get(self, request):
+        text = request.GET.get("q", "").strip()[:100]
+        units = selectors.organisation_search(request.user, text, PICKER_RESULTS) if text else []
+        results = [
+            {"value": unit.pk, "text": unit.name, "context": unit.parent_name or ""}
+            for unit in units
+        ]
+        return JsonResponse({"results": results})
 
 
 class OrganisationChildrenView(ScopedOrganisationMixin, DetailView):

@@ -56,6 +56,7 @@
         element.value = value;
       }
     }
+    form.querySelectorAll("select[data-choice-picker]").forEach((select) => select.dispatchEvent(new Event("picker:refresh")));
     toggleIndividual();
   }
 
