@@ -81,6 +81,8 @@
         chips.append(chip);
       }
       chips.hidden = !chips.children.length;
+      // One choice: its chip says it all; the box is there to change it.
+      input.placeholder = !multiple && chips.children.length ? "" : select.dataset.pickerPlaceholder || "";
     }
 
     function changed() {
@@ -98,10 +100,9 @@
     function choose(result) {
       const value = String(result.value);
       let option = Array.from(select.options).find((item) => item.value === value);
-      if (!option) {
-        option = new Option(result.text, value);
-        select.add(option);
-      }
+      if (!option) option = new Option(result.text, value);
+      // Last in the select, so the chips run in the order chosen (and Backspace takes the last).
+      select.add(option);
       if (!multiple) select.value = value;
       option.selected = true;
       input.value = "";

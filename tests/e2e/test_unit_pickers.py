@@ -35,16 +35,22 @@ def test_territories_are_typed_without_diacritics_and_chips_come_off_with_backsp
     page.get_by_label("Tên mô hình, điển hình").fill(name)
 
     territory = page.get_by_role("combobox", name="Địa bàn thực hiện")
-    pick(page, territory, "hoi lien hiep phu nu", WOMEN)
+    # Chosen in the order opposite to the tree's: the chips keep the order chosen.
     pick(page, territory, "doan thanh nien", YOUTH)
+    pick(page, territory, "hoi lien hiep phu nu", WOMEN)
     chips = page.locator("#o-territory .choice-chip")
-    expect(chips).to_have_text([re.compile(WOMEN), re.compile(YOUTH)])
+    expect(chips).to_have_text([re.compile(YOUTH), re.compile(WOMEN)])
 
-    # Backspace in the empty search box takes the last chip off.
+    # Backspace in the empty search box takes the last chip off; the × button another.
     territory.press("Backspace")
+    expect(chips).to_have_count(1)
+    expect(chips.locator("span")).to_have_text([YOUTH])
+    pick(page, territory, "hoi lien hiep phu nu", WOMEN)
+    chips.first.get_by_role("button", name=f"Bỏ chọn {YOUTH}").click()
     expect(chips).to_have_count(1)
     chip = chips.first
     expect(chip.locator("span")).to_have_text(WOMEN)
+    expect(territory).to_be_focused()
     # On a phone the chip shows the whole name: wrapped, never cut off.
     assert chip.evaluate("node => node.scrollWidth <= node.clientWidth")
     assert chip.evaluate("node => node.getBoundingClientRect().right <= window.innerWidth")

@@ -92,3 +92,18 @@ def test_the_chosen_units_are_saved(client_for, tree, cadre):
     model = DanVanModel.objects.get()
     assert list(model.territory.all()) == [deep]
     assert list(model.coordinating_units.all()) == [tree.ward]
+
+
+def test_the_list_filters_by_a_unit_chosen_in_the_picker(client_for, tree, cadre):
+    deep = OrganisationFactory(name="Chi hội Phụ nữ tổ 9", parent=tree.residential)
+    response = client_for(cadre).get(reverse("models_registry:model_list"), {"unit": deep.pk})
+    page = response.content.decode()
+    select = page.split('name="unit"')[1].split("</select>")[0]
+    assert re.search(rf'<option value="{deep.pk}" selected>[^<]*Chi hội Phụ nữ tổ 9', select)
+    assert 'data-choice-picker="one"' in select.split(">")[0]
+    assert "js/picker.js" in page
+    # A unit out of scope is not a filter: it is ignored, never named.
+    response = client_for(cadre).get(
+        reverse("models_registry:model_list"), {"unit": tree.other_ward.pk}
+    )
+    assert "Phường Gia Sàng" not in response.content.decode()
