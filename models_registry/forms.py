@@ -18,7 +18,7 @@ from core.forms import (
     style_widgets,
 )
 from core.partial_dates import DatePrecision
-from core.pickers import PickerSelectMultiple
+from core.pickers import PickerSelect, PickerSelectMultiple
 from core.text import whole_number
 from core.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
 from models_registry.choices import RELATION_FIELDS
@@ -72,9 +72,10 @@ def _unseen_note(count: int) -> str:
 
 
 UNIT_SEARCH = reverse_lazy("organisations:organisation_picker")
+MODEL_SEARCH = reverse_lazy("models_registry:model_picker")
+NO_ORIGIN = "Chưa chọn (mô hình gốc do đơn vị tự xây dựng)"
 UNIT_CHOICE_ERRORS = {
     "invalid_choice": "Có đơn vị đã chọn không hợp lệ hoặc ngoài phạm vi của bạn; hãy chọn lại.",
-    "invalid_pk_value": "Có đơn vị đã chọn không hợp lệ; hãy chọn lại.",
 }
 
 
@@ -154,7 +155,10 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             "schedule": _text(3),
             "outputs": _text(3),
             "sustainability": _text(3),
-            "replicated_from": forms.HiddenInput,
+            "replicated_from": PickerSelect(
+                search_url=MODEL_SEARCH,
+                placeholder="Gõ tên hoặc mã mô hình gốc (có dấu hoặc không dấu)…",
+            ),
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
 
@@ -231,6 +235,25 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
         )
         if self.unseen_origin:
             self.initial["replicated_from"] = None
+        origin_field = fields["replicated_from"]
+        origin_field.label = "Nhân rộng từ mô hình (nếu có)"
+        origin_field.error_messages["invalid_choice"] = (
+            "Mô hình gốc đã chọn không hợp lệ, chưa được thực hiện hoặc ngoài phạm vi của bạn."
+        )
+        origin_field.help_text = (
+            "Để trống nếu là mô hình gốc do đơn vị tự xây dựng."
+            if not self.unseen_origin
+            else "Đã chọn một mô hình ngoài phạm vi của bạn: được giữ nguyên khi lưu; chọn mô "
+            "hình khác nếu muốn thay."
+        )
+        # Read after the label and help text: the bound field keeps them as they are now.
+        origin = self.initial_replicated_from()
+        origin_field.widget.choices = [
+            ("", NO_ORIGIN),
+            *([(origin.pk, f"{origin} – {origin.owning_unit.name}")] if origin else []),
+        ]
+        if instance:
+            origin_field.widget.search_url = f"{MODEL_SEARCH}?exclude={instance.pk}"
         fields["code"].help_text = "Không bắt buộc. Mã riêng của đơn vị, ví dụ DVK-2025-01."
         if not instance:
             # Made with the blank form and sent back by every post of it (autosave too): the
@@ -255,11 +278,16 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
         return False
 
     def initial_replicated_from(self) -> DanVanModel | None:
-        """The model chosen in the "replicated from" picker, to show its name."""
+        """The model chosen in the "replicated from" picker (posted or saved), to list it."""
         pk = whole_number(self["replicated_from"].value())
         if not pk:
             return None
-        return self.fields["replicated_from"].queryset.filter(pk=pk).first()
+        return (
+            self.fields["replicated_from"]
+            .queryset.select_related("owning_unit")
+            .filter(pk=pk)
+            .first()
+        )
 
     def model_fields(self) -> dict:
         """The cleaned plain fields for the services (relations and files apart)."""

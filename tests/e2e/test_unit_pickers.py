@@ -56,8 +56,16 @@ def test_territories_are_typed_without_diacritics_and_chips_come_off_with_backsp
     assert chip.evaluate("node => node.getBoundingClientRect().right <= window.innerWidth")
     expect(chip.get_by_role("button", name=f"Bỏ chọn {WOMEN}")).to_be_visible()
 
+    # The origin of a replicated model: the same picker over the models in scope.
+    origin = "Phụ nữ tiết kiệm góp vốn xoay vòng phường Linh Sơn"
+    pick(
+        page, page.get_by_role("combobox", name="Nhân rộng từ mô hình"), "gop von xoay vong", origin
+    )
+    expect(page.locator("#o-replicated_from .choice-chip span")).to_have_text([origin])
+
     page.get_by_role("button", name="Lưu nháp").click()
     expect(page).to_have_url(re.compile(r"/(\d+)/sua/$"))
     expect(page.locator("#o-territory .choice-chip span")).to_have_text([WOMEN])
     model = DanVanModel.objects.get(name=name)
     assert list(model.territory.values_list("name", flat=True)) == [WOMEN]
+    assert model.replicated_from.name == origin

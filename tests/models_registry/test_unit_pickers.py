@@ -64,7 +64,7 @@ def test_a_forged_unit_out_of_scope_is_refused(client_for, tree, cadre, field):
 def test_a_forged_non_number_is_refused(client_for, tree, cadre):
     response = client_for(cadre).post(CREATE, minimal(tree, action="save", territory=["x"]))
     assert response.status_code == 400
-    assert "Có đơn vị đã chọn không hợp lệ; hãy chọn lại." in response.content.decode()
+    assert "“x” không phải là lựa chọn hợp lệ" in response.content.decode()
 
 
 def test_units_chosen_in_the_search_come_back_with_a_refused_form(client_for, tree, cadre):
@@ -107,3 +107,29 @@ def test_the_list_filters_by_a_unit_chosen_in_the_picker(client_for, tree, cadre
         reverse("models_registry:model_list"), {"unit": tree.other_ward.pk}
     )
     assert "Phường Gia Sàng" not in response.content.decode()
+
+
+def test_the_origin_picker_answers_models_in_scope_as_json(client_for, tree, cadre):
+    from models_registry.choices import Status
+    from tests.factories import DanVanModelFactory
+
+    mine = DanVanModelFactory(owning_unit=tree.ward, status=Status.ACCEPTED, name="Nuôi Dê")
+    DanVanModelFactory(owning_unit=tree.other_ward, status=Status.ACCEPTED, name="Nuôi Dê khác")
+    response = client_for(cadre).get(reverse("models_registry:model_picker"), {"q": "nuoi de"})
+    results = response.json()["results"]
+    assert [result["value"] for result in results] == [mine.pk]
+    assert results[0]["text"] == "Nuôi Dê" and "Phường Chùa Hang" in results[0]["context"]
+
+    # The form lists the chosen origin (and only it) in its select, and refuses another's.
+    page = client_for(cadre).get(CREATE).content.decode()
+    select = page.split('name="replicated_from"')[1].split("</select>")[0]
+    assert "<option" in select and "Nuôi Dê" not in select
+    outside = DanVanModel.objects.get(name="Nuôi Dê khác")
+    response = client_for(cadre).post(CREATE, minimal(tree, replicated_from=outside.pk))
+    assert response.status_code == 400
+    assert "ngoài phạm vi của bạn" in response.content.decode()
+    response = client_for(cadre).post(
+        CREATE, minimal(tree, replicated_from=mine.pk, start_date="32/13/2025")
+    )
+    select = response.content.decode().split('name="replicated_from"')[1].split("</select>")[0]
+    assert re.search(rf'<option value="{mine.pk}" selected>Nuôi Dê – Phường Chùa Hang', select)
