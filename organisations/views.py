@@ -2,9 +2,11 @@
 
 from django.core.paginator import Paginator
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from core.text import whole_number
 from organisations import selectors
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
@@ -51,11 +53,21 @@ class OrganisationTreeView(TemplateView):
 
 class OrganisationPickerView(View):
     """The unit pickers' suggestions, as JSON: units in the user's scope whose name matches the
-    text with or without diacritics, each with its parent's name to say where it sits."""
+    text with or without diacritics, each with its parent's name to say where it sits;
+    ``under`` keeps to one unit's subtree (a round's organising unit, say)."""
 
     def get(self, request):
         text = request.GET.get("q", "").strip()[:100]
-        units = selectors.organisation_search(request.user, text, PICKER_RESULTS) if text else []
+        under = None
+        if "under" in request.GET:
+            # Only under a unit the user can see; any other is not found.
+            pk = whole_number(request.GET["under"])
+            under = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk or 0)
+        units = (
+            selectors.organisation_search(request.user, text, PICKER_RESULTS, under=under)
+            if text
+            else []
+        )
         results = [
             {"value": unit.pk, "text": unit.name, "context": unit.parent_name or ""}
             for unit in units
