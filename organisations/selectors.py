@@ -59,15 +59,16 @@ def tree_children(user, parent: Organisation) -> QuerySet[Organisation]:
 
 
 def organisation_search(
-    user, text: str, limit: int, *, under: Organisation | None = None
+    user, text: str, limit: int, *, under: Organisation | None = None, roles=None
 ) -> list[Organisation]:
-    """Up to ``limit`` units in scope whose name matches ``text`` with or without diacritics;
-    with ``under``, only units in its subtree (or in the units merged into it).
+    """Up to ``limit`` units in scope (of ``roles``, if given) whose name matches ``text`` with
+    or without diacritics; with ``under``, only units in its subtree (or in the units merged
+    into it).
 
     Shallowest first; each carries ``parent_name`` (when the parent is in scope) so results can
     say where they sit, fetched in one query for the whole page.
     """
-    found = Organisation.objects.visible_to(user).matching(text)
+    found = Organisation.objects.visible_to(user, roles).matching(text)
     if under is not None:
         found = found.filter(subtree_q(with_predecessors([under.path])))
     results = list(found.order_by("depth", "name")[:limit])

@@ -54,7 +54,8 @@ class OrganisationTreeView(TemplateView):
 class OrganisationPickerView(View):
     """The unit pickers' suggestions, as JSON: units in the user's scope whose name matches the
     text with or without diacritics, each with its parent's name to say where it sits;
-    ``under`` keeps to one unit's subtree (a round's organising unit, say)."""
+    ``under`` keeps to one unit's subtree (a round's organising unit, say), ``role`` to the
+    units where the user holds that role."""
 
     def get(self, request):
         text = request.GET.get("q", "").strip()[:100]
@@ -63,8 +64,12 @@ class OrganisationPickerView(View):
             # Only under a unit the user can see; any other is not found.
             pk = whole_number(request.GET["under"])
             under = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk or 0)
+        # "role" (repeated): only the units where the user holds one of these roles.
+        roles = [role for role in request.GET.getlist("role") if role in Role.values] or None
         units = (
-            selectors.organisation_search(request.user, text, PICKER_RESULTS, under=under)
+            selectors.organisation_search(
+                request.user, text, PICKER_RESULTS, under=under, roles=roles
+            )
             if text
             else []
         )
