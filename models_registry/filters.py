@@ -9,9 +9,11 @@ from django import forms
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
+from django.urls import reverse_lazy
 
 from core.date_range import EARLIEST_DATE, validate_year
 from core.forms import DayMonthYearField, style_widgets
+from core.pickers import PickerSelect
 from core.text import whole_number
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
@@ -118,6 +120,10 @@ class DanVanModelFilter(django_filters.FilterSet):
         queryset=Organisation.objects.none(),
         method="filter_unit",
         empty_label="Toàn bộ phạm vi",
+        widget=PickerSelect(
+            search_url=reverse_lazy("organisations:organisation_picker"),
+            placeholder="Toàn bộ phạm vi; gõ tên đơn vị để lọc…",
+        ),
     )
     year = YearFilter(
         label="Năm bắt đầu",

@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from core.forms import (
@@ -17,6 +18,7 @@ from core.forms import (
     style_widgets,
 )
 from core.partial_dates import DatePrecision
+from core.pickers import PickerSelect, PickerSelectMultiple
 from core.text import whole_number
 from core.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
 from models_registry.choices import RELATION_FIELDS
@@ -67,6 +69,24 @@ def _unseen_note(count: int) -> str:
         f"Ngoài ra có {count} đơn vị ngoài phạm vi của bạn đã được chọn; "
         "các đơn vị này được giữ nguyên khi lưu."
     )
+
+
+UNIT_SEARCH = reverse_lazy("organisations:organisation_picker")
+MODEL_SEARCH = reverse_lazy("models_registry:model_picker")
+NO_ORIGIN = "Chưa chọn (mô hình gốc do đơn vị tự xây dựng)"
+UNIT_CHOICE_ERRORS = {
+    "invalid_choice": "Có đơn vị đã chọn không hợp lệ hoặc ngoài phạm vi của bạn; hãy chọn lại.",
+}
+
+
+def _posted_ids(form, name: str) -> list[int]:
+    """The ids posted for a multiple choice (to show them again if the form comes back)."""
+    if not form.is_bound:
+        return []
+    values = form.data.getlist(name) if hasattr(form.data, "getlist") else form.data.get(name)
+    if not isinstance(values, list | tuple):
+        values = [values]
+    return [pk for value in values if (pk := whole_number(value)) is not None]
 
 
 def _text(rows=3):
@@ -124,8 +144,8 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             "kind": forms.RadioSelect,
             "actor": forms.RadioSelect,
             "themes": forms.CheckboxSelectMultiple,
-            "territory": forms.SelectMultiple(attrs={"size": 6}),
-            "coordinating_units": forms.SelectMultiple(attrs={"size": 6}),
+            "territory": PickerSelectMultiple(search_url=UNIT_SEARCH, attrs={"size": 6}),
+            "coordinating_units": PickerSelectMultiple(search_url=UNIT_SEARCH, attrs={"size": 6}),
             "situation": _text(4),
             "goals": _text(4),
             "content": _text(6),
@@ -135,7 +155,10 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             "schedule": _text(3),
             "outputs": _text(3),
             "sustainability": _text(3),
-            "replicated_from": forms.HiddenInput,
+            "replicated_from": PickerSelect(
+                search_url=MODEL_SEARCH,
+                placeholder="Gõ tên hoặc mã mô hình gốc (có dấu hoặc không dấu)…",
+            ),
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
 
@@ -168,10 +191,13 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
         # nearby ones and whatever is already chosen. Chosen units out of the user's scope are
         # neither named nor sent: only counted, and kept as they are on save (the service).
         visible = Organisation.objects.visible_to(user)
-        fields["territory"].help_text = (
-            "Giữ Ctrl (hoặc ⌘) để chọn nhiều địa bàn. Địa bàn chưa có trong danh sách thì ghi ở ô "
-            "dưới."
+        typed = "Gõ tên đơn vị (có dấu hoặc không dấu) rồi chọn"
+        fields[
+            "territory"
+        ].help_text = (
+            f"{typed}; chọn được nhiều địa bàn. Địa bàn chưa có trong danh sách thì ghi ở ô dưới."
         )
+        fields["coordinating_units"].help_text = f"{typed}; chọn được nhiều đơn vị."
         self.unseen_units = {}
         for name, levels in (("territory", 3), ("coordinating_units", 1)):
             chosen = list(getattr(instance, name).all()) if instance else []
@@ -179,8 +205,11 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
                 visible.filter(pk__in=[unit.pk for unit in chosen]).values_list("pk", flat=True)
             )
             fields[name].queryset = visible
+            fields[name].error_messages.update(UNIT_CHOICE_ERRORS)
+            # Units chosen in the search and posted come back listed (and chosen) with the form.
+            shown = {*seen, *_posted_ids(self, name)}
             fields[name].widget.choices = unit_options(
-                nearby_units(user, levels=levels, include=seen)
+                nearby_units(user, levels=levels, include=shown)
             )
             self.unseen_units[name] = len(chosen) - len(seen)
             if instance:
@@ -206,6 +235,25 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
         )
         if self.unseen_origin:
             self.initial["replicated_from"] = None
+        origin_field = fields["replicated_from"]
+        origin_field.label = "Nhân rộng từ mô hình (nếu có)"
+        origin_field.error_messages["invalid_choice"] = (
+            "Mô hình gốc đã chọn không hợp lệ, chưa được thực hiện hoặc ngoài phạm vi của bạn."
+        )
+        origin_field.help_text = (
+            "Để trống nếu là mô hình gốc do đơn vị tự xây dựng."
+            if not self.unseen_origin
+            else "Đã chọn một mô hình ngoài phạm vi của bạn: được giữ nguyên khi lưu; chọn mô "
+            "hình khác nếu muốn thay."
+        )
+        # Read after the label and help text: the bound field keeps them as they are now.
+        origin = self.initial_replicated_from()
+        origin_field.widget.choices = [
+            ("", NO_ORIGIN),
+            *([(origin.pk, f"{origin} – {origin.owning_unit.name}")] if origin else []),
+        ]
+        if instance:
+            origin_field.widget.search_url = f"{MODEL_SEARCH}?exclude={instance.pk}"
         fields["code"].help_text = "Không bắt buộc. Mã riêng của đơn vị, ví dụ DVK-2025-01."
         if not instance:
             # Made with the blank form and sent back by every post of it (autosave too): the
@@ -230,11 +278,16 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
         return False
 
     def initial_replicated_from(self) -> DanVanModel | None:
-        """The model chosen in the "replicated from" picker, to show its name."""
+        """The model chosen in the "replicated from" picker (posted or saved), to list it."""
         pk = whole_number(self["replicated_from"].value())
         if not pk:
             return None
-        return self.fields["replicated_from"].queryset.filter(pk=pk).first()
+        return (
+            self.fields["replicated_from"]
+            .queryset.select_related("owning_unit")
+            .filter(pk=pk)
+            .first()
+        )
 
     def model_fields(self) -> dict:
         """The cleaned plain fields for the services (relations and files apart)."""

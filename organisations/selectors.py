@@ -6,7 +6,12 @@ from django.db.models import F, Q, QuerySet
 
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
-from organisations.querysets import scope_paths, user_memberships_paths
+from organisations.querysets import (
+    scope_paths,
+    subtree_q,
+    user_memberships_paths,
+    with_predecessors,
+)
 
 
 def user_roles(user) -> frozenset[str]:
@@ -53,15 +58,20 @@ def tree_children(user, parent: Organisation) -> QuerySet[Organisation]:
     )
 
 
-def organisation_search(user, text: str, limit: int) -> list[Organisation]:
-    """Up to ``limit`` units in scope whose name matches ``text`` with or without diacritics.
+def organisation_search(
+    user, text: str, limit: int, *, under: Organisation | None = None, roles=None
+) -> list[Organisation]:
+    """Up to ``limit`` units in scope (of ``roles``, if given) whose name matches ``text`` with
+    or without diacritics; with ``under``, only units in its subtree (or in the units merged
+    into it).
 
     Shallowest first; each carries ``parent_name`` (when the parent is in scope) so results can
     say where they sit, fetched in one query for the whole page.
     """
-    results = list(
-        Organisation.objects.visible_to(user).matching(text).order_by("depth", "name")[:limit]
-    )
+    found = Organisation.objects.visible_to(user, roles).matching(text)
+    if under is not None:
+        found = found.filter(subtree_q(with_predecessors([under.path])))
+    results = list(found.order_by("depth", "name")[:limit])
     parent_paths = {unit.path[: -unit.steplen] for unit in results if unit.depth > 1}
     names = dict(
         Organisation.objects.visible_to(user)

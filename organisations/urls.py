@@ -6,6 +6,7 @@ app_name = "organisations"
 
 urlpatterns = [
     path("", views.OrganisationTreeView.as_view(), name="organisation_tree"),
+    path("chon/", views.OrganisationPickerView.as_view(), name="organisation_picker"),
     path("<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
     path(
         "<int:pk>/don-vi-con/",

@@ -1,13 +1,18 @@
 """The organisation tree and a unit's page, both limited to the user's scope."""
 
 from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from core.text import whole_number
 from organisations import selectors
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
 
 SEARCH_RESULTS_SHOWN = 50
+PICKER_RESULTS = 20
 CHILDREN_PER_PAGE = 100
 
 
@@ -44,6 +49,35 @@ class OrganisationTreeView(TemplateView):
         if not self.is_search_fragment():
             context["roots"] = selectors.tree_roots(user)
         return context
+
+
+class OrganisationPickerView(View):
+    """The unit pickers' suggestions, as JSON: units in the user's scope whose name matches the
+    text with or without diacritics, each with its parent's name to say where it sits;
+    ``under`` keeps to one unit's subtree (a round's organising unit, say), ``role`` to the
+    units where the user holds that role."""
+
+    def get(self, request):
+        text = request.GET.get("q", "").strip()[:100]
+        under = None
+        if "under" in request.GET:
+            # Only under a unit the user can see; any other is not found.
+            pk = whole_number(request.GET["under"])
+            under = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk or 0)
+        # "role" (repeated): only the units where the user holds one of these roles.
+        roles = [role for role in request.GET.getlist("role") if role in Role.values] or None
+        units = (
+            selectors.organisation_search(
+                request.user, text, PICKER_RESULTS, under=under, roles=roles
+            )
+            if text
+            else []
+        )
+        results = [
+            {"value": unit.pk, "text": unit.name, "context": unit.parent_name or ""}
+            for unit in units
+        ]
+        return JsonResponse({"results": results})
 
 
 class OrganisationChildrenView(ScopedOrganisationMixin, DetailView):

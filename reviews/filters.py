@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import django_filters
+from django.urls import reverse
 
 from core.forms import style_widgets
+from core.pickers import PickerSelect
 from core.text import whole_number
 from models_registry.choices import Field, ModelKind, Status
 from models_registry.filters import DanVanModelFilter, unit_options
@@ -34,6 +38,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
         queryset=Organisation.objects.none(),
         method="filter_unit",
         empty_label="Toàn bộ phạm vi",
+        widget=PickerSelect(search_url="", placeholder="Toàn bộ phạm vi; gõ tên đơn vị để lọc…"),
     )
 
     class Meta:
@@ -53,7 +58,11 @@ class ReviewQueueFilter(django_filters.FilterSet):
             chosen = str(form.data.get("unit") or "")
             include = [pk] if (pk := whole_number(chosen)) is not None else []
             units = nearby_units(self.user, REVIEWER_ROLES, levels=1, include=include)
-            form.fields["unit"].widget.choices = [("", "Toàn bộ phạm vi"), *unit_options(units)]
+            widget = form.fields["unit"].widget
+            widget.choices = [("", "Toàn bộ phạm vi"), *unit_options(units)]
+            # The search offers the units the user reviews for, like the filter accepts.
+            roles = urlencode([("role", role) for role in REVIEWER_ROLES])
+            widget.search_url = f"{reverse('organisations:organisation_picker')}?{roles}"
             style_widgets(form)
         return self._form
 

@@ -28,7 +28,7 @@ from models_registry.models import (
 from models_registry.views import keyset
 
 PAGE_SIZE = 25
-PICKER_RESULTS = 15
+PICKER_RESULTS = 20
 
 
 class CountedPaginator(Paginator):
@@ -266,7 +266,6 @@ class ModelFormView(ScopedModelMixin, View):
             "attachments": list(instance.attachments.filter(result_report=None))
             if instance
             else [],
-            "replicated_from_choice": form.initial_replicated_from(),
             "autosave_url": reverse("models_registry:model_autosave", args=[instance.pk])
             if instance
             else reverse("models_registry:model_autosave_new"),
@@ -486,7 +485,8 @@ class ModelDiscontinueView(ScopedModelMixin, View):
 
 
 class ModelPickerView(View):
-    """The "replicated from" picker's suggestions: models the user can see matching the text."""
+    """The "replicated from" picker's suggestions, as JSON: models the user can see, carried
+    out, matching the text (with or without diacritics, or a code)."""
 
     def get(self, request):
         text = request.GET.get("q", "").strip()
@@ -502,9 +502,18 @@ class ModelPickerView(View):
             )
             if exclude is not None:
                 found = found.exclude(pk=exclude)
-            results = list(found[:PICKER_RESULTS])
-        return render(
-            request,
-            "models_registry/partials/_picker_results.html",
-            {"results": results, "query": text},
-        )
+            results = [
+                {
+                    "value": model.pk,
+                    "text": str(model),
+                    "context": ", ".join(
+                        filter(None, [model.owning_unit.name, model.code, _year(model.start_date)])
+                    ),
+                }
+                for model in found[:PICKER_RESULTS]
+            ]
+        return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+
+
+def _year(day) -> str:
+    return str(day.year) if day else ""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.urls import reverse
 
 from core.forms import DayMonthYearField, StyledFormMixin
+from core.pickers import PickerSelect
 from models_registry.filters import unit_options
 from models_registry.models import DanVanModel
 from organisations.models import Organisation
@@ -189,14 +193,18 @@ class BulkCriteriaForm(StyledFormMixin, forms.Form):
         ("outstanding", "Được chọn tiêu biểu trong kỳ"),
     ]
 
-    don_vi = forms.IntegerField(label="Đơn vị", widget=forms.Select)
+    don_vi = forms.IntegerField(label="Đơn vị", widget=PickerSelect(search_url=""))
     tu_ngay = _date_field("Từ ngày")
     den_ngay = _date_field("Đến ngày")
     loai = forms.ChoiceField(label="Mô hình, điển hình", choices=WHICH, initial="recognised")
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, under: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["don_vi"].widget.choices = [("", "— Chọn đơn vị —"), *unit_options(units)]
+        widget = self.fields["don_vi"].widget
+        widget.choices = [("", "— Chọn đơn vị —"), *unit_options(units)]
+        # The picker searches the round's organising unit's subtree; the view checks the unit.
+        search = reverse("organisations:organisation_picker")
+        widget.search_url = f"{search}?{urlencode({'under': under.pk})}"
         self.fields["don_vi"].error_messages["required"] = "Hãy chọn đơn vị."
         for name in ("tu_ngay", "den_ngay"):
             self.fields[name].help_text = DATE_HELP

@@ -54,7 +54,9 @@ class RoundBulkNominateView(ScopedRoundMixin, View):
             unit = get_object_or_404(self.units, pk=whole_number(unit_pk) or 0)
             if unit not in picker:
                 picker.append(unit)
-        return BulkCriteriaForm(data, initial=initial, units=picker)
+        return BulkCriteriaForm(
+            data, initial=initial, units=picker, under=self.round.organising_unit
+        )
 
     def candidates(self, criteria):
         data = criteria.cleaned_data

@@ -1,5 +1,5 @@
-// The registration form: autosave to the server, a copy in this browser, the "replicated from"
-// picker and small conveniences. Without JavaScript the form still works with its buttons.
+// The registration form: autosave to the server, a copy in this browser and small conveniences
+// (the pickers are static/js/picker.js). Without JavaScript the form still works with its buttons.
 (function () {
   "use strict";
   const form = document.getElementById("form-mo-hinh");
@@ -56,6 +56,7 @@
         element.value = value;
       }
     }
+    form.querySelectorAll("select[data-choice-picker]").forEach((select) => select.dispatchEvent(new Event("picker:refresh")));
     toggleIndividual();
   }
 
@@ -185,44 +186,4 @@
   }
   form.querySelectorAll("input[name=actor]").forEach((input) => input.addEventListener("change", toggleIndividual));
   toggleIndividual();
-
-  // "Replicated from": search the models the user can see, click one to choose it.
-  const picker = form.querySelector("[data-picker]");
-  if (picker) {
-    const input = picker.querySelector("[data-picker-input]");
-    const results = picker.querySelector("[data-picker-results]");
-    const chosen = picker.querySelector("[data-picker-chosen]");
-    const hidden = form.querySelector("input[name=replicated_from]");
-    let searchTimer = null;
-    input.addEventListener("input", () => {
-      clearTimeout(searchTimer);
-      searchTimer = setTimeout(async () => {
-        const url = new URL(picker.dataset.pickerUrl, window.location.href);
-        url.searchParams.set("q", input.value);
-        const response = await fetch(url, { credentials: "same-origin" });
-        if (response.ok) results.innerHTML = await response.text();
-      }, 300);
-    });
-    input.addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
-    results.addEventListener("click", (event) => {
-      const button = event.target.closest("[data-pick]");
-      if (!button) return;
-      hidden.value = button.dataset.pick;
-      chosen.innerHTML = "";
-      chosen.append("Đã chọn: ");
-      const strong = document.createElement("strong");
-      strong.textContent = button.dataset.pickLabel;
-      chosen.append(strong);
-      results.innerHTML = "";
-      input.value = "";
-      keepLocally();
-      schedule();
-    });
-    picker.querySelector("[data-picker-clear]").addEventListener("click", () => {
-      hidden.value = "";
-      chosen.textContent = "Chưa chọn (mô hình gốc do đơn vị tự xây dựng).";
-      keepLocally();
-      schedule();
-    });
-  }
 })();

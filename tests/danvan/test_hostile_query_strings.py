@@ -46,6 +46,7 @@ def _pages(model_pk: int, unit_pk: int, round_pk: int) -> list[tuple[str, dict, 
         (reverse("organisations:organisation_tree"), {}, ["q", "page"]),
         (reverse("organisations:organisation_detail", args=[unit_pk]), {}, ["page"]),
         (reverse("organisations:organisation_children", args=[unit_pk]), {}, ["page"]),
+        (reverse("organisations:organisation_picker"), {"q": "a"}, ["q", "under", "role"]),
         (reverse("models_registry:model_list"), {}, [*_params_of(DanVanModelFilter), "page"]),
         (
             reverse("models_registry:model_export"),

@@ -69,7 +69,8 @@ def test_the_admin_list_search_finds_exactly_the_model_of_a_code(
 
 def test_the_replicated_from_picker_finds_a_model_by_its_code(client_for, coded, cadre):
     response = client_for(cadre).get(PICKER, {"q": " dvk-2025-01 "})
-    assert [model.code for model in response.context["results"]] == ["DVK-2025-01"]
+    found = [result["value"] for result in response.json()["results"]]
+    assert found == [coded["DVK-2025-01"].pk]
 
 
 def test_a_code_also_finds_the_texts_that_hold_it(client_for, tree, coded, reviewer):

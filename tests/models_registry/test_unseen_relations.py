@@ -48,8 +48,8 @@ def assert_kept(model, tree, origin):
 def test_edit_page_says_nothing_of_what_is_out_of_scope(client_for, tree, cadre, returned, origin):
     page = client_for(cadre).get(edit_url(returned)).content.decode()
     assert "Mô hình gốc Gia Sàng" not in page and "Phường Gia Sàng" not in page
-    hidden = re.search(r'<input type="hidden" name="replicated_from"[^>]*>', page).group(0)
-    assert "value" not in hidden  # not even the origin's id
+    select = page.split('name="replicated_from"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)"', select) == [""]  # not even the origin's id
     assert origin.get_absolute_url() not in page
     assert f'<option value="{tree.other_ward.pk}"' not in page
     assert "một mô hình ngoài phạm vi của bạn" in page

@@ -161,3 +161,24 @@ def test_tree_node_ids_are_never_formatted_as_numbers(rf, tree):
     html = render_to_string("organisations/partials/_tree_node.html", {"node": tree.ward})
     assert 'aria-controls="con-1071"' in html
     assert 'hx-target="#con-1071"' in html and 'id="con-1071"' in html
+
+
+def test_the_unit_search_keeps_to_the_roles_asked_for(client_for, tree, cadre, reviewer):
+    search = reverse("organisations:organisation_picker")
+
+    def found(user, **params):
+        response = client_for(user).get(search, {"q": "chua hang", **params})
+        assert response.status_code == 200
+        return [result["text"] for result in response.json()["results"]]
+
+    assert found(cadre) == ["Phường Chùa Hang"]
+    assert found(cadre, role="reviewer") == []  # a cadre reviews for no unit
+    assert found(reviewer, role="reviewer") == ["Phường Chùa Hang"]
+    assert found(cadre, role="nobody") == ["Phường Chùa Hang"]  # an unknown role is no filter
+
+
+def test_the_review_queue_searches_the_units_the_reviewer_reviews_for(client_for, tree, reviewer):
+    page = client_for(reviewer).get(reverse("reviews:queue")).content.decode()
+    search = reverse("organisations:organisation_picker")
+    assert f'data-picker-url="{search}?role=reviewer"' in page
+    assert "js/picker.js" in page

@@ -172,3 +172,24 @@ def test_a_published_round_takes_no_more(client, reviewer, tree, draft, models):
     )
     assert response.status_code == 302
     assert Commendation.objects.filter(round=draft).count() == 1
+
+
+def test_the_unit_is_searched_under_the_rounds_organising_unit(client, reviewer, tree, draft):
+    client.force_login(reviewer)
+    page = client.get(bulk_url(draft)).content.decode()
+    search = reverse("organisations:organisation_picker")
+    assert f'data-picker-url="{search}?under={tree.province.pk}"' in page
+    assert "js/picker.js" in page
+
+    def found(**params):
+        response = client.get(search, params)
+        assert response.status_code == 200
+        return [result["text"] for result in response.json()["results"]]
+
+    assert found(q="to", under=tree.ward.pk) == ["Tổ dân phố 9"]
+    # The units merged into the province are under it too.
+    assert "Tổ 15" in found(q="to", under=tree.province.pk)
+    assert found(q="phuong gia sang", under=tree.ward.pk) == []
+    # Under a unit out of scope: not found.
+    assert client.get(search, {"q": "phuong", "under": tree.other_province.pk}).status_code == 404
+    assert client.get(search, {"q": "phuong", "under": "x"}).status_code == 404
