@@ -20,7 +20,13 @@ from danvan.management.commands.serve import stop_process_groups
 from models_registry.choices import ExportFormat
 from models_registry.models import ExportJob
 from models_registry.tasks import export_models
-from tests.danvan.test_shared_database import BASE_DIR, free_port, tail, wait_for_health
+from tests.danvan.test_shared_database import (
+    BASE_DIR,
+    database_url_of_this_run,
+    free_port,
+    tail,
+    wait_for_health,
+)
 from tests.factories import DanVanModelFactory
 
 TOKEN = "metrics-token-" + "x7Kq2mWp9Zr4Tn8v"
@@ -212,6 +218,8 @@ def test_gunicorn_workers_add_up_their_figures(tmp_path):
             cwd=BASE_DIR,
             env={
                 **os.environ,
+                # The test database: its tables exist, whatever state the portal's own is in.
+                "DATABASE_URL": database_url_of_this_run(),
                 "DJANGO_DEBUG": "true",
                 "DJANGO_METRICS_TOKEN": TOKEN,
                 "PROMETHEUS_MULTIPROC_DIR": str(directory),

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import connection
@@ -20,6 +21,16 @@ from django.db import connection
 from danvan.management.commands.serve import stop_process_groups
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def database_url_of_this_run() -> str:
+    """This run's test database as a DATABASE_URL (a server's socket folder as ``host``)."""
+    params = connection.settings_dict
+    query = urlencode({"host": params["HOST"], "port": params["PORT"]})
+    return (
+        f"postgres://{quote(params['USER'], safe='')}:{quote(params['PASSWORD'], safe='')}"
+        f"@/{params['NAME']}?{query}"
+    )
 
 
 def free_port() -> int:

@@ -14,12 +14,10 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import openpyxl
 import pytest
 import requests
-from django.db import connection
 from django.urls import reverse
 
 from danvan.management.commands.serve import stop_process_groups
@@ -27,7 +25,12 @@ from models_registry.choices import ExportStatus
 from models_registry.models import Attachment, ExportJob
 from organisations.choices import Role
 from organisations.models import Organisation
-from tests.danvan.test_shared_database import free_port, tail, wait_for_health
+from tests.danvan.test_shared_database import (
+    database_url_of_this_run,
+    free_port,
+    tail,
+    wait_for_health,
+)
 from tests.factories import UserFactory, user_with_role
 from tests.models_registry.conftest import PDF
 from tests.organisations.test_import_export import IMPORT_URL, PROCESS_URL, XLSX, row, xlsx_file
@@ -40,16 +43,6 @@ pytestmark = [
     pytest.mark.object_store,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def database_url_of_this_run() -> str:
-    """This run's test database as a DATABASE_URL (a server's socket folder as ``host``)."""
-    params = connection.settings_dict
-    query = urlencode({"host": params["HOST"], "port": params["PORT"]})
-    return (
-        f"postgres://{quote(params['USER'], safe='')}:{quote(params['PASSWORD'], safe='')}"
-        f"@/{params['NAME']}?{query}"
-    )
 
 
 class Inputs(HTMLParser):
