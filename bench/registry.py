@@ -32,7 +32,7 @@ from bench.common import (
     write_results,
 )
 from demo.synthetic import synthetic_models
-from models_registry.choices import Field, Status
+from models_registry.choices import Field
 from models_registry.models import DanVanModel
 from models_registry.views.registrations import PAGE_SIZE
 from organisations.choices import Role
@@ -186,16 +186,7 @@ def run(root: Organisation, *, repeat: int, export_repeat: int, generated: dict)
     reviewer_client = logged_in(reviewer)
     national_client = logged_in(national)
 
-    detail = (
-        models.filter(
-            owning_unit__path__startswith=province.path,
-            status=Status.RECOGNISED,
-            result_reports__isnull=False,
-            replicas__isnull=False,
-        )
-        .order_by("pk")
-        .first()
-    ) or models.filter(owning_unit__path__startswith=province.path).order_by("pk").first()
+    detail = statements.detail_model(models, province)
 
     list_params = {"unit": province.pk, "field": field, "sort": "-start_date"}
     # Page 200 at national scale; the last page of a smaller data set. Beyond the first pages
