@@ -283,5 +283,15 @@ class DanVanModelFilter(django_filters.FilterSet):
         return counts, ids
 
     @property
+    def active_count(self) -> int:
+        """How many conditions narrow the list (the order it is sorted in is not one)."""
+        if not (self.is_bound and self.form.is_valid()):
+            return 0
+        data = self.form.cleaned_data
+        return sum(
+            1 for name in self.filters if name != "sort" and data.get(name) not in (None, "", [])
+        )
+
+    @property
     def searching(self) -> bool:
         return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("q"))

@@ -267,3 +267,31 @@ def test_a_search_asks_once_for_its_counts_and_page(client_for, tree, reviewer):
     searches = [q["sql"] for q in searched.captured_queries if "to_tsquery" in q["sql"]]
     assert len(searches) == 1
     assert len(searched.captured_queries) == len(listed.captured_queries)
+
+
+def test_the_filter_button_counts_the_conditions_in_force(client_for, models, reviewer):
+    """On a phone the filters fold behind one button; it tells how many narrow the list. The
+    order the list is sorted in is not a condition, nor is a value that was dropped."""
+    client = client_for(reviewer)
+    plain = client.get(LIST, {"sort": "name"})
+    assert plain.context["filter"].active_count == 0
+    html = plain.content.decode()
+    assert 'data-bs-target="#bo-loc" aria-expanded="false" aria-controls="bo-loc"' in html
+    assert '<div class="collapse d-sm-block" id="bo-loc">' in html
+    assert "điều kiện đang áp dụng" not in html
+
+    response = client.get(
+        LIST, {"q": "nuoi de", "status": "accepted", "year": "abc", "sort": "name"}
+    )
+    assert response.context["filter"].active_count == 2
+    assert (
+        '<span class="badge text-bg-primary">2<span class="visually-hidden"> điều kiện đang áp'
+        " dụng</span></span>" in response.content.decode()
+    )
+
+
+def test_each_cell_of_a_row_names_its_column_for_the_cards_on_a_phone(client_for, models, reviewer):
+    html = client_for(reviewer).get(LIST, {"q": "nuoi de"}).content.decode()
+    for label in ("Lĩnh vực", "Đơn vị chủ trì", "Bắt đầu", "Trạng thái"):
+        assert f'data-label="{label}"' in html
+    assert 'class="table table-hover align-middle model-list card-rows"' in html
