@@ -359,6 +359,12 @@ ADMIN_ROLE_PERMISSIONS = [
 # it would spend two round trips for no row.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
+# The pictures of the user guides ("Hướng dẫn sử dụng"): written by the browser journeys of the
+# test suite at the steps the guides show, so they follow the pages as they are.
+HELP_SCREENSHOTS_DIR = Path(
+    env.path("DJANGO_HELP_SCREENSHOTS_DIR", default=BASE_DIR / "var" / "help-screenshots")
+)
+
 # --- Uploaded files and background work -------------------------------------------------------
 # Attachments and generated exports live outside every public URL; views stream them after
 # checking scope.

@@ -4,7 +4,14 @@ from django.urls import include, path
 
 from accounts.views import PasswordChangeView
 from core.forms import LoginForm
-from danvan import metrics, password_reset_views, single_sign_on, two_factor_views, views
+from danvan import (
+    help_pages,
+    metrics,
+    password_reset_views,
+    single_sign_on,
+    two_factor_views,
+    views,
+)
 
 admin.site.site_header = "Quản trị Cổng Dân vận khéo"
 admin.site.site_title = "Cổng Dân vận khéo"
@@ -114,6 +121,9 @@ urlpatterns = [
         name="notification_read",
     ),
     path("nhap-tep/<uuid:pk>/", views.ImportStatusView.as_view(), name="import_status"),
+    path("huong-dan/", help_pages.HelpIndexView.as_view(), name="help_index"),
+    path("huong-dan/anh/<str:name>.png", help_pages.screenshot, name="help_screenshot"),
+    path("huong-dan/<slug:slug>/", help_pages.GuideView.as_view(), name="help_guide"),
     path("don-vi/", include("organisations.urls")),
     path("tai-khoan/", include("accounts.urls")),
     path("mo-hinh/", include("models_registry.urls")),

@@ -132,6 +132,43 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             "contact_phone",
             "replicated_from",
         ]
+        # What a good answer to each item holds, shown under it (linked by aria-describedby).
+        help_texts = {
+            "name": "Tên ngắn gọn nói rõ việc làm và nơi làm, ví dụ “Dân vận khéo trong "
+            "giải phóng mặt bằng đường liên xã”.",
+            "kind": "Mô hình là cách làm của tập thể được duy trì; điển hình là tập thể hoặc cá "
+            "nhân tiêu biểu được biểu dương.",
+            "actor": "Chọn “Cá nhân” khi đăng ký một người tiêu biểu; khi đó ghi họ tên và chức "
+            "vụ của người đó.",
+            "person_name": "Họ và tên đầy đủ, có dấu, như trên giấy tờ.",
+            "person_position": "Chức vụ hiện tại và nơi công tác hoặc nơi cư trú.",
+            "field": "Lĩnh vực chính mà mô hình tác động; chọn một lĩnh vực.",
+            "themes": "Chọn các chủ đề phù hợp để mô hình được tìm thấy và tổng hợp đúng.",
+            "owning_unit": "Đơn vị trực tiếp chỉ đạo, chịu trách nhiệm về mô hình.",
+            "situation": "Vấn đề ở địa phương trước khi có mô hình, có số liệu cụ thể (ví dụ số "
+            "hộ, tỷ lệ, số vụ việc) và lý do cần làm.",
+            "goals": "Điều mô hình muốn đạt và đo được bằng gì: chỉ tiêu có con số, thời hạn.",
+            "content": "Các bước làm cụ thể: ai làm gì, làm thế nào để dân hiểu, dân tin, dân "
+            "làm theo; điểm mới so với cách làm trước.",
+            "target_group": "Những ai được tác động (hộ dân, đoàn viên, đồng bào…), số lượng "
+            "nếu biết.",
+            "forces": "Các lực lượng tham gia và vai trò của từng lực lượng (cấp ủy, chính "
+            "quyền, Mặt trận, đoàn thể, người có uy tín…).",
+            "funds": "Tổng kinh phí từ ngân sách, tính bằng đồng; ghi 0 nếu không dùng.",
+            "workdays": "Tổng số ngày công đã bỏ ra (của cán bộ và nhân dân).",
+            "socialised_funds": "Số tiền do nhân dân, doanh nghiệp, nhà hảo tâm đóng góp, tính "
+            "bằng đồng.",
+            "start_date": "Ngày mô hình bắt đầu thực hiện, ghi ngày/tháng/năm.",
+            "schedule": "Các giai đoạn và mốc thời gian chính, từ khi bắt đầu đến khi đánh giá.",
+            "evaluation_date": "Ngày dự kiến (hoặc đã) sơ kết, đánh giá kết quả mô hình.",
+            "outputs": "Kết quả đo được bằng con số so với trước khi làm (ví dụ số mét đường, "
+            "số hộ thoát nghèo, số tiền đóng góp) và tài liệu chứng minh.",
+            "sustainability": "Vì sao mô hình duy trì được khi không còn hỗ trợ, và nơi khác có "
+            "thể làm theo ra sao.",
+            "contact_name": "Người nắm rõ mô hình để đơn vị thẩm định liên hệ khi cần hỏi thêm.",
+            "contact_phone": "Số điện thoại liên lạc được trong giờ hành chính, "
+            "ví dụ 0912 345 678.",
+        }
         # Amounts as the import reads them: 1.234.567 or 1234567.
         field_classes = {
             "funds": GroupedIntegerField,

@@ -2,9 +2,11 @@
 
 import re
 
+from django.conf import settings
 from playwright.sync_api import expect
 
 from accounts.models import AccountProfile
+from danvan.help_pages import screenshot_path
 from demo.files import pdf_bytes
 from demo.management.commands.load_demo import demo_password
 from tests.factories import UserFactory
@@ -28,3 +30,12 @@ def linked_account(provider, provider_username: str, **fields):
     person = UserFactory(**fields)
     AccountProfile.objects.create(user=person, sso_subject=provider.subjects[provider_username])
     return person
+
+
+def help_screenshot(target, name: str, **options) -> None:
+    """Picture ``target`` (a page, or a part of one) as it is now for the user guides, under one
+    of the names they list (``danvan.help_pages.SCREENSHOTS``), so that the guides show the
+    pages as they are."""
+    path = screenshot_path(name)
+    settings.HELP_SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=path, **options)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from models_registry.models import DanVanModel
-from tests.e2e.helpers import PDF, log_in
+from tests.e2e.helpers import PDF, help_screenshot, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -69,6 +69,7 @@ def test_cadre_registers_a_model_and_finds_it_without_diacritics(page, demo_data
 
     fill_everything_but_the_goals(page)
     page.get_by_label("Tệp đính kèm (ảnh, kế hoạch").set_input_files(plan)
+    help_screenshot(page, "dang-ky-mo-hinh", full_page=True)
     page.get_by_role("button", name="Lưu và gửi duyệt").click()
 
     # Kept as a draft: the message names the one item still missing, and the file is saved.
@@ -80,6 +81,7 @@ def test_cadre_registers_a_model_and_finds_it_without_diacritics(page, demo_data
     expect(missing.get_by_role("listitem")).to_have_text(["Mục tiêu, tiêu chí đánh giá"])
     expect(page.get_by_role("link", name="ke-hoach-nuoi-de.pdf")).to_be_visible()
     expect(page.get_by_label("Tên mô hình, điển hình")).to_have_value(NAME)
+    help_screenshot(page, "con-thieu-truoc-khi-gui", full_page=True)
 
     missing.get_by_role("link", name="Mục tiêu, tiêu chí đánh giá").click()
     page.get_by_label("Mục tiêu, tiêu chí đánh giá").fill(

@@ -18,7 +18,7 @@ from models_registry.choices import Status
 from models_registry.models import DanVanModel
 from reviews.choices import CommendationForm, RoundStatus
 from reviews.models import Commendation, CommendationRound
-from tests.e2e.helpers import PDF, log_in
+from tests.e2e.helpers import PDF, help_screenshot, log_in
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [
@@ -95,7 +95,7 @@ def register_and_submit(page):
     expect(page.locator(".status-badge")).to_have_text("Chờ duyệt đăng ký")
 
 
-def open_from_queue(page, status):
+def open_from_queue(page, status, picture=None):
     """The reviewer opens the queue from the menu, finds the model waiting, and opens it."""
     main_menu(page).get_by_role("link", name="Thẩm định").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ chờ thẩm định")
@@ -103,6 +103,8 @@ def open_from_queue(page, status):
     row = page.get_by_role("table").get_by_role("row").filter(has=link)
     expect(row.locator(".status-badge")).to_have_text(status)
     expect(row).to_contain_text("Phường Chùa Hang")
+    if picture:
+        help_screenshot(page, picture, full_page=True)
     link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
     expect(page.locator(".status-badge")).to_have_text(status)
@@ -128,10 +130,11 @@ def test_a_registration_from_submission_to_commendation(
     register_and_submit(page)
 
     # 2. The reviewer finds it in the queue and returns it, saying what is missing.
-    open_from_queue(review, "Chờ duyệt đăng ký")
+    open_from_queue(review, "Chờ duyệt đăng ký", picture="hang-cho-tham-dinh")
     panel = review.locator("#tham-dinh")
     expect(panel.get_by_role("heading", name="Xét duyệt đăng ký")).to_be_visible()
     panel.get_by_label("Lý do trả lại: cần bổ sung, sửa những gì").fill(RETURN_REASON)
+    help_screenshot(panel, "xet-duyet-dang-ky")
     panel.get_by_role("button", name="Trả lại để bổ sung").click()
     expect(alert(review, f"Đã trả lại “{NAME}” để đơn vị bổ sung.")).to_be_visible()
     expect(review.locator(".status-badge")).to_have_text("Trả lại để bổ sung")
@@ -151,6 +154,7 @@ def test_a_registration_from_submission_to_commendation(
     expect(page.locator(".status-badge")).to_have_text("Trả lại để bổ sung")
     expect(page.locator(".status-reason")).to_have_text(f"Lý do: {RETURN_REASON}")
     expect(bell).not_to_contain_text("chưa đọc")
+    help_screenshot(page, "mo-hinh-bi-tra-lai", full_page=True)
 
     # 4. The cadre fixes the registration and sends it again.
     page.get_by_role("link", name="Sửa đăng ký").click()
@@ -168,6 +172,7 @@ def test_a_registration_from_submission_to_commendation(
     expect(changed).to_have_count(1)
     expect(changed.locator("del")).to_have_text(TARGET_GROUP)
     expect(changed).to_contain_text(TARGET_GROUP_FIXED)
+    help_screenshot(changes, "thay-doi-khi-gui-lai")
     panel.get_by_role("button", name="Duyệt đăng ký").click()
     expect(alert(review, f"Đã duyệt đăng ký “{NAME}”.")).to_be_visible()
     expect(review.locator(".status-badge")).to_have_text("Đã duyệt đăng ký")
