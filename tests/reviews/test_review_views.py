@@ -320,6 +320,33 @@ def test_score_sheet_form(client_for, proposed_model, reviewer):
     assert "Tổng điểm tối đa: 100" in html
 
 
+def test_score_sheet_running_total(client_for, proposed_model, reviewer):
+    criteria = list(Rubric.objects.active().get().criteria.all())
+    html = page(client_for(reviewer).get(url("model_appraise", proposed_model)))
+    assert 'data-max-total="100"' in html and "js/appraisal.js" in html
+    assert '<output class="fw-semibold" data-score-sum>0</output>/100' in html
+    assert f"còn {len(criteria)} tiêu chí chưa chấm" in html
+    for criterion in criteria:
+        field = re.search(rf'<input[^>]*name="criterion_{criterion.pk}"[^>]*>', html).group()
+        assert f'data-score-max="{criterion.max_score}"' in field
+
+    appraisal = services.appraisal_save(
+        model=proposed_model, by=reviewer, scores=full_scores(minus=2)
+    )
+    html = page(client_for(reviewer).get(url("model_appraise", proposed_model)))
+    assert f"data-score-sum>{appraisal.total}</output>/100" in html
+    assert appraisal.total == 100 - 2 * len(criteria)
+    assert "tiêu chí chưa chấm" not in html
+
+    # A refused sheet shows the total of the scores the server read, the refused one left out.
+    first, *rest = criteria
+    data = {f"criterion_{first.pk}": first.max_score + 5}
+    data.update({f"criterion_{c.pk}": 1 for c in rest})
+    html = page(client_for(reviewer).post(url("model_appraise", proposed_model), data))
+    assert f"data-score-sum>{len(rest)}</output>/100" in html
+    assert "còn 1 tiêu chí chưa chấm" in html
+
+
 def test_score_sheet_errors_stay_on_their_criterion(client_for, proposed_model, reviewer):
     first, second, *rest = Rubric.objects.active().get().criteria.all()
     data = {f"criterion_{first.pk}": first.max_score + 5, "comment": "Cần xem lại."}
