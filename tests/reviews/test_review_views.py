@@ -427,6 +427,26 @@ def accepted_model_elsewhere(tree, reviewer):
     return model
 
 
+def test_queue_offers_select_all_only_with_registrations_to_accept(
+    client_for, submitted_model, proposed_model_elsewhere, reviewer
+):
+    select_all = 'data-select-all="models"'
+    html = page(client_for(reviewer).get(QUEUE))
+    assert select_all in html and "Chọn tất cả đăng ký chờ duyệt trên trang này" in html
+    html = page(client_for(reviewer).get(QUEUE, {"status": "proposed"}))
+    assert proposed_model_elsewhere.name in html and select_all not in html
+
+
+@pytest.fixture
+def proposed_model_elsewhere(tree, reviewer):
+    cadre = user_with_role(tree.ward, Role.CADRE)
+    model = DanVanModelFactory(owning_unit=tree.residential, name="Đèn đường", created_by=cadre)
+    registry.model_submit(model=model, by=cadre)
+    services.registration_accept(model=model, by=reviewer)
+    services.model_propose(model=model, by=cadre, result_reports=[result_report(model)])
+    return model
+
+
 def test_bulk_accept_sends_anonymous_users_to_log_in(client, submitted_model):
     response = client.post(url("bulk_accept"), {"models": [submitted_model.pk]})
     assert login_redirect(response)
