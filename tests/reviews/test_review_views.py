@@ -594,8 +594,28 @@ def test_panel_lists_changes_of_a_resubmission(client_for, submitted_model, cadr
     section = html[html.index("Thay đổi so với lần gửi trước") : html.index("Xét duyệt đăng ký")]
     rows = re.findall(r'<th scope="row" class="fw-semibold">([^<]+)</th>', section)
     assert rows == ["Người liên hệ", "Kinh phí (đồng)"]
-    assert "<del>Nguyễn Văn An</del>" in section and "Lò Thị Mai" in section
-    assert "<del>150.000.000</del>" in section and "180.000.000" in section
+    assert "<del>Nguyễn Văn An</del>" in section and "<ins>Lò Thị Mai</ins>" in section
+    assert "<del>150.000.000</del>" in section and "<ins>180.000.000</ins>" in section
+
+
+def test_resubmitted_text_is_compared_word_by_word(client_for, submitted_model, cadre, reviewer):
+    hostile = '<script>alert("x")</script>'
+    services.registration_return(model=submitted_model, by=reviewer, reason="Ghi rõ mục tiêu.")
+    registry.model_update(
+        model=submitted_model,
+        by=cadre,
+        fields={"goals": f"Bê tông hóa 3 km đường liên thôn {hostile}."},
+    )
+    registry.model_submit(model=submitted_model, by=cadre)
+
+    html = page(client_for(reviewer).get(submitted_model.get_absolute_url()))
+    section = html[html.index("Thay đổi so với lần gửi trước") : html.index("Xét duyệt đăng ký")]
+    assert "Bê tông hóa <del>2</del> km đường liên <del>thôn.</del>" in section
+    assert (
+        "Bê tông hóa <ins>3</ins> km đường liên <ins>thôn "
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;.</ins>"
+    ) in section
+    assert "<script>alert" not in html
 
 
 def test_panel_for_a_proposal(client_for, tree, proposed_model, cadre, reviewer):
