@@ -1,8 +1,12 @@
 """Text normalisation shared by search boxes, the database's search columns and single-line
-inputs."""
+inputs; two versions of a text compared word by word."""
 
+import difflib
 import re
 import unicodedata
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 _SPACES = re.compile(r"\s+")
 # Line and paragraph breaks of every kind (CR, LF, vertical tab, form feed, NEL, U+2028/9) and
@@ -38,3 +42,55 @@ def whole_number(value) -> int | None:
     them."""
     text = str(value if value is not None else "")
     return int(text) if text.isascii() and text.isdigit() else None
+
+
+_WORDS = re.compile(r"\S+")
+
+
+def _words(text: str) -> tuple[str, list[str], list[str]]:
+    """``text`` as its leading space, its words and the space after each word."""
+    found = list(_WORDS.finditer(text))
+    if not found:
+        return text, [], []
+    lead = text[: found[0].start()]
+    words = [match.group() for match in found]
+    ends = [match.end() for match in found]
+    starts = [match.start() for match in found[1:]] + [len(text)]
+    return lead, words, [text[end:start] for end, start in zip(ends, starts, strict=True)]
+
+
+def _marked(lead: str, words: list[str], gaps: list[str], runs, tag: str) -> SafeString:
+    parts = [escape(lead)]
+    for changed, first, last in runs:
+        if first == last:
+            continue
+        inner = "".join(escape(words[i]) + escape(gaps[i]) for i in range(first, last - 1))
+        inner += escape(words[last - 1])
+        parts.append(f"<{tag}>{inner}</{tag}>" if changed else inner)
+        parts.append(escape(gaps[last - 1]))
+    return mark_safe("".join(parts))  # every piece of the text was escaped above
+
+
+def word_diff(before: str, after: str) -> tuple[SafeString, SafeString]:
+    """``before`` with the words ``after`` lost in ``<del>``, and ``after`` with the words it
+    gained in ``<ins>``; the spacing and line breaks of each are kept, every word is escaped."""
+    before_lead, before_words, before_gaps = _words(before or "")
+    after_lead, after_words, after_gaps = _words(after or "")
+    matcher = difflib.SequenceMatcher(None, before_words, after_words, autojunk=False)
+    codes = matcher.get_opcodes()
+    return (
+        _marked(
+            before_lead,
+            before_words,
+            before_gaps,
+            [(op != "equal", i1, i2) for op, i1, i2, _, _ in codes],
+            "del",
+        ),
+        _marked(
+            after_lead,
+            after_words,
+            after_gaps,
+            [(op != "equal", j1, j2) for op, _, _, j1, j2 in codes],
+            "ins",
+        ),
+    )

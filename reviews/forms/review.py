@@ -90,7 +90,8 @@ class AppraisalForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for criterion in self.criteria:
             name = self.field_name(criterion)
-            attrs = {"required": True}
+            # The page's running total reads each criterion's maximum from its input.
+            attrs = {"required": True, "data-score-max": criterion.max_score}
             if criterion.guidance:
                 attrs["aria-describedby"] = f"id_{name}_huong_dan"
             # Typed like every number of the portal; the range is the service's to check.

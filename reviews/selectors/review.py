@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import Case, Count, F, Min, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
+from core.text import word_diff
 from models_registry import history
 from models_registry.choices import WORKFLOW_FIELDS, EventAction, Status
 from models_registry.models import DanVanModel
@@ -107,6 +108,14 @@ def queue_counts(user) -> QueueCounts:
 class Resubmission:
     previous_at: datetime
     changes: list[tuple[str, str, str]]
+
+    @property
+    def compared(self) -> list[tuple[str, str, str]]:
+        """Each change with the words the registrant removed in ``<del>`` and those they added
+        in ``<ins>`` (escaped, safe to show)."""
+        return [
+            (label, *word_diff(str(before), str(after))) for label, before, after in self.changes
+        ]
 
 
 def changes_since_previous_submission(model: DanVanModel, user=None) -> Resubmission | None:

@@ -339,12 +339,17 @@ class ModelAppraiseView(View):
     def max_total(self) -> int:
         return sum(criterion.max_score for criterion in self.sheet.criteria)
 
-    def render_form(self, form, status=200):
+    def render_form(self, form, status=200, scores=None):
+        # The total the service would store for the scores shown (it adds them up); the page's
+        # script keeps it current as scores are typed.
+        shown = form.scores() if scores is None else scores
         context = {
             "model": self.model,
             "form": form,
             "sheet": self.sheet,
             "max_total": self.max_total(),
+            "running_total": sum(shown.values()),
+            "unscored": len(self.sheet.criteria) - len(shown),
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -367,7 +372,8 @@ class ModelAppraiseView(View):
         }
         if self.sheet.appraisal:
             initial["comment"] = self.sheet.appraisal.comment
-        return self.render_form(AppraisalForm(initial=initial, criteria=self.sheet.criteria))
+        form = AppraisalForm(initial=initial, criteria=self.sheet.criteria)
+        return self.render_form(form, scores=self.sheet.scores)
 
     def post(self, request, pk):
         form = AppraisalForm(request.POST, criteria=self.sheet.criteria)

@@ -14,6 +14,26 @@
     if (event.target.closest("[data-print]")) window.print();
   });
 
+  // <input type="checkbox" data-select-all="models">: ticks or clears every box named "models" in
+  // its form; it shows ticked when all are, half ticked when some are.
+  function selectAllState(form) {
+    form.querySelectorAll("input[data-select-all]").forEach((all) => {
+      const boxes = Array.from(form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`));
+      const ticked = boxes.filter((box) => box.checked).length;
+      all.checked = boxes.length > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    });
+  }
+  document.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "checkbox" || !input.form) return;
+    if (input.dataset.selectAll) {
+      input.form.querySelectorAll(`input[type=checkbox][name="${input.dataset.selectAll}"]`)
+        .forEach((box) => { box.checked = input.checked; });
+    }
+    selectAllState(input.form);
+  });
+
   // <div class="progress-bar" data-progress="42">: the bar's width, also in content htmx swaps in.
   function drawProgress(root) {
     const bars = Array.from(root.querySelectorAll("[data-progress]"));

@@ -170,7 +170,10 @@ def test_a_registration_from_submission_to_commendation(
     expect(changes.get_by_role("heading")).to_contain_text("Thay đổi so với lần gửi trước")
     changed = changes.get_by_role("row").filter(has_text="Đối tượng tác động")
     expect(changed).to_have_count(1)
-    expect(changed.locator("del")).to_have_text(TARGET_GROUP)
+    # Word by word: the words dropped struck through, those added marked.
+    expect(changed.locator("del")).to_have_text(["Các", "Ngàn."])
+    expect(changed.locator("ins")).to_have_text(["42", "Ngàn, hiến 1.500 m² đất."])
+    expect(changed).to_contain_text(TARGET_GROUP)
     expect(changed).to_contain_text(TARGET_GROUP_FIXED)
     help_screenshot(changes, "thay-doi-khi-gui-lai")
     panel.get_by_role("button", name="Duyệt đăng ký").click()

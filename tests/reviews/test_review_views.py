@@ -320,6 +320,33 @@ def test_score_sheet_form(client_for, proposed_model, reviewer):
     assert "Tổng điểm tối đa: 100" in html
 
 
+def test_score_sheet_running_total(client_for, proposed_model, reviewer):
+    criteria = list(Rubric.objects.active().get().criteria.all())
+    html = page(client_for(reviewer).get(url("model_appraise", proposed_model)))
+    assert 'data-max-total="100"' in html and "js/appraisal.js" in html
+    assert '<output class="fw-semibold" data-score-sum>0</output>/100' in html
+    assert f"còn {len(criteria)} tiêu chí chưa chấm" in html
+    for criterion in criteria:
+        field = re.search(rf'<input[^>]*name="criterion_{criterion.pk}"[^>]*>', html).group()
+        assert f'data-score-max="{criterion.max_score}"' in field
+
+    appraisal = services.appraisal_save(
+        model=proposed_model, by=reviewer, scores=full_scores(minus=2)
+    )
+    html = page(client_for(reviewer).get(url("model_appraise", proposed_model)))
+    assert f"data-score-sum>{appraisal.total}</output>/100" in html
+    assert appraisal.total == 100 - 2 * len(criteria)
+    assert "tiêu chí chưa chấm" not in html
+
+    # A refused sheet shows the total of the scores the server read, the refused one left out.
+    first, *rest = criteria
+    data = {f"criterion_{first.pk}": first.max_score + 5}
+    data.update({f"criterion_{c.pk}": 1 for c in rest})
+    html = page(client_for(reviewer).post(url("model_appraise", proposed_model), data))
+    assert f"data-score-sum>{len(rest)}</output>/100" in html
+    assert "còn 1 tiêu chí chưa chấm" in html
+
+
 def test_score_sheet_errors_stay_on_their_criterion(client_for, proposed_model, reviewer):
     first, second, *rest = Rubric.objects.active().get().criteria.all()
     data = {f"criterion_{first.pk}": first.max_score + 5, "comment": "Cần xem lại."}
@@ -397,6 +424,26 @@ def accepted_model_elsewhere(tree, reviewer):
     model = DanVanModelFactory(owning_unit=tree.other_ward, name="Trồng bí xanh")
     registry.model_submit(model=model, by=user_with_role(tree.other_ward, Role.CADRE))
     services.registration_accept(model=model, by=reviewer)
+    return model
+
+
+def test_queue_offers_select_all_only_with_registrations_to_accept(
+    client_for, submitted_model, proposed_model_elsewhere, reviewer
+):
+    select_all = 'data-select-all="models"'
+    html = page(client_for(reviewer).get(QUEUE))
+    assert select_all in html and "Chọn tất cả đăng ký chờ duyệt trên trang này" in html
+    html = page(client_for(reviewer).get(QUEUE, {"status": "proposed"}))
+    assert proposed_model_elsewhere.name in html and select_all not in html
+
+
+@pytest.fixture
+def proposed_model_elsewhere(tree, reviewer):
+    cadre = user_with_role(tree.ward, Role.CADRE)
+    model = DanVanModelFactory(owning_unit=tree.residential, name="Đèn đường", created_by=cadre)
+    registry.model_submit(model=model, by=cadre)
+    services.registration_accept(model=model, by=reviewer)
+    services.model_propose(model=model, by=cadre, result_reports=[result_report(model)])
     return model
 
 
@@ -547,8 +594,28 @@ def test_panel_lists_changes_of_a_resubmission(client_for, submitted_model, cadr
     section = html[html.index("Thay đổi so với lần gửi trước") : html.index("Xét duyệt đăng ký")]
     rows = re.findall(r'<th scope="row" class="fw-semibold">([^<]+)</th>', section)
     assert rows == ["Người liên hệ", "Kinh phí (đồng)"]
-    assert "<del>Nguyễn Văn An</del>" in section and "Lò Thị Mai" in section
-    assert "<del>150.000.000</del>" in section and "180.000.000" in section
+    assert "<del>Nguyễn Văn An</del>" in section and "<ins>Lò Thị Mai</ins>" in section
+    assert "<del>150.000.000</del>" in section and "<ins>180.000.000</ins>" in section
+
+
+def test_resubmitted_text_is_compared_word_by_word(client_for, submitted_model, cadre, reviewer):
+    hostile = '<script>alert("x")</script>'
+    services.registration_return(model=submitted_model, by=reviewer, reason="Ghi rõ mục tiêu.")
+    registry.model_update(
+        model=submitted_model,
+        by=cadre,
+        fields={"goals": f"Bê tông hóa 3 km đường liên thôn {hostile}."},
+    )
+    registry.model_submit(model=submitted_model, by=cadre)
+
+    html = page(client_for(reviewer).get(submitted_model.get_absolute_url()))
+    section = html[html.index("Thay đổi so với lần gửi trước") : html.index("Xét duyệt đăng ký")]
+    assert "Bê tông hóa <del>2</del> km đường liên <del>thôn.</del>" in section
+    assert (
+        "Bê tông hóa <ins>3</ins> km đường liên <ins>thôn "
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;.</ins>"
+    ) in section
+    assert "<script>alert" not in html
 
 
 def test_panel_for_a_proposal(client_for, tree, proposed_model, cadre, reviewer):
