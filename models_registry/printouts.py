@@ -33,6 +33,7 @@ from organisations.models import Organisation
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 BLANK = "……………………………………………………………"
+PRINT_STYLESHEET = "css/registration_print.css"
 FONT_FILES = {
     ("normal", "normal"): "fonts/DejaVuSerif.ttf",
     ("bold", "normal"): "fonts/DejaVuSerif-Bold.ttf",
@@ -218,14 +219,26 @@ def _local_path(url: str) -> str | None:
 
 def registration_pdf(form: RegistrationForm) -> bytes:
     """The form as an A4 PDF."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     fonts = _font_urls()
-    html = render_to_string(
-        "models_registry/registration_print.html", {"form": form, "fonts": fonts}
+    html = render_to_string("models_registry/registration_print.html", {"form": form})
+    stylesheet = Path(finders.find(PRINT_STYLESHEET)).resolve()
+    fetcher = _fonts_only({*fonts.values(), stylesheet.as_uri()})
+    font_faces = "".join(
+        f'@font-face {{ font-family: "Form Serif"; font-weight: {weight}; '
+        f'font-style: {style}; src: url("{fonts[f"{weight}_{style}"]}"); }}'
+        for weight, style in FONT_FILES
+        if f"{weight}_{style}" in fonts
     )
-    document = HTML(string=html, url_fetcher=_fonts_only(set(fonts.values())))
-    return document.write_pdf()
+    font_config = FontConfiguration()  # the @font-face rules apply to the whole document
+    stylesheets = [
+        CSS(string=font_faces, url_fetcher=fetcher, font_config=font_config),
+        CSS(filename=str(stylesheet), url_fetcher=fetcher, font_config=font_config),
+    ]
+    document = HTML(string=html, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
 
 
 # --- Word ------------------------------------------------------------------------------------

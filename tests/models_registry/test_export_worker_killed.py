@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import WORKER_LOST, JobStatus
 from danvan.management.commands.serve import stop_process_groups
 from models_registry.models import ExportJob
+from tests.danvan.test_shared_database import database_url_of_this_run
 from tests.factories import DanVanModelFactory
 
 EXPORT = reverse("models_registry:model_export")
@@ -30,17 +30,11 @@ EXPORT = reverse("models_registry:model_export")
 LEASE = {"DJANGO_JOB_LEASE_SECONDS": "6", "DJANGO_JOB_HEARTBEAT_SECONDS": "0.3"}
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 def start_worker(log: Path, *, pause: float, attempts: int) -> subprocess.Popen:
     env = {
         **os.environ,
         **LEASE,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url_of_this_run(),
         "DJANGO_PRIVATE_MEDIA_ROOT": str(django_settings.PRIVATE_MEDIA_ROOT),
         "DJANGO_JOB_TEST_PAUSE_SECONDS": str(pause),
         "DJANGO_JOB_MAX_ATTEMPTS": str(attempts),
