@@ -180,7 +180,7 @@ def test_historical_records_import_with_their_days_links_and_precisions(
     detail = admin_client.get(recognised.get_absolute_url()).content.decode()
     assert '<dd class="col-sm-8 preserve-lines">03/2019</dd>' in detail
     listing = admin_client.get("/mo-hinh/", {"q": "Đường hoa"}).content.decode()
-    assert "<td>03/2019</td>" in listing
+    assert '<td data-label="Bắt đầu">03/2019</td>' in listing
 
     # Importing the same file again changes nothing.
     before = snapshot()
