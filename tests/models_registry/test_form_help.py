@@ -13,8 +13,7 @@ ITEMS = [name for name in DanVanModelForm._meta.fields] + ["attachments"]
 def described(page: str, name: str) -> tuple[str, str]:
     """The help text of the item ``name`` and the ids its input (or fieldset) points to."""
     tree = lxml.html.fromstring(page)
-    # The innermost wrapper: the resources fieldset bears the id of its first item too.
-    item = tree.xpath(f'//*[@id="o-{name}"]')[-1]
+    (item,) = tree.xpath(f'//*[@id="o-{name}"]')
     (help_text,) = item.xpath(f'.//*[@id="id_{name}_helptext"]')
     pointing = item.xpath(".//*[@aria-describedby]")
     return help_text.text_content().strip(), " ".join(
@@ -28,6 +27,22 @@ def test_every_item_has_a_help_text_linked_to_its_input(client_for, tree, cadre,
     help_text, pointers = described(page, name)
     assert len(help_text) > 15
     assert f"id_{name}_helptext" in pointers.split()
+
+
+def test_no_id_is_used_twice_on_the_form(client_for, tree, cadre):
+    # A repeated id sends the error summary's links and the screen reader's labels astray.
+    model = DanVanModelFactory(owning_unit=tree.ward, created_by=cadre)
+    client = client_for(cadre)
+    pages = {
+        "new": client.get(CREATE),
+        "with errors": client.post(
+            f"/mo-hinh/{model.pk}/sua/", {"name": "", "kind": "model", "action": "submit"}
+        ),
+    }
+    for label, response in pages.items():
+        ids = lxml.html.fromstring(response.content).xpath("//@id")
+        repeated = sorted({value for value in ids if ids.count(value) > 1})
+        assert ids and not repeated, (label, repeated)
 
 
 def test_content_items_say_what_a_good_answer_holds(client_for, tree, cadre):
