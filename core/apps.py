@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
     # migration recorded twice, other apps' dependencies on ("danvan", ...) still met.
     label = "danvan"
     verbose_name = "Thành phần dùng chung"
+
+    def ready(self):
+        # The worker's chore that removes import files nobody confirmed.
+        from core import staging  # noqa: F401

@@ -33,6 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core import chores
 from core.models import WORKER_LOST, BackgroundJob, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -283,7 +284,8 @@ def reap_all() -> int:
 
 
 class Sweeper(threading.Thread):
-    """The worker's periodic look for jobs whose worker died, every ``JOB_HEARTBEAT_SECONDS``."""
+    """The worker's periodic look, every ``JOB_HEARTBEAT_SECONDS``, for jobs whose worker died,
+    and for the chores that are due (``core.chores``)."""
 
     def __init__(self):
         super().__init__(daemon=True, name="job-sweeper")
@@ -296,6 +298,10 @@ class Sweeper(threading.Thread):
                 reap_all()
             except Exception:
                 logger.exception("The sweep for lost jobs failed")
+            try:
+                chores.run_due()
+            except Exception:
+                logger.exception("The look for due chores failed")
         connection.close()
 
     def stop(self) -> None:

@@ -9,17 +9,30 @@ and the other finds it gone (an object store's delete does not say whether there
 
 from __future__ import annotations
 
+import logging
 import uuid
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from import_export.tmp_storages import BaseStorage
 
+from core.chores import chore
 from core.storage import private_storage
+
+logger = logging.getLogger(__name__)
+
+ADMIN_IMPORTS = "imports/admin"
+ROUND_IMPORTS = "imports/rounds"
+# Every folder ``stage`` keeps files in: what nobody confirmed is swept from these only.
+FOLDERS = (ADMIN_IMPORTS, ROUND_IMPORTS)
 
 
 def stage(data: bytes, *, folder: str) -> str:
     """Keep ``data`` under a new random name in ``folder``; the name it was kept under."""
+    if folder not in FOLDERS:
+        raise ValueError(f"Not a staging folder: {folder!r}")
     return private_storage().save(f"{folder}/{uuid.uuid4().hex}.bin", ContentFile(data))
 
 
@@ -43,11 +56,36 @@ def discard(name: str) -> None:
     private_storage().delete(name)
 
 
+@chore(every=timedelta(hours=1))
+def sweep_abandoned(now: datetime) -> int:
+    """Remove the staged files older than ``STAGED_FILE_HOURS`` (previews nobody confirmed or
+    cancelled: a closed tab, a lost connection); how many were removed."""
+    storage = private_storage()
+    oldest = now - timedelta(hours=settings.STAGED_FILE_HOURS)
+    removed = 0
+    for folder in FOLDERS:
+        try:
+            _, names = storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        for name in names:
+            path = f"{folder}/{name}"
+            try:
+                if storage.get_modified_time(path) < oldest:
+                    storage.delete(path)
+                    removed += 1
+            except FileNotFoundError:
+                continue  # confirmed meanwhile
+    if removed:
+        logger.info("Removed %d staged import files nobody confirmed", removed)
+    return removed
+
+
 class StagedImportFile(BaseStorage):
     """django-import-export's "temporary storage" of the file an admin import previews, kept
     by ``stage`` and claimed by ``claim`` (``core.admin``)."""
 
-    FOLDER = "imports/admin"
+    FOLDER = ADMIN_IMPORTS
 
     def save(self, data):
         if isinstance(data, str):

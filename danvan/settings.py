@@ -337,6 +337,9 @@ IMPORT_MAX_FILE_BYTES = env.int("DJANGO_IMPORT_MAX_MB", default=20) * 1024 * 102
 # A confirmed import of more rows than this is written by the background worker, with a progress
 # bar, so that no request waits on it; smaller files are written within the request.
 IMPORT_BACKGROUND_ROWS = env.int("DJANGO_IMPORT_BACKGROUND_ROWS", default=1000)
+# An import file previewed and never confirmed (a closed tab) is removed by the worker after
+# this many hours; confirming it later asks for the file again.
+STAGED_FILE_HOURS = env.float("DJANGO_STAGED_FILE_HOURS", default=24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # What the admin role may do in the admin site (always limited to the admin's subtree). Themes and
@@ -421,6 +424,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOB_LEASE_SECONDS = env.float("DJANGO_JOB_LEASE_SECONDS", default=60)
 JOB_HEARTBEAT_SECONDS = env.float("DJANGO_JOB_HEARTBEAT_SECONDS", default=10)
 JOB_MAX_ATTEMPTS = env.int("DJANGO_JOB_MAX_ATTEMPTS", default=3)
+# Local hours ("1-5": 01:00 to 04:59) in which the worker counts a stale report roll-up anew
+# (after units moved; writers wait for it); "0-24" any time, empty only by hand.
+ROLLUP_REBUILD_HOURS = env.str("DJANGO_ROLLUP_REBUILD_HOURS", default="1-5").replace(" ", "")
+if ROLLUP_REBUILD_HOURS and not (
+    (bounds := ROLLUP_REBUILD_HOURS.split("-"))
+    and len(bounds) == 2
+    and all(bound.isdigit() for bound in bounds)
+    and 0 <= int(bounds[0]) < int(bounds[1]) <= 24
+):
+    raise ImproperlyConfigured(
+        "DJANGO_ROLLUP_REBUILD_HOURS must be two hours like 1-5 (01:00 to 04:59), 0-24 or empty."
+    )
 # Tests only: seconds every job waits once it has started, so that a test can kill its worker
 # mid-job. Never set in production.
 JOB_TEST_PAUSE_SECONDS = env.float("DJANGO_JOB_TEST_PAUSE_SECONDS", default=0)

@@ -52,7 +52,9 @@ excluded.n``; the row lock of that upsert orders concurrent changes of one provi
 commendation facts of a commendation, round or model are read again when one of them changes.
 
 Moving a unit changes paths: a trigger marks the roll-up stale, and the reports recount (exact,
-slower) until ``rebuild_rollup`` (``manage.py rebuild_report_rollup``) counts it anew. Merger
+slower) until ``rebuild_rollup`` (``manage.py rebuild_report_rollup``) counts it anew — which the
+background worker does by itself in the quiet hours (``ROLLUP_REBUILD_HOURS``, Vietnam time),
+since writers wait for a rebuild. Merger
 links change no path, so they leave it current. Bulk loads in replica mode bypass the triggers
 and rebuild afterwards (the synthetic generator does). Until the first build (the state row) the
 triggers keep nothing and the reports recount.
@@ -63,8 +65,9 @@ rows) and the state row (so a move that commits during the rebuild marks it stal
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import reduce
 from operator import or_
 
@@ -72,9 +75,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from core.chores import chore
 from reports.models import CommendationFact, IndicatorCount, ModelCount, RollupState
 from reports.periods import ReportPeriod
+
+logger = logging.getLogger(__name__)
 
 MODEL_ANCHOR_LENGTH = 8  # two levels of treebeard's 4-character steps (migration 0008 agrees)
 
@@ -275,3 +282,24 @@ def rebuild_rollup() -> dict[str, int]:
             for table in TABLES:
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
     return counts
+
+
+def in_rebuild_hours(moment: datetime) -> bool:
+    """Whether ``moment`` falls in ``ROLLUP_REBUILD_HOURS`` ("1-5": from 01:00 to 04:59, local
+    time; "0-24": any time; empty: never, only by hand)."""
+    if not settings.ROLLUP_REBUILD_HOURS:
+        return False
+    first, last = settings.ROLLUP_REBUILD_HOURS.split("-")
+    return int(first) <= timezone.localtime(moment).hour < int(last)
+
+
+@chore(every=timedelta(minutes=10))
+def rebuild_when_stale(now: datetime) -> bool:
+    """Count a stale roll-up anew in the quiet hours; whether it did. A roll-up never built is
+    left alone: ``migrate`` builds it, and a bulk load in replica mode rebuilds it itself."""
+    built = RollupState.objects.filter(pk=1).exists()
+    if not built or current() or not in_rebuild_hours(now):
+        return False
+    counts = rebuild_rollup()
+    logger.info("Rebuilt the stale report roll-up: %s", counts)
+    return True

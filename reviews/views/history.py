@@ -128,7 +128,7 @@ class HistoricalRoundImportView(View):
 
     def _stage(self, data: bytes, file_name: str) -> str:
         token = uuid.uuid4().hex
-        stored = staging.stage(data, folder="imports/rounds")
+        stored = staging.stage(data, folder=staging.ROUND_IMPORTS)
         staged = self.request.session.get(STAGED, {})
         staged[token] = {"stored": stored, "file_name": file_name}
         for old in list(staged)[:-KEPT_PREVIEWS]:

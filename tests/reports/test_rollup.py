@@ -11,6 +11,7 @@ that is not whole months; and the roll-up's rows with a rebuild from scratch.
 
 import dataclasses
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -244,3 +245,28 @@ def test_nothing_is_kept_before_the_first_build(db, tree):
     assert not rollup.current()
     rollup.rebuild_rollup()
     assert ModelCount.objects.filter(event="accepted").exists()
+
+
+def test_the_worker_rebuilds_a_stale_roll_up_in_the_quiet_hours(country, superuser, tree, settings):
+    settings.ROLLUP_REBUILD_HOURS = "1-5"
+    vietnam = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+    new_province = OrganisationFactory(
+        name="Tỉnh mới", code="TM", parent=Organisation.objects.get(pk=country["national"].pk)
+    )
+    organisation_services.organisation_move(
+        organisation=Organisation.objects.get(pk=tree.ward.pk), parent=new_province, by=None
+    )
+    # Working hours: the reports recount, and the writers are not made to wait.
+    assert not rollup.rebuild_when_stale(datetime.datetime(2026, 12, 7, 14, 0, tzinfo=vietnam))
+    assert not rollup.rebuild_when_stale(datetime.datetime(2026, 12, 7, 5, 0, tzinfo=vietnam))
+    assert RollupState.objects.get().stale
+    # 01:00 Vietnam time is still 18:00 the day before in UTC: the local hour is what counts.
+    assert rollup.rebuild_when_stale(datetime.datetime(2026, 12, 7, 1, 0, tzinfo=vietnam))
+    assert rollup.current()
+    assert_exact(superuser, [*country["units"], new_province.pk])
+    # Current: nothing to do.
+    assert not rollup.rebuild_when_stale(datetime.datetime(2026, 12, 7, 2, 0, tzinfo=vietnam))
+    # Empty: only by hand.
+    settings.ROLLUP_REBUILD_HOURS = ""
+    RollupState.objects.update(stale=True)
+    assert not rollup.rebuild_when_stale(datetime.datetime(2026, 12, 7, 2, 0, tzinfo=vietnam))
