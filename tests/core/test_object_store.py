@@ -209,3 +209,23 @@ def test_two_confirmations_at_once_claim_the_staged_file_once(object_store, on_o
         claims = sorted(pool.map(lambda _: confirm_once(), range(2)), key=bool)
     assert claims == [None, b"mot lan thoi"]
     assert kept_keys(object_store, on_object_store) == []
+
+
+def test_the_sweep_finds_unconfirmed_files_on_the_store(object_store, on_object_store, settings):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from core import staging
+
+    settings.STAGED_FILE_HOURS = 24
+    staged = [
+        staging.stage(b"bo quen", folder=staging.ADMIN_IMPORTS),
+        staging.stage(b"bo quen", folder=staging.ROUND_IMPORTS),
+    ]
+    job_file = private_storage().save("imports/9.xlsx", ContentFile(b"viec nen"))
+    assert staging.sweep_abandoned(timezone.now()) == 0
+    assert staging.sweep_abandoned(timezone.now() + timedelta(hours=25)) == 2
+    assert kept_keys(object_store, on_object_store) == [job_file]
+    assert all(staging.claim(name) is None for name in staged)
