@@ -12,6 +12,13 @@ they come to openpyxl's write-only sheet through ``core.xlsx_stream``, or to a c
 memory stays flat however many rows there are (the ids aside: 8 bytes a row). Text cells that a
 spreadsheet would run as a formula are neutralised and characters a workbook cannot hold are
 replaced (``safe_cell_text``); dates stay dates and numbers stay numbers.
+
+The Excel file opens on a first sheet that says what it holds (``ExportHeading``): the exporting
+unit, the title, every condition of the list in words, how it is sorted, the number of rows, who
+exported it and when (Vietnam time). The count is the rows written: that sheet is filled once the
+data sheet is, so nothing reads the rows twice. Both sheets are set up to print on A4
+(``core.spreadsheets.print_setup``); the import reads the data sheet by its name, so the file
+still imports back as it is.
 """
 
 from __future__ import annotations
@@ -21,22 +28,36 @@ import io
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.encoding import force_str
 from import_export import widgets
 
-from core.spreadsheets import safe_cell_text
+from core.spreadsheets import (
+    BOLD_FONT,
+    ITALIC_FONT,
+    PAGE_NUMBERS,
+    REGULAR_FONT,
+    TITLE_FONT,
+    print_setup,
+    safe_cell_text,
+)
 from core.xlsx_stream import write_rows
+from models_registry.filters import DanVanModelFilter
 from models_registry.models import DanVanModel
 from models_registry.resources import SHEET_TITLE, DanVanModelResource
+from organisations.selectors import membership_units
 
 PROGRESS_EVERY = 2000
 CHUNK_SIZE = 2000
 DATE_FORMAT = "dd/mm/yyyy"
 NUMBER_FORMAT = "#,##0"
+EXPORT_TITLE = "Danh sách mô hình, điển hình “Dân vận khéo”"
+INFO_SHEET = "Thông tin"
+WHOLE_COUNTRY = "Toàn quốc"  # the exporting unit of a superuser who is a member of none
 
 
 @dataclass(frozen=True)
@@ -150,11 +171,101 @@ def _notify(progress, count: int) -> None:
         progress(count)
 
 
+@dataclass(frozen=True)
+class ExportHeading:
+    """What the Excel file's first sheet says of the list, the number of rows aside."""
+
+    unit: str  # the exporting unit: the exporter's units, the topmost of them
+    filters: list[tuple[str, str]]  # (label, value) of each condition, in words
+    ignored: list[str]  # labels of the conditions dropped as invalid
+    sort: str
+    by: str
+    at: datetime  # Vietnam time
+
+
+def export_heading(user, params) -> ExportHeading:
+    """The heading of ``user``'s export of the list for ``params`` (its query string), now."""
+    filterset = DanVanModelFilter.lenient(params, user=user)
+    units = "; ".join(unit.name for unit in membership_units(user))
+    return ExportHeading(
+        unit=units or (WHOLE_COUNTRY if user.is_superuser else ""),
+        filters=filterset.described(),
+        ignored=list(filterset.ignored),
+        sort=filterset.sort_label,
+        by=user.get_full_name() or user.get_username(),
+        at=timezone.localtime(),
+    )
+
+
+def _info_rows(sheet, heading: ExportHeading, count: int) -> Iterator[list]:
+    """The first sheet's rows: a title block, then a label and a value a row. Every text goes
+    through ``safe_cell_text``: a search typed as "=…" is shown, never run."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    top = Alignment(vertical="top", wrap_text=True)
+
+    def cell(value, font=REGULAR_FONT, alignment=top, number_format=None):
+        cell = WriteOnlyCell(
+            sheet, value=safe_cell_text(value) if isinstance(value, str) else value
+        )
+        cell.font, cell.alignment = font, alignment
+        if number_format:
+            cell.number_format = number_format
+        return cell
+
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    at = f"{heading.at:%d/%m/%Y} lúc {heading.at:%H:%M}"
+    yield [cell(heading.unit, BOLD_FONT)]
+    yield [cell(EXPORT_TITLE.upper(), TITLE_FONT, centred)]
+    yield [cell(f"Xuất ngày {at}", ITALIC_FONT, centred)]
+    yield []
+    yield [cell("Điều kiện lọc", BOLD_FONT)]
+    for label, value in heading.filters:
+        yield [cell(label), cell(value)]
+    if not heading.filters:
+        yield [cell("Không lọc"), cell("Mọi mô hình, điển hình trong phạm vi của người xuất")]
+    if heading.ignored:
+        yield [cell("Bỏ qua (không hợp lệ)"), cell(", ".join(heading.ignored))]
+    yield [cell("Sắp xếp"), cell(heading.sort)]
+    yield []
+    yield [
+        cell("Số mô hình, điển hình"),
+        cell(count, alignment=Alignment(horizontal="left"), number_format=NUMBER_FORMAT),
+    ]
+    yield [cell("Người xuất"), cell(heading.by)]
+    yield [cell("Thời điểm xuất"), cell(f"{at} (giờ Việt Nam)")]
+    yield [
+        cell("Dữ liệu"),
+        cell(
+            f"Trang tính “{SHEET_TITLE}”: mỗi dòng một mô hình, điển hình; các cột theo mẫu nhập "
+            "dữ liệu, nên tệp nhập lại được mà không cần sửa."
+        ),
+    ]
+
+
+def _write_info(sheet, heading: ExportHeading, count: int) -> None:
+    sheet.column_dimensions["A"].width = 26
+    sheet.column_dimensions["B"].width = 70
+    sheet.row_dimensions[2].height = 40  # the title, on two lines
+    print_setup(sheet, landscape=False, footer=PAGE_NUMBERS)
+    for number, row in enumerate(_info_rows(sheet, heading, count), start=1):
+        sheet.append(row)
+        if len(row) == 1:  # a line of the title block, or a section's heading: the whole width
+            sheet.merged_cells.add(f"A{number}:B{number}")
+
+
 def write_xlsx(
-    queryset, target, *, user=None, progress: Callable[[int], None] | None = None
+    queryset,
+    target,
+    *,
+    user=None,
+    heading: ExportHeading | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write ``queryset`` to ``target`` (a path or binary file) as one sheet, titled like the
-    import's data sheet; the row count."""
+    """Write ``queryset`` to ``target`` (a path or binary file): a first sheet of ``heading``
+    (none without one), then the rows on a sheet titled like the import's data sheet; the row
+    count."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -162,10 +273,15 @@ def write_xlsx(
 
     columns = export_columns(DanVanModelResource(user=user))
     workbook = Workbook(write_only=True)
+    workbook.properties.title = EXPORT_TITLE
+    workbook.properties.creator = "Cổng Dân vận khéo"
+    # The sheets come in the order they are made; each is filled in its own scratch file.
+    info = workbook.create_sheet(INFO_SHEET) if heading is not None else None
     sheet = workbook.create_sheet(SHEET_TITLE)
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "B2"
+    print_setup(sheet, "1:1", header=EXPORT_TITLE, footer=PAGE_NUMBERS)
     bold = Font(bold=True)
     header_cells = []
     for column in columns:
@@ -187,6 +303,8 @@ def write_xlsx(
         if column.number_format is not None
     }
     count = write_rows(sheet, rows(), formats=formats) - 1  # less the header
+    if info is not None:
+        _write_info(info, heading, count)
     workbook.save(target)
     return count
 

@@ -292,6 +292,38 @@ class DanVanModelFilter(django_filters.FilterSet):
             1 for name in self.filters if name != "sort" and data.get(name) not in (None, "", [])
         )
 
+    def described(self) -> list[tuple[str, str]]:
+        """The conditions narrowing the list in words, as (label, value): ("Lĩnh vực", "Văn hóa
+        – xã hội"), the search as typed, the start's range in dd/mm/yyyy on one line. The order
+        the list is sorted in is not one (``sort_label``), nor a value ``lenient`` dropped."""
+        if not (self.is_bound and self.form.is_valid()):
+            return []
+        data = self.form.cleaned_data
+        lines = []
+        for name, condition in self.filters.items():
+            if name in ("sort", "start_to"):
+                continue
+            if name == "start_from":  # with "start_to": one range
+                since, until = data.get("start_from"), data.get("start_to")
+                words = [f"từ {since:%d/%m/%Y}"] if since else []
+                words += [f"đến {until:%d/%m/%Y}"] if until else []
+                if words:
+                    lines.append(("Ngày bắt đầu", " ".join(words)))
+                continue
+            value = data.get(name)
+            if value in (None, "", []):
+                continue
+            if isinstance(value, str) and "choices" in condition.extra:  # a code: its label
+                value = dict(condition.extra["choices"]).get(value, value)
+            lines.append((str(condition.label), str(value)))
+        return lines
+
+    @property
+    def sort_label(self) -> str:
+        """How the list is sorted, in words."""
+        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        return dict(SORTS)[sort or DEFAULT_SORT]
+
     @property
     def searching(self) -> bool:
         return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("q"))

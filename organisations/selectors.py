@@ -32,6 +32,16 @@ def user_memberships(user) -> QuerySet[Membership]:
     )
 
 
+def membership_units(user) -> list[Organisation]:
+    """The units ``user`` is a member of, the topmost ones only (a member of a province and of
+    one of its wards: the province), in tree order; none for a superuser without memberships."""
+    paths = sorted({path for _role, path in user_memberships_paths(user)})
+    topmost = [
+        path for path in paths if not any(path.startswith(top) for top in paths if top != path)
+    ]
+    return list(Organisation.objects.filter(path__in=topmost).order_by("path"))
+
+
 def has_role_on(user, organisation: Organisation, roles) -> bool:
     """Whether ``user`` holds one of ``roles`` on a unit whose scope covers ``organisation``."""
     if user.is_superuser:

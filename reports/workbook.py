@@ -29,9 +29,15 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
 
-from core.spreadsheets import safe_cell_text
+from core.spreadsheets import (
+    BOLD_FONT,
+    ITALIC_FONT,
+    REGULAR_FONT,
+    TITLE_FONT,
+    print_setup,
+    safe_cell_text,
+)
 from core.xlsx_stream import write_rows
 from reports.formatting import (
     STRUCTURE_EXPLAINED,
@@ -60,7 +66,6 @@ NUMBER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.00"
 CHANGE_FORMAT = "+#,##0;-#,##0;0"
 DATE_FORMAT = "dd/mm/yyyy"
-PAPER_A4 = 9
 TITLE_ROWS = 5  # organisation, subject, period, day of writing, the table's caption
 
 # The header spanning each measure's column in table 1.
@@ -78,10 +83,6 @@ DATA_WIDTHS = (14, 48, 12, 10, 24, 24, 32, 13, 20, 13, 13, 9, 18)
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_REGULAR = Font(name="Times New Roman", size=12)
-_BOLD = Font(name="Times New Roman", size=12, bold=True)
-_ITALIC = Font(name="Times New Roman", size=12, italic=True)
-_TITLE = Font(name="Times New Roman", size=14, bold=True)
 # A number linked to its list of records: underlined, in the colour of links.
 _LINK = Font(name="Times New Roman", size=12, color="0563C1", underline="single")
 _LINK_BOLD = Font(name="Times New Roman", size=12, bold=True, color="0563C1", underline="single")
@@ -122,7 +123,7 @@ class _TableSheet:
         # before them (a table of text only freezes its header rows).
         labels = next((i for i, column in enumerate(columns) if column.kind != "text"), 0)
         self.sheet.freeze_panes = f"{get_column_letter(labels + 1)}{first_data_row}"
-        _print_setup(self.sheet, f"{TITLE_ROWS + 1}:{TITLE_ROWS + self.header_rows}")
+        print_setup(self.sheet, f"{TITLE_ROWS + 1}:{TITLE_ROWS + self.header_rows}")
         self._title_block(figures, caption)
         self._headers()
 
@@ -172,20 +173,20 @@ class _TableSheet:
         period = figures["period"]
         # Excel sizes no merged cell to its text: room for the subject on two lines.
         self.sheet.row_dimensions[2].height = 36
-        self._line(figures["organisation"]["name"], _BOLD, _LEFT)
-        self._line(report_subject(figures).upper(), _TITLE, _CENTRE)
+        self._line(figures["organisation"]["name"], BOLD_FONT, _LEFT)
+        self._line(report_subject(figures).upper(), TITLE_FONT, _CENTRE)
         rule = structure_rule(figures)
         self._line(
             f"Kỳ báo cáo: {period['name']} ({span(period)})" + (f", {rule}" if rule else ""),
-            _ITALIC,
+            ITALIC_FONT,
             _CENTRE,
         )
-        self._line(f"Ngày lập: {created_on(figures):%d/%m/%Y}", _ITALIC, _CENTRE)
-        self._line(caption, _BOLD, _LEFT)
+        self._line(f"Ngày lập: {created_on(figures):%d/%m/%Y}", ITALIC_FONT, _CENTRE)
+        self._line(caption, BOLD_FONT, _LEFT)
 
     def _header_cell(self, value) -> WriteOnlyCell:
         return self._cell(
-            _text(value), font=_BOLD, fill=_HEADER_FILL, border=_BORDER, alignment=_CENTRE
+            _text(value), font=BOLD_FONT, fill=_HEADER_FILL, border=_BORDER, alignment=_CENTRE
         )
 
     def _headers(self) -> None:
@@ -220,7 +221,7 @@ class _TableSheet:
         number's list of records (by position, "" for none); a number other than 0 links to it.
         """
         cells = []
-        shared = {"border": _BORDER, "font": _BOLD if total else _REGULAR}
+        shared = {"border": _BORDER, "font": BOLD_FONT if total else REGULAR_FONT}
         if total:
             shared["fill"] = _TOTAL_FILL
         links = links or [""] * len(values)
@@ -252,24 +253,16 @@ class _TableSheet:
 
     def section(self, text: str, *, italic: bool = False) -> None:
         """A row spanning the table: a part's heading, or a note."""
-        style = {"font": _ITALIC if italic else _BOLD, "border": _BORDER, "alignment": _WRAP}
+        style = {
+            "font": ITALIC_FONT if italic else BOLD_FONT,
+            "border": _BORDER,
+            "alignment": _WRAP,
+        }
         cells = [
             self._cell(_text(text) if index == 0 else None, **style) for index in range(self.width)
         ]
         self._append(cells)
         self._merge(1, self.width)
-
-
-def _print_setup(sheet, title_rows: str) -> None:
-    """A4 landscape, fitted to the page width, the header rows repeated on every page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = PAPER_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.print_title_rows = title_rows
 
 
 # --- the six tables ---------------------------------------------------------------------------
@@ -468,11 +461,11 @@ def _data_sheet(workbook, model_rows: Iterable[tuple], progress) -> None:
     for index, width in enumerate(DATA_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "C2"
-    _print_setup(sheet, "1:1")
+    print_setup(sheet, "1:1")
     header = []
     for title in MODEL_ROW_HEADERS:
         cell = WriteOnlyCell(sheet, value=title)
-        cell.font = _BOLD
+        cell.font = BOLD_FONT
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
         cell.alignment = _CENTRE

@@ -3,8 +3,9 @@
 One concept per module: ``reading`` (uploaded workbooks and CSV files, checked and read into
 datasets), ``cells`` (dates, text, choices and counts parsed the same way everywhere),
 ``importing`` (the whole file validated before any row is written), ``templates`` (the empty
-import workbook) and ``exporting`` (formula-safe cells and the dated export formats). Every name
-is importable from the package itself.
+import workbook), ``exporting`` (formula-safe cells and the dated export formats) and
+``printing`` (sheets set up to be printed on A4, the printed tables' fonts). Every name is
+importable from the package itself.
 """
 
 from core.spreadsheets.cells import (
@@ -38,6 +39,15 @@ from core.spreadsheets.importing import (
     name_columns,
     same_codes,
 )
+from core.spreadsheets.printing import (
+    BOLD_FONT,
+    ITALIC_FONT,
+    PAGE_NUMBERS,
+    PAPER_A4,
+    REGULAR_FONT,
+    TITLE_FONT,
+    print_setup,
+)
 from core.spreadsheets.reading import (
     MAX_COMPRESSION_RATIO,
     MAX_ROWS,
@@ -51,6 +61,12 @@ from core.spreadsheets.reading import (
 from core.spreadsheets.templates import template_workbook
 
 __all__ = [
+    "BOLD_FONT",
+    "ITALIC_FONT",
+    "PAGE_NUMBERS",
+    "PAPER_A4",
+    "REGULAR_FONT",
+    "TITLE_FONT",
     "FORMULA_STARTS",
     "MAX_COMPRESSION_RATIO",
     "MAX_ROWS",
@@ -79,6 +95,7 @@ __all__ = [
     "parse_count",
     "parse_date",
     "parse_partial_date",
+    "print_setup",
     "read_csv",
     "read_xlsx",
     "safe_cell_text",

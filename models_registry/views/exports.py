@@ -15,7 +15,7 @@ from core import jobs as lifecycle
 from core.storage import private_file_response
 from models_registry import services
 from models_registry.choices import ExportFormat, ExportStatus
-from models_registry.exports import csv_lines, write_xlsx
+from models_registry.exports import csv_lines, export_heading, write_xlsx
 from models_registry.models import ExportJob
 from models_registry.selectors import filtered_models
 
@@ -67,7 +67,8 @@ class ExportView(View):
             response["Content-Disposition"] = f'attachment; filename="{export_filename(fmt)}"'
             return response
         scratch = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        write_xlsx(queryset, scratch, user=request.user)
+        heading = export_heading(request.user, params)
+        write_xlsx(queryset, scratch, user=request.user, heading=heading)
         scratch.seek(0)
         return FileResponse(
             scratch,

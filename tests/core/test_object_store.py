@@ -11,6 +11,7 @@ from django.urls import reverse
 from core.storage import NOT_SAVED, private_storage
 from models_registry.choices import ExportStatus
 from models_registry.models import Attachment, DanVanModel, ExportJob
+from models_registry.resources import SHEET_TITLE as MODEL_SHEET
 from models_registry.tasks import export_models
 from organisations.models import Organisation
 from reports import services as report_services
@@ -86,8 +87,8 @@ def test_a_background_list_export_is_kept_on_the_store_and_downloaded(
     download = reverse("models_registry:export_download", args=[job.pk])
     response = client_for(cadre).get(download)
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook[MODEL_SHEET].iter_rows(min_row=2, values_only=True))
     assert len(rows) == 2 and any("Camera an ninh" in row for row in rows)
     assert client_for(reviewer).get(download).status_code == 404
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 from django.db import connection
 
+from models_registry.resources import SHEET_TITLE as MODEL_SHEET
 from reports.periods import year_period
 from reports.selectors import report_model_rows
 from tests.reports.test_figures import registry  # noqa: F401 - the hand-counted registry
@@ -69,7 +70,7 @@ def export_everything(client, reviewer, tree):
     """The list exported as Excel and as CSV, and the report workbook's rows of models."""
     response = client.get(EXPORT, {"format": "xlsx"})
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))[MODEL_SHEET]
     xlsx = [list(row) for row in sheet.iter_rows(values_only=True)]
     response = client.get(EXPORT, {"format": "csv"})
     assert response.status_code == 200

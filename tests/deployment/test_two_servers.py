@@ -23,6 +23,7 @@ from django.urls import reverse
 from danvan.management.commands.serve import stop_process_groups
 from models_registry.choices import ExportStatus
 from models_registry.models import Attachment, ExportJob
+from models_registry.resources import SHEET_TITLE as MODEL_SHEET
 from organisations.choices import Role
 from organisations.models import Organisation
 from tests.danvan.test_shared_database import (
@@ -206,7 +207,7 @@ def test_what_one_server_starts_the_other_carries_on(
     assert job.status == ExportStatus.DONE, job.error
     downloaded = http.get(server_b(reverse("models_registry:export_download", args=[job.pk])))
     assert downloaded.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(downloaded.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded.content))[MODEL_SHEET]
     assert any("Hiến đất làm đường" in values for values in sheet.iter_rows(values_only=True))
 
     # An import previewed on A is confirmed on B.

@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from models_registry.choices import Actor, ExportStatus, Field, ModelKind, Status
+from models_registry.exports import INFO_SHEET
 from models_registry.models import DanVanModel, ExportJob, Theme
-from models_registry.resources import COLUMNS, EXPORT_ONLY
+from models_registry.resources import COLUMNS, EXPORT_ONLY, SHEET_TITLE
 from tests.factories import DanVanModelFactory
 from tests.models_registry.test_import_export import (
     CSV,
@@ -157,7 +158,11 @@ def test_the_list_export_imports_back_unchanged_and_recreates_the_records(
     template = openpyxl.load_workbook(io.BytesIO(client.get(TEMPLATE_URL).content))
     template_headers = [cell.value for cell in template.worksheets[0][1]]
     if fmt == "xlsx":
-        sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+        # The file opens on what it holds; the import reads the data sheet by its name.
+        workbook = openpyxl.load_workbook(io.BytesIO(content))
+        assert workbook.sheetnames == [INFO_SHEET, SHEET_TITLE]
+        assert workbook.active.title == INFO_SHEET
+        sheet = workbook[SHEET_TITLE]
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         assert sheet.title == template.worksheets[0].title
     else:

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from models_registry.choices import ExportStatus, Status
 from models_registry.models import ExportJob, Theme
-from models_registry.resources import COLUMNS
+from models_registry.resources import COLUMNS, SHEET_TITLE
 from tests.factories import DanVanModelFactory
 
 EXPORT = "/mo-hinh/xuat/"
@@ -52,9 +52,10 @@ def models(tree):
 
 
 def read_xlsx(response) -> list[list]:
+    """The rows of the export's data sheet, and the sheet."""
     content = b"".join(response.streaming_content)
-    workbook = openpyxl.load_workbook(io.BytesIO(content))
-    return [list(row) for row in workbook.active.iter_rows(values_only=True)], workbook.active
+    sheet = openpyxl.load_workbook(io.BytesIO(content))[SHEET_TITLE]
+    return [list(row) for row in sheet.iter_rows(values_only=True)], sheet
 
 
 def test_xlsx_holds_the_filtered_scoped_rows_with_real_types(client_for, tree, models, cadre):
@@ -244,7 +245,7 @@ def test_control_characters_do_not_break_the_background_export(tree, cadre):
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE and job.done_rows == 1
     with job.file.open("rb") as handle:
-        sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read()))[SHEET_TITLE]
     assert sheet.cell(row=2, column=4).value == "Trồng bí xanh\ntổ 9\N{REPLACEMENT CHARACTER}"
 
 

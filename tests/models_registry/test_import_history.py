@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.partial_dates import DatePrecision
 from models_registry.choices import EventAction, Status
 from models_registry.models import DanVanModel
-from models_registry.resources import COLUMNS
+from models_registry.resources import COLUMNS, SHEET_TITLE
 from tests.factories import DanVanModelFactory
 from tests.models_registry.test_import_export import (
     EXPORT_URL,
@@ -217,7 +217,7 @@ def test_the_exports_write_the_start_as_given_and_reimport_unchanged(
     # The list export (the cadre of the ward sees them all) writes them the same way.
     listed = client_for(cadre).get(LIST_EXPORT, {"format": "xlsx"})
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(listed.streaming_content)))
-    rows = list(workbook.active.iter_rows(values_only=True))
+    rows = list(workbook[SHEET_TITLE].iter_rows(values_only=True))
     start = rows[0].index("Ngày bắt đầu")
     code = rows[0].index(COLUMNS["code"])
     by_code = {row[code]: row for row in rows[1:]}
