@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from core.spreadsheets import (
     BOLD_FONT,
     ITALIC_FONT,
+    PAGE_NUMBERS,
     REGULAR_FONT,
     TITLE_FONT,
     print_setup,
@@ -123,7 +124,11 @@ class _TableSheet:
         # before them (a table of text only freezes its header rows).
         labels = next((i for i, column in enumerate(columns) if column.kind != "text"), 0)
         self.sheet.freeze_panes = f"{get_column_letter(labels + 1)}{first_data_row}"
-        print_setup(self.sheet, f"{TITLE_ROWS + 1}:{TITLE_ROWS + self.header_rows}")
+        print_setup(
+            self.sheet,
+            f"{TITLE_ROWS + 1}:{TITLE_ROWS + self.header_rows}",
+            footer=f"{title} – {PAGE_NUMBERS}",
+        )
         self._title_block(figures, caption)
         self._headers()
 
@@ -461,7 +466,7 @@ def _data_sheet(workbook, model_rows: Iterable[tuple], progress) -> None:
     for index, width in enumerate(DATA_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "C2"
-    print_setup(sheet, "1:1")
+    print_setup(sheet, "1:1", footer=f"{DATA_SHEET} – {PAGE_NUMBERS}")
     header = []
     for title in MODEL_ROW_HEADERS:
         cell = WriteOnlyCell(sheet, value=title)

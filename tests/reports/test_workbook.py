@@ -219,12 +219,15 @@ def test_print_setup_and_frozen_panes(workbook):
         assert int(sheet.page_setup.fitToWidth) == 1 and int(sheet.page_setup.fitToHeight) == 0
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows in ("$6:$7", "$6:$6")
+        # A page that came loose from the pile says which table and which page it is.
+        assert sheet.oddFooter.center.text == f"{name} – Trang &P / &N"
     assert workbook["1. Lĩnh vực"].freeze_panes == "C8"
     assert workbook["2. Đơn vị"].freeze_panes == "C8"
     assert workbook["5. Chỉ tiêu kết quả"].freeze_panes == "D7"  # one header row
     assert workbook["6. Tiêu biểu"].freeze_panes == "A7"  # text only: the header rows
     assert workbook[DATA_SHEET].freeze_panes == "C2"
     assert workbook[DATA_SHEET].print_title_rows == "$1:$1"
+    assert workbook[DATA_SHEET].oddFooter.center.text == f"{DATA_SHEET} – Trang &P / &N"
 
 
 def test_data_sheet_lists_the_reports_models_with_safe_cells(workbook):
