@@ -15,10 +15,11 @@ from reports.forms import ReportForm, ReportJobForm
 from reports.links import records_path
 from reports.models import ReportSnapshot
 from reports.periods import default_period
-from reports.snapshots import differences
+from reports.snapshots import compare
 from reports.tables import outstanding_groups, report_heading, report_tables
 
 CHANGES_SHOWN = 100  # a long list of changed cells is cut here; the count says how many
+LARGEST_SHOWN = 10  # the summary above the full list names the largest changes only
 
 
 def default_unit(user) -> Organisation | None:
@@ -80,7 +81,8 @@ class ReportView(View):
             .select_related("created_by")
             .first()
         )
-        changes = differences(figures, latest.figures) if latest else []
+        comparison = compare(figures, latest.figures) if latest else None
+        changes = comparison.changes if comparison else []
         context = {
             **report_context(figures),
             "form": form,
@@ -93,5 +95,7 @@ class ReportView(View):
             "latest_snapshot": latest,
             "changes": changes[:CHANGES_SHOWN],
             "changes_count": len(changes),
+            "cells_count": comparison.cells if comparison else 0,
+            "largest_changes": comparison.largest[:LARGEST_SHOWN] if comparison else [],
         }
         return render(request, self.template_name, context)
