@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.views import View
 from django_filters.views import FilterView
 
+from core.saved_filters import saved_filters_context
 from core.text import whole_number
 from models_registry import rules as registry_rules
 from models_registry.choices import Status
@@ -90,6 +91,7 @@ class QueueView(ReviewerRequiredMixin, FilterView):
         context["query_prefix"] = params.urlencode()
         context["rows"] = selectors.with_waiting_days(context["page_obj"].object_list)
         context["can_bulk_accept"] = any(row.status == Status.SUBMITTED for row in context["rows"])
+        context.update(saved_filters_context(self.request.user, "hang-cho", params.urlencode()))
         return context
 
 
