@@ -15,7 +15,7 @@ from reports.forms import ReportForm, ReportJobForm
 from reports.links import records_path
 from reports.models import ReportSnapshot
 from reports.periods import default_period
-from reports.snapshots import compare
+from reports.snapshots import Comparison, compare
 from reports.tables import outstanding_groups, report_heading, report_tables
 
 CHANGES_SHOWN = 100  # a long list of changed cells is cut here; the count says how many
@@ -50,6 +50,18 @@ def report_form(request, source, unit: Organisation) -> ReportForm:
     return ReportForm(data, user=request.user, organisation=unit)
 
 
+def comparison_context(comparison: Comparison | None) -> dict:
+    """What the comparison's partials render: the changes in page order (cut), the largest
+    ones, and how many cells changed of how many."""
+    changes = comparison.changes if comparison else []
+    return {
+        "changes": changes[:CHANGES_SHOWN],
+        "changes_count": len(changes),
+        "cells_count": comparison.cells if comparison else 0,
+        "largest_changes": comparison.largest[:LARGEST_SHOWN] if comparison else [],
+    }
+
+
 def report_context(figures: dict) -> dict:
     """What the report's partials render, for live figures and frozen ones alike."""
     return {
@@ -81,8 +93,6 @@ class ReportView(View):
             .select_related("created_by")
             .first()
         )
-        comparison = compare(figures, latest.figures) if latest else None
-        changes = comparison.changes if comparison else []
         context = {
             **report_context(figures),
             "form": form,
@@ -93,9 +103,6 @@ class ReportView(View):
             "can_freeze": services.can_freeze(user, unit),
             "freeze_form": ReportJobForm(),
             "latest_snapshot": latest,
-            "changes": changes[:CHANGES_SHOWN],
-            "changes_count": len(changes),
-            "cells_count": comparison.cells if comparison else 0,
-            "largest_changes": comparison.largest[:LARGEST_SHOWN] if comparison else [],
+            **comparison_context(compare(figures, latest.figures) if latest else None),
         }
         return render(request, self.template_name, context)

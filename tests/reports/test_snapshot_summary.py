@@ -128,3 +128,51 @@ def test_a_matching_report_shows_no_summary(
     page = client.get(REPORT, {"don_vi": tree.province.pk, **YEAR}).content.decode()
     assert "Khớp với bản chốt lần 1" in page
     assert "snapshot-largest" not in page and "Xem toàn bộ bảng so sánh" not in page
+
+
+def test_a_snapshot_page_compares_itself_with_the_version_before(
+    vietnam_clock,
+    client_for,
+    registry,  # noqa: F811
+    tree,
+    reviewer,
+    fake_files,  # noqa: F811
+):
+    client = client_for(reviewer)
+    freeze(client, tree.province)
+    first = ReportSnapshot.objects.get()
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "So với bản chốt lần" not in page and "Số liệu giống bản chốt" not in page
+
+    DanVanModelFactory(
+        owning_unit=tree.other_ward,
+        name="Mô hình sau chốt",
+        field="economy",
+        status=Status.ACCEPTED,
+        submitted_at=at(1, 6, 2025),
+        accepted_at=at(1, 7, 2025),
+    )
+    freeze(client, tree.province)
+    second = ReportSnapshot.objects.get(version=2)
+    response = client.get(second.get_absolute_url())
+    page = response.content.decode()
+    changes = response.context["changes"]
+    assert changes and all(abs(change.change) == 1 for change in changes)
+    assert "So với bản chốt lần 1 ngày" in page
+    assert f"({len(changes)} trên {response.context['cells_count']} ô số liệu thay đổi)" in (
+        re.sub(r"<[^>]+>", "", page)
+    )
+    assert '<th scope="col" class="text-end">Lần 1</th>' in page
+    assert '<th scope="col" class="text-end">Lần 2</th>' in page
+    assert "snapshot-records" not in page  # two frozen versions: no live records to list
+    # A version whose cells match the one before (its list or names may differ) says so.
+    third = ReportSnapshot.objects.create(
+        organisation=tree.province,
+        period_name=second.period_name,
+        period_start=second.period_start,
+        period_end=second.period_end,
+        version=3,
+        figures=second.figures,
+    )
+    page = client.get(third.get_absolute_url()).content.decode()
+    assert "Số liệu giống bản chốt lần 2" in page and "snapshot-largest" not in page
