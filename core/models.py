@@ -8,6 +8,7 @@ from django.db import models
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.audit import audited
 from core.storage import private_storage
 
 
@@ -406,3 +407,55 @@ class RecoveryCodeSet(StaticDevice):
         proxy = True
         verbose_name = "bộ mã dự phòng"
         verbose_name_plural = "bộ mã dự phòng"
+
+
+class SavedFilterQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A saved filter is its owner's alone: nobody else sees, applies or changes it."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def on_page(self, page: str):
+        return self.filter(page=page)
+
+
+SAVED_FILTER_NAME_MAX = 100
+SAVED_FILTER_QUERY_MAX = 2000
+
+
+@audited("SavedFilterHistory")
+class SavedFilter(TimeStampedModel):
+    """A user's named set of filters for one list page, kept as the page's query string."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+        verbose_name="người dùng",
+    )
+    page = models.CharField("trang", max_length=30)
+    name = models.CharField("tên bộ lọc", max_length=SAVED_FILTER_NAME_MAX)
+    query = models.CharField("điều kiện lọc", max_length=SAVED_FILTER_QUERY_MAX)
+
+    objects = SavedFilterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bộ lọc đã lưu"
+        verbose_name_plural = "bộ lọc đã lưu"
+        ordering = ["user", "page", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "page", "name"],
+                name="savedfilter_unique_name",
+                violation_error_message="Bạn đã có bộ lọc trùng tên trên trang này.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from core.saved_filters import page_url
+
+        return page_url(self.page, self.query)

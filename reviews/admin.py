@@ -7,12 +7,14 @@ it here (what their reviewers score on, and whom to ask for a change), and the p
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from core.forms import SingleLineModelForm
 from organisations.choices import Role
 from organisations.selectors import user_roles
 from reviews import services
-from reviews.models import Rubric, RubricCriterion
+from reviews.classification import band_errors, default_bands
+from reviews.models import Rubric, RubricBand, RubricCriterion
 
 NATIONAL_RUBRIC = (
     "Bộ tiêu chí thẩm định dùng chung toàn quốc: chỉ quản trị hệ thống tạo phiên bản mới, sửa "
@@ -39,6 +41,54 @@ class RubricCriterionInline(ReadByProvinceAdminsMixin, admin.TabularInline):
     extra = 0
 
 
+def _kept(formset) -> list[dict]:
+    """The cleaned rows of a valid inline formset that are not being deleted."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class RubricBandFormSet(BaseInlineFormSet):
+    """The bands as a whole: every total from 0 to the maximum in exactly one band, checked
+    against the criteria posted beside them (the maximum they add up to)."""
+
+    criteria = None  # the criteria formset of the same page, set by ``RubricAdmin``
+
+    def clean(self):
+        # Before the formset's own duplicate check, whose message names the column's code.
+        if not any(self.errors):
+            self.check_bands()
+        super().clean()
+
+    def check_bands(self):
+        if self.criteria is not None:
+            max_total = (
+                sum(row["max_score"] for row in _kept(self.criteria))
+                if self.criteria.is_valid()
+                else None
+            )
+        else:
+            max_total = self.instance.max_total if self.instance.pk else None
+        bands = [(row["label"], row["min_score"]) for row in _kept(self)]
+        if not bands and not self.instance.pk:
+            return  # a new version without bands gets the defaults
+        errors = band_errors(bands, max_total)
+        if errors:
+            raise ValidationError(errors)
+
+
+class RubricBandInline(ReadByProvinceAdminsMixin, admin.TabularInline):
+    model = RubricBand
+    formset = RubricBandFormSet
+    fields = ("label", "min_score")
+    extra = 0
+    verbose_name_plural = (
+        "mức xếp loại (tổng điểm từ ngưỡng của một mức đến dưới ngưỡng của mức cao hơn)"
+    )
+
+
 @admin.register(Rubric)
 class RubricAdmin(ReadByProvinceAdminsMixin, admin.ModelAdmin):
     form = SingleLineModelForm
@@ -55,7 +105,7 @@ class RubricAdmin(ReadByProvinceAdminsMixin, admin.ModelAdmin):
             },
         )
     ]
-    inlines = [RubricCriterionInline]
+    inlines = [RubricCriterionInline, RubricBandInline]
     actions = ["make_new_version", "activate"]
 
     def changelist_view(self, request, extra_context=None):
@@ -79,6 +129,23 @@ class RubricAdmin(ReadByProvinceAdminsMixin, admin.ModelAdmin):
         if obj is not None and (obj.is_active or obj.appraisals.exists()):
             return False
         return super().has_delete_permission(request, obj)
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        criteria = next((f for f in formsets if f.model is RubricCriterion), None)
+        for formset in formsets:
+            if isinstance(formset, RubricBandFormSet):
+                formset.criteria = criteria
+        return formsets, inline_instances
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        rubric = form.instance
+        if not rubric.bands.exists():
+            RubricBand.objects.bulk_create(
+                RubricBand(rubric=rubric, label=band.label, min_score=band.min_score)
+                for band in default_bands(rubric.max_total)
+            )
 
     def save_model(self, request, obj, form, change):
         if not change:

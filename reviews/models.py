@@ -16,6 +16,7 @@ from core.storage import private_storage
 from models_registry.models import DanVanModel, ResultReport
 from organisations.models import Organisation
 from reviews.choices import CommendationForm, RoundAction, RoundKind, RoundStatus
+from reviews.classification import LABEL_MAX_LENGTH
 from reviews.querysets import (
     CommendationQuerySet,
     CommendationRoundQuerySet,
@@ -92,6 +93,42 @@ class RubricCriterion(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.max_score} điểm)"
+
+    def get_absolute_url(self):
+        return self.rubric.get_absolute_url()
+
+
+@audited("RubricBandHistory")
+class RubricBand(models.Model):
+    """One classification band of a rubric version: a label and the lowest total it takes."""
+
+    rubric = models.ForeignKey(
+        Rubric, on_delete=models.CASCADE, related_name="bands", verbose_name="bộ tiêu chí"
+    )
+    label = models.CharField("xếp loại", max_length=LABEL_MAX_LENGTH)
+    min_score = models.PositiveSmallIntegerField(
+        "từ điểm", help_text="Tổng điểm thấp nhất được xếp loại này; mức thấp nhất từ 0 điểm."
+    )
+
+    class Meta:
+        verbose_name = "mức xếp loại"
+        verbose_name_plural = "mức xếp loại"
+        ordering = ["rubric", "-min_score"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rubric", "min_score"],
+                name="rubricband_unique_threshold",
+                violation_error_message="Hai mức xếp loại không được có cùng điểm từ.",
+            ),
+            models.UniqueConstraint(
+                fields=["rubric", "label"],
+                name="rubricband_unique_label",
+                violation_error_message="Bộ tiêu chí đã có mức xếp loại này.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} (từ {self.min_score} điểm)"
 
     def get_absolute_url(self):
         return self.rubric.get_absolute_url()

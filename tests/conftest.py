@@ -129,6 +129,7 @@ def private_media(settings, tmp_path):
 SEEDING_MIGRATIONS = (
     "models_registry.migrations.0002_seed_themes_and_indicators",
     "reviews.migrations.0002_seed_default_rubric",
+    "reviews.migrations.0007_seed_default_bands",
     "organisations.migrations.0008_seed_standard_bodies",
 )
 

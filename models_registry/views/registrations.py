@@ -16,6 +16,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from core import hooks
+from core.saved_filters import saved_filters_context
 from core.text import whole_number
 from models_registry import history, rules, selectors, services
 from models_registry.choices import Field
@@ -165,6 +166,7 @@ class ModelListView(FilterView):
         context["total"] = sum(self.field_counts.values())
         context["can_register"] = selectors.can_register_anywhere(self.request.user)
         context["export_query"] = params.urlencode()
+        context.update(saved_filters_context(self.request.user, "mo-hinh", params.urlencode()))
         return context
 
 

@@ -15,10 +15,11 @@ from reports.forms import ReportForm, ReportJobForm
 from reports.links import records_path
 from reports.models import ReportSnapshot
 from reports.periods import default_period
-from reports.snapshots import differences
+from reports.snapshots import Comparison, compare
 from reports.tables import outstanding_groups, report_heading, report_tables
 
 CHANGES_SHOWN = 100  # a long list of changed cells is cut here; the count says how many
+LARGEST_SHOWN = 10  # the summary above the full list names the largest changes only
 
 
 def default_unit(user) -> Organisation | None:
@@ -47,6 +48,18 @@ def report_form(request, source, unit: Organisation) -> ReportForm:
     """The unit-and-period form as ``source`` (GET or POST data) fills it."""
     data = {"don_vi": unit.pk, "ky": source.get("ky") or default_period().key}
     return ReportForm(data, user=request.user, organisation=unit)
+
+
+def comparison_context(comparison: Comparison | None) -> dict:
+    """What the comparison's partials render: the changes in page order (cut), the largest
+    ones, and how many cells changed of how many."""
+    changes = comparison.changes if comparison else []
+    return {
+        "changes": changes[:CHANGES_SHOWN],
+        "changes_count": len(changes),
+        "cells_count": comparison.cells if comparison else 0,
+        "largest_changes": comparison.largest[:LARGEST_SHOWN] if comparison else [],
+    }
 
 
 def report_context(figures: dict) -> dict:
@@ -80,7 +93,6 @@ class ReportView(View):
             .select_related("created_by")
             .first()
         )
-        changes = differences(figures, latest.figures) if latest else []
         context = {
             **report_context(figures),
             "form": form,
@@ -91,7 +103,6 @@ class ReportView(View):
             "can_freeze": services.can_freeze(user, unit),
             "freeze_form": ReportJobForm(),
             "latest_snapshot": latest,
-            "changes": changes[:CHANGES_SHOWN],
-            "changes_count": len(changes),
+            **comparison_context(compare(figures, latest.figures) if latest else None),
         }
         return render(request, self.template_name, context)

@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views import View
 
 from reports.models import ReportSnapshot
+from reports.snapshots import compare
 from reports.views.files import CONTENT_TYPES, extension_of, report_filename
-from reports.views.report import report_context, report_form, scoped_unit
+from reports.views.report import comparison_context, report_context, report_form, scoped_unit
 
 
 class SnapshotListView(View):
@@ -33,16 +34,26 @@ class SnapshotListView(View):
 
 
 class SnapshotDetailView(View):
-    """A frozen report, shown with the live page's partials and marked as the version it is."""
+    """A frozen report, shown with the live page's partials and marked as the version it is,
+    with what changed since the version frozen before it."""
 
     def get(self, request, pk):
-        snapshot = get_object_or_404(
-            ReportSnapshot.objects.visible_to(request.user).select_related(
-                "organisation", "created_by"
-            ),
-            pk=pk,
+        visible = ReportSnapshot.objects.visible_to(request.user)
+        snapshot = get_object_or_404(visible.select_related("organisation", "created_by"), pk=pk)
+        previous = (
+            visible.of(snapshot.organisation, snapshot.period_start, snapshot.period_end)
+            .filter(version__lt=snapshot.version)
+            .first()
         )
-        context = {**report_context(snapshot.figures), "snapshot": snapshot, "drill_key": ""}
+        context = {
+            **report_context(snapshot.figures),
+            "snapshot": snapshot,
+            "drill_key": "",
+            "previous_snapshot": previous,
+            "frozen_label": f"Lần {previous.version}" if previous else "",
+            "live_label": f"Lần {snapshot.version}",
+            **comparison_context(compare(snapshot.figures, previous.figures) if previous else None),
+        }
         return render(request, "reports/snapshot_detail.html", context)
 
 

@@ -15,6 +15,7 @@ from models_registry.choices import WORKFLOW_FIELDS, EventAction, Status
 from models_registry.models import DanVanModel
 from organisations.choices import Role
 from organisations.selectors import user_roles
+from reviews.classification import classify
 from reviews.models import Appraisal, AppraisalScore, Proposal, Rubric
 
 # What waits for a reviewer: a registration to decide, a proposal to appraise and conclude.
@@ -158,6 +159,11 @@ class ScoreSheet:
     scores: list[AppraisalScore]
     max_total: int
 
+    @property
+    def classification(self) -> str:
+        """The saved total's band on the sheet's own rubric version."""
+        return classify(self.appraisal.total, self.appraisal.rubric.bands.all())
+
 
 @dataclass
 class ProposalSummary:
@@ -186,8 +192,9 @@ def latest_proposal(model: DanVanModel) -> ProposalSummary | None:
             "result_reports",
             Prefetch(
                 "appraisals",
-                Appraisal.objects.select_related("reviewer").prefetch_related(
-                    Prefetch("scores", AppraisalScore.objects.select_related("criterion"))
+                Appraisal.objects.select_related("reviewer", "rubric").prefetch_related(
+                    Prefetch("scores", AppraisalScore.objects.select_related("criterion")),
+                    "rubric__bands",
                 ),
             ),
         )
@@ -230,10 +237,12 @@ def sheet_to_fill(model: DanVanModel, user) -> SheetToFill:
         Appraisal.objects.filter(proposal__model=model, proposal__closed_at__isnull=True)
         .filter(reviewer=user)
         .select_related("rubric")
-        .prefetch_related("scores")
+        .prefetch_related("scores", "rubric__bands")
         .first()
     )
-    rubric = appraisal.rubric if appraisal else Rubric.objects.active().first()
+    rubric = (
+        appraisal.rubric if appraisal else Rubric.objects.active().prefetch_related("bands").first()
+    )
     criteria = list(rubric.criteria.all()) if rubric else []
     scores = (
         {score.criterion_id: score.score for score in appraisal.scores.all()} if appraisal else {}

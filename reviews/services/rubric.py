@@ -1,11 +1,12 @@
-"""Rubric versions: admins copy the national appraisal rubric into a new version and make it
-the one new score sheets use."""
+"""Rubric versions: admins copy the national appraisal rubric (criteria and classification
+bands) into a new version and make it the one new score sheets use."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from reviews.classification import band_errors
 from reviews.models import (
     Rubric,
 )
@@ -35,6 +36,10 @@ def rubric_new_version(*, source: Rubric, by) -> Rubric:
         criterion.pk = None
         criterion.rubric = rubric
         criterion.save()
+    for band in source.bands.all():
+        band.pk = None
+        band.rubric = rubric
+        band.save()
     return rubric
 
 
@@ -46,6 +51,11 @@ def rubric_activate(*, rubric: Rubric, by) -> Rubric:
     rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
     if not rubric.criteria.exists():
         raise ValidationError("Bộ tiêu chí chưa có tiêu chí nào.", code="empty")
+    errors = band_errors(
+        [(band.label, band.min_score) for band in rubric.bands.all()], rubric.max_total
+    )
+    if errors:
+        raise ValidationError(errors, code="bands")
     Rubric.objects.filter(is_active=True).exclude(pk=rubric.pk).update(is_active=False)
     rubric.is_active = True
     rubric.save(update_fields=["is_active"])

@@ -12,12 +12,14 @@ from django.utils.html import format_html, format_html_join
 from django.views import View
 from django_filters.views import FilterView
 
+from core.saved_filters import saved_filters_context
 from core.text import whole_number
 from models_registry import rules as registry_rules
 from models_registry.choices import Status
 from models_registry.models import DanVanModel
 from organisations.choices import Role
 from reviews import rules, services
+from reviews.classification import bands_data, classify
 from reviews.filters import ReviewQueueFilter
 from reviews.forms.review import (
     AppraisalForm,
@@ -89,6 +91,7 @@ class QueueView(ReviewerRequiredMixin, FilterView):
         context["query_prefix"] = params.urlencode()
         context["rows"] = selectors.with_waiting_days(context["page_obj"].object_list)
         context["can_bulk_accept"] = any(row.status == Status.SUBMITTED for row in context["rows"])
+        context.update(saved_filters_context(self.request.user, "hang-cho", params.urlencode()))
         return context
 
 
@@ -339,16 +342,24 @@ class ModelAppraiseView(View):
     def max_total(self) -> int:
         return sum(criterion.max_score for criterion in self.sheet.criteria)
 
+    def classified(self, total: int) -> str:
+        label = classify(total, self.sheet.rubric.bands.all())
+        return f", xếp loại “{label}”" if label else ""
+
     def render_form(self, form, status=200, scores=None):
         # The total the service would store for the scores shown (it adds them up); the page's
         # script keeps it current as scores are typed.
         shown = form.scores() if scores is None else scores
+        running_total = sum(shown.values())
+        bands = self.sheet.rubric.bands.all()
         context = {
             "model": self.model,
             "form": form,
             "sheet": self.sheet,
             "max_total": self.max_total(),
-            "running_total": sum(shown.values()),
+            "running_total": running_total,
+            "classification": classify(running_total, bands),
+            "bands": bands_data(bands),
             "unscored": len(self.sheet.criteria) - len(shown),
         }
         return render(self.request, self.template_name, context, status=status)
@@ -393,7 +404,8 @@ class ModelAppraiseView(View):
             else:
                 messages.success(
                     request,
-                    f"Đã lưu phiếu chấm điểm: tổng {appraisal.total}/{self.max_total()} điểm.",
+                    f"Đã lưu phiếu chấm điểm: tổng {appraisal.total}/{self.max_total()} điểm"
+                    f"{self.classified(appraisal.total)}.",
                 )
                 return redirect(f"{self.model.get_absolute_url()}#tham-dinh")
         return self.render_form(form, status=400)

@@ -1,4 +1,5 @@
-"""The score sheet in a reviewer's browser: the total follows the scores as they are typed."""
+"""The score sheet in a reviewer's browser: the total and its classification follow the scores
+as they are typed."""
 
 import pytest
 from django.urls import reverse
@@ -6,6 +7,7 @@ from playwright.sync_api import expect
 
 from models_registry import services as registry
 from reviews import services
+from reviews.classification import classify
 from reviews.models import Appraisal, Rubric
 from tests.e2e.helpers import log_in
 from tests.factories import DEFAULT_PASSWORD, DanVanModelFactory
@@ -26,11 +28,14 @@ def proposed(seeded_rows, tree, cadre, reviewer):
 def test_the_total_follows_the_scores_typed(page, live_server, proposed, reviewer):
     log_in(page, reviewer.username, DEFAULT_PASSWORD)
     page.goto(reverse("reviews:model_appraise", args=[proposed.pk]))
-    criteria = list(Rubric.objects.active().get().criteria.all())
+    rubric = Rubric.objects.active().get()
+    criteria = list(rubric.criteria.all())
     maximum = sum(c.max_score for c in criteria)
     total = page.locator("[data-score-total]")
     expect(total).to_contain_text(f"Tổng điểm đang chấm: 0/{maximum}")
     expect(total).to_contain_text(f"còn {len(criteria)} tiêu chí chưa chấm")
+    band = total.locator("[data-score-class]")
+    expect(band).to_have_text(classify(0, rubric.bands.all()))
 
     first, second, *rest = criteria
     page.get_by_label(first.title).press_sequentially(str(first.max_score))
@@ -46,9 +51,12 @@ def test_the_total_follows_the_scores_typed(page, live_server, proposed, reviewe
     expected = maximum - second.max_score + 1
     expect(total).to_contain_text(f"Tổng điểm đang chấm: {expected}/{maximum}")
     expect(total.locator("[data-score-unscored]")).to_have_text("")
+    # The page's script classifies as the server does, from the bands the page carries.
+    assert classify(expected, rubric.bands.all()) != classify(0, rubric.bands.all())
+    expect(band).to_have_text(classify(expected, rubric.bands.all()))
 
     page.get_by_role("button", name="Lưu phiếu chấm điểm").click()
     expect(page.get_by_role("alert").filter(has_text="Đã lưu phiếu chấm điểm")).to_contain_text(
-        f"tổng {expected}/{maximum} điểm"
+        f"tổng {expected}/{maximum} điểm, xếp loại “{classify(expected, rubric.bands.all())}”"
     )
     assert Appraisal.objects.get().total == expected  # the server added up the same
