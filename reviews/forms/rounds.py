@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from core.forms import DayMonthYearField, StyledFormMixin
 from core.pickers import PickerSelect
+from core.text import whole_number
 from models_registry.filters import unit_options
 from models_registry.models import DanVanModel
 from organisations.models import Organisation
@@ -82,12 +83,19 @@ class RoundForm(StyledFormMixin, forms.ModelForm):
 
 
 class NominateForm(StyledFormMixin, forms.Form):
-    """Put a model on a draft round's list, with the form and the citation."""
+    """Put a model on a draft round's list, with the form and the citation.
+
+    The model is chosen in a picker searching what the round may still commend; the form
+    accepts any model the user can see, and the service says why one cannot be listed.
+    """
 
     model = forms.ModelChoiceField(
         label="Mô hình, điển hình",
         queryset=DanVanModel.objects.none(),
-        widget=forms.HiddenInput,
+        widget=PickerSelect(
+            search_url="",
+            placeholder="Gõ tên mô hình, điển hình hoặc họ tên cá nhân (có dấu hoặc không dấu)…",
+        ),
         error_messages={
             "required": "Hãy chọn mô hình, điển hình cần đưa vào danh sách.",
             "invalid_choice": "Mô hình, điển hình này không có trong phạm vi của bạn.",
@@ -101,9 +109,32 @@ class NominateForm(StyledFormMixin, forms.Form):
         help_text="Thành tích ghi trên bằng khen, giấy khen và trong danh sách kèm quyết định.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, commendation_round: CommendationRound, found=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["model"].queryset = DanVanModel.objects.visible_to(user)
+        field = self.fields["model"]
+        field.queryset = DanVanModel.objects.visible_to(user)
+        field.help_text = (
+            "Chỉ tìm trong các mô hình, điển hình đã được công nhận thuộc "
+            f"{commendation_round.organising_unit.name} và chưa có trong danh sách."
+        )
+        field.widget.search_url = reverse("reviews:round_nominees", args=[commendation_round.pk])
+        # Without the script the select lists what the page's search found, and the model
+        # posted (as typed, to try again).
+        options = {model.pk: model for model in found}
+        posted = whole_number(self.data.get(self.add_prefix("model"))) if self.is_bound else None
+        if posted is not None and posted not in options:
+            chosen = field.queryset.select_related("owning_unit").filter(pk=posted).first()
+            if chosen is not None:
+                options[chosen.pk] = chosen
+        field.widget.choices = [
+            ("", "— Chọn mô hình, điển hình —"),
+            *((pk, nominee_label(model)) for pk, model in options.items()),
+        ]
+
+
+def nominee_label(model: DanVanModel) -> str:
+    """A nominee as the picker names it: the model and its owning unit."""
+    return f"{model} – {model.owning_unit.name}"
 
 
 class LineForm(StyledFormMixin, forms.Form):
