@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django import forms
 from django.urls import reverse
 
 from core.forms import DayMonthYearField, StyledFormMixin
 from core.pickers import PickerSelect
 from core.text import whole_number
-from models_registry.filters import unit_options
 from models_registry.models import DanVanModel
 from organisations.models import Organisation
+from organisations.pickers import unit_options, unit_search_url
 from organisations.selectors import nearby_units
 from reviews.choices import CommendationForm
 from reviews.models import CommendationRound
@@ -40,6 +38,9 @@ class RoundForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = CommendationRound
         fields = ["title", "kind", "period_start", "period_end", "organising_unit", "held_on"]
+        widgets = {
+            "organising_unit": PickerSelect(search_url=unit_search_url(roles=ROUND_MANAGER_ROLES))
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +55,8 @@ class RoundForm(StyledFormMixin, forms.ModelForm):
         fields["organising_unit"].queryset = Organisation.objects.visible_to(
             user, ROUND_MANAGER_ROLES
         )
-        units = nearby_units(user, ROUND_MANAGER_ROLES, levels=2, include=[current])
+        posted = whole_number(self.data.get(self.add_prefix("organising_unit")))
+        units = nearby_units(user, ROUND_MANAGER_ROLES, levels=2, include=[current, posted])
         fields["organising_unit"].widget.choices = [
             ("", "— Chọn đơn vị tổ chức —"),
             *unit_options(units),
@@ -234,8 +236,7 @@ class BulkCriteriaForm(StyledFormMixin, forms.Form):
         widget = self.fields["don_vi"].widget
         widget.choices = [("", "— Chọn đơn vị —"), *unit_options(units)]
         # The picker searches the round's organising unit's subtree; the view checks the unit.
-        search = reverse("organisations:organisation_picker")
-        widget.search_url = f"{search}?{urlencode({'under': under.pk})}"
+        widget.search_url = unit_search_url(under=under)
         self.fields["don_vi"].error_messages["required"] = "Hãy chọn đơn vị."
         for name in ("tu_ngay", "den_ngay"):
             self.fields[name].help_text = DATE_HELP

@@ -238,7 +238,7 @@ def test_issuer_must_be_in_the_reviewers_scope(client_for, tree, appraised_model
     response = client_for(reviewer).post(url("model_recognise", appraised_model), data)
     assert response.status_code == 400
     assert status_of(appraised_model) == Status.PROPOSED
-    assert "Hãy chọn một lựa chọn hợp lệ." in page(response)
+    assert "Chỉ chọn được đơn vị mà bạn là cán bộ thẩm định hoặc quản trị." in page(response)
     widget = response.context["form"].fields["decision_issuer"].widget
     options = [value for value, _ in widget.choices]
     assert tree.province.pk in options and tree.other_province.pk not in options
