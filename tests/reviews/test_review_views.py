@@ -501,7 +501,7 @@ def test_queue_order_and_waiting_days(client_for, queue, reviewer):
     assert names(response) == ["Đức Xuân", "Ông Hạnh", queue["proposed"].name, "Dân vận phường"]
     assert [row.waiting_days for row in response.context["rows"]] == [30, 12, 5, 2]
     html = page(response)
-    assert '<td class="text-end waiting-days">30 ngày</td>' in html
+    assert '<td data-label="Số ngày chờ" class="text-end waiting-days">30 ngày</td>' in html
     # Only registrations can be accepted in bulk; a proposal needs its appraisal.
     boxes = re.findall(r'name="models" value="(\d+)"', html)
     assert sorted(map(int, boxes)) == sorted(
