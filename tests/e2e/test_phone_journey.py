@@ -1,6 +1,10 @@
 """A commune cadre's whole journey on a phone (390 × 844): the list as cards with each status
 whole on the screen, the filters folded behind one button, a registration sent for review and
-found in the list. Each step is photographed in var/screenshots/phone/."""
+found in the list. Each step is photographed in var/screenshots/phone/.
+
+Then the registration's whole way on two phones: the cadre registers through the pickers, the
+reviewer returns it, the cadre fixes it, the reviewer accepts it; those steps are pictured
+beside the guides' pictures (``phone-cadre-01-login.png``, …)."""
 
 import re
 
