@@ -3,9 +3,11 @@
 from django import forms
 
 from accounts.selectors import manageable_units, unit_choices
-from core.forms import QuickSelect, StyledFormMixin, style_widgets
+from core.forms import StyledFormMixin, style_widgets
+from core.pickers import PickerSelect
 from core.text import whole_number
 from organisations.choices import Role
+from organisations.pickers import unit_search_url
 
 OUT_OF_SCOPE = "Đơn vị này không thuộc phạm vi quản trị của bạn."
 ACTIVE_CHOICES = [("", "Tất cả"), ("1", "Đang hoạt động"), ("0", "Đã khóa")]
@@ -23,7 +25,10 @@ class UnitChoiceMixin:
             required=required,
             coerce=int,
             choices=([("", "Tất cả đơn vị")] if not required else []) + choices,
-            widget=QuickSelect,
+            widget=PickerSelect(
+                search_url=unit_search_url(roles=[Role.ADMIN]),
+                **({} if required else {"placeholder": "Tất cả đơn vị; gõ tên đơn vị để lọc…"}),
+            ),
             error_messages={"invalid_choice": OUT_OF_SCOPE},
         )
 

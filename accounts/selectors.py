@@ -14,6 +14,7 @@ from django.db.models.functions import Concat
 from core.text import search_text
 from organisations.choices import Role
 from organisations.models import Membership, Organisation, SearchText
+from organisations.pickers import unit_options
 from organisations.querysets import scope_paths, subtree_q, with_predecessors
 from organisations.selectors import nearby_units
 
@@ -102,8 +103,4 @@ def account_list(by, *, text: str = "", unit=None, role: str = "", active: str =
 
 def unit_choices(by, include=()) -> list[tuple[int, str]]:
     """The unit picker's options: the top of ``by``'s admin scope and two levels below."""
-    units = nearby_units(by, [Role.ADMIN], levels=2, include=include)
-    if not units:
-        return []
-    top = min(unit.depth for unit in units)
-    return [(unit.pk, "\u2003" * (unit.depth - top) + unit.name) for unit in units]
+    return unit_options(nearby_units(by, [Role.ADMIN], levels=2, include=include))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import QuickSelect
+
 PICKER_SCRIPT = "js/picker.js"
 
 
@@ -22,17 +24,16 @@ class PickerMixin:
         self.search_url = search_url
         self.placeholder = placeholder
 
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        widget_attrs["data-choice-picker"] = "multiple" if self.allow_multiple_selected else "one"
-        widget_attrs["data-picker-url"] = str(self.search_url)
-        widget_attrs["data-picker-placeholder"] = self.placeholder
-        return context
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-choice-picker"] = "multiple" if self.allow_multiple_selected else "one"
+        attrs["data-picker-url"] = str(self.search_url)
+        attrs["data-picker-placeholder"] = self.placeholder
+        return attrs
 
 
-class PickerSelect(PickerMixin, forms.Select):
-    """One choice among many units or models."""
+class PickerSelect(PickerMixin, QuickSelect):
+    """One choice among many units or models (its options written out like ``QuickSelect``'s)."""
 
 
 class PickerSelectMultiple(PickerMixin, forms.SelectMultiple):

@@ -19,6 +19,7 @@ from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
 from organisations.choices import Role
 from organisations.models import Organisation
+from organisations.pickers import unit_options
 from organisations.querysets import scope_paths, subtree_q, with_predecessors
 from organisations.selectors import nearby_units
 
@@ -65,14 +66,6 @@ def list_version() -> int:
         cursor.execute("SELECT last_value, is_called FROM models_registry_list_version")
         value, called = cursor.fetchone()
     return value if called else 0
-
-
-def unit_options(units: list[Organisation]) -> list[tuple[int, str]]:
-    """Units as indented picker options (tree order)."""
-    if not units:
-        return []
-    top = min(unit.depth for unit in units)
-    return [(unit.pk, "\u2003" * (unit.depth - top) + unit.name) for unit in units]
 
 
 class YearFilter(django_filters.NumberFilter):

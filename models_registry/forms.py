@@ -22,10 +22,10 @@ from core.pickers import PickerSelect, PickerSelectMultiple
 from core.text import whole_number
 from core.uploads import ALLOWED_EXTENSIONS_TEXT, KINDS, inspect_upload
 from models_registry.choices import RELATION_FIELDS
-from models_registry.filters import unit_options
 from models_registry.models import DanVanModel, Indicator, Theme
 from models_registry.rules import REGISTRANT_ROLES
 from organisations.models import Organisation
+from organisations.pickers import unit_options, unit_search_url
 from organisations.selectors import nearby_units
 
 ACCEPT = ",".join(KINDS)
@@ -73,6 +73,7 @@ def _unseen_note(count: int) -> str:
 
 UNIT_SEARCH = reverse_lazy("organisations:organisation_picker")
 MODEL_SEARCH = reverse_lazy("models_registry:model_picker")
+OWNING_UNIT_OUT_OF_SCOPE = "Chỉ chọn được đơn vị chủ trì là đơn vị mà bạn là cán bộ cơ sở."
 NO_ORIGIN = "Chưa chọn (mô hình gốc do đơn vị tự xây dựng)"
 UNIT_CHOICE_ERRORS = {
     "invalid_choice": "Có đơn vị đã chọn không hợp lệ hoặc ngoài phạm vi của bạn; hãy chọn lại.",
@@ -178,6 +179,7 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
             "evaluation_date": DayMonthYearField,
         }
         widgets = {
+            "owning_unit": PickerSelect(search_url=unit_search_url(roles=REGISTRANT_ROLES)),
             "kind": forms.RadioSelect,
             "actor": forms.RadioSelect,
             "themes": forms.CheckboxSelectMultiple,
@@ -215,8 +217,13 @@ class DanVanModelForm(StyledFormMixin, forms.ModelForm):
         registrable = Organisation.objects.visible_to(user, REGISTRANT_ROLES)
         fields["owning_unit"].queryset = registrable
         fields["owning_unit"].empty_label = "— Chọn đơn vị chủ trì —"
+        fields["owning_unit"].error_messages["invalid_choice"] = OWNING_UNIT_OUT_OF_SCOPE
         current_unit = instance.owning_unit if instance else None
-        owning_units = nearby_units(user, REGISTRANT_ROLES, levels=2, include=[current_unit])
+        # A unit chosen in the search and posted comes back listed (and chosen) with the form.
+        posted = whole_number(self.data.get(self.add_prefix("owning_unit")))
+        owning_units = nearby_units(
+            user, REGISTRANT_ROLES, levels=2, include=[current_unit, posted]
+        )
         fields["owning_unit"].widget.choices = [
             ("", "— Chọn đơn vị chủ trì —"),
             *unit_options(owning_units),

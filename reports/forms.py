@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import QuickSelect, StyledFormMixin
+from core.pickers import PickerSelect
 from models_registry.choices import Actor, Field
 from models_registry.models import Indicator
 from organisations.models import Organisation
+from organisations.pickers import unit_search_url
 from organisations.selectors import nearby_units
 from reports.choices import JobKind
 from reports.links import UNCLASSIFIED_FIELD
@@ -38,7 +40,10 @@ def _unit_label(unit: Organisation, top_depth: int) -> str:
 class ReportForm(PeriodKeyMixin, StyledFormMixin, forms.Form):
     """Which unit and period to report on (a GET form; the unit is looked up by the view)."""
 
-    don_vi = forms.IntegerField(label="Đơn vị", widget=QuickSelect)
+    don_vi = forms.IntegerField(
+        label="Đơn vị",
+        widget=PickerSelect(search_url=unit_search_url(), placeholder="Gõ tên đơn vị để đổi…"),
+    )
     ky = forms.CharField(label="Kỳ báo cáo", max_length=32, widget=QuickSelect)
 
     def __init__(self, data, *, user, organisation: Organisation, **kwargs):

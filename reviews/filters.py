@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import django_filters
-from django.urls import reverse
 
 from core.forms import style_widgets
 from core.pickers import PickerSelect
 from core.text import whole_number
 from models_registry.choices import Field, ModelKind, Status
-from models_registry.filters import DanVanModelFilter, unit_options
+from models_registry.filters import DanVanModelFilter
 from models_registry.models import DanVanModel
 from organisations.models import Organisation
+from organisations.pickers import unit_options, unit_search_url
 from organisations.selectors import nearby_units
 from reviews.rules import REVIEWER_ROLES
 
@@ -61,8 +59,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
             widget = form.fields["unit"].widget
             widget.choices = [("", "Toàn bộ phạm vi"), *unit_options(units)]
             # The search offers the units the user reviews for, like the filter accepts.
-            roles = urlencode([("role", role) for role in REVIEWER_ROLES])
-            widget.search_url = f"{reverse('organisations:organisation_picker')}?{roles}"
+            widget.search_url = unit_search_url(roles=REVIEWER_ROLES)
             style_widgets(form)
         return self._form
 

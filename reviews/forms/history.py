@@ -6,8 +6,10 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import StyledFormMixin
-from models_registry.filters import unit_options
+from core.pickers import PickerSelect
+from core.text import whole_number
 from organisations.models import Organisation
+from organisations.pickers import unit_options, unit_search_url
 from organisations.selectors import nearby_units
 from reviews.choices import RoundKind
 from reviews.forms.rounds import DATE_HELP, _date_field
@@ -28,6 +30,7 @@ class HistoricalRoundForm(StyledFormMixin, forms.Form):
     organising_unit = forms.ModelChoiceField(
         label="Đơn vị tổ chức",
         queryset=Organisation.objects.none(),
+        widget=PickerSelect(search_url=unit_search_url(roles=IMPORTER_ROLES)),
         error_messages={
             "invalid_choice": "Chỉ chọn được đơn vị mà bạn là quản trị.",
             "required": "Hãy chọn đơn vị tổ chức.",
@@ -57,7 +60,8 @@ class HistoricalRoundForm(StyledFormMixin, forms.Form):
         for name in ("period_start", "period_end", "decided_on"):
             fields[name].help_text = DATE_HELP
         fields["organising_unit"].queryset = Organisation.objects.visible_to(user, IMPORTER_ROLES)
-        units = nearby_units(user, IMPORTER_ROLES, levels=2)
+        posted = whole_number(self.data.get(self.add_prefix("organising_unit")))
+        units = nearby_units(user, IMPORTER_ROLES, levels=2, include=[posted])
         fields["organising_unit"].widget.choices = [
             ("", "— Chọn đơn vị tổ chức —"),
             *unit_options(units),

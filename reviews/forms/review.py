@@ -16,9 +16,10 @@ from core.forms import (
     StyledFormMixin,
     style_widgets,
 )
+from core.pickers import PickerSelect
 from core.text import whole_number
-from models_registry.filters import unit_options
 from organisations.models import Organisation
+from organisations.pickers import unit_options, unit_search_url
 from organisations.selectors import nearby_units
 from reviews.rules import REVIEWER_ROLES
 
@@ -133,6 +134,10 @@ class RecogniseForm(StyledFormMixin, forms.Form):
         queryset=Organisation.objects.none(),
         required=False,
         empty_label="— Chọn đơn vị —",
+        widget=PickerSelect(search_url=unit_search_url(roles=REVIEWER_ROLES)),
+        error_messages={
+            "invalid_choice": "Chỉ chọn được đơn vị mà bạn là cán bộ thẩm định hoặc quản trị."
+        },
     )
     note = forms.CharField(label="Ghi chú (không bắt buộc)", required=False, widget=_text(2))
 

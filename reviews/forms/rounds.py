@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django import forms
 from django.urls import reverse
 
 from core.forms import DayMonthYearField, StyledFormMixin
 from core.pickers import PickerSelect
-from models_registry.filters import unit_options
+from core.text import whole_number
 from models_registry.models import DanVanModel
 from organisations.models import Organisation
+from organisations.pickers import unit_options, unit_search_url
 from organisations.selectors import nearby_units
 from reviews.choices import CommendationForm
 from reviews.models import CommendationRound
@@ -39,6 +38,9 @@ class RoundForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = CommendationRound
         fields = ["title", "kind", "period_start", "period_end", "organising_unit", "held_on"]
+        widgets = {
+            "organising_unit": PickerSelect(search_url=unit_search_url(roles=ROUND_MANAGER_ROLES))
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +55,8 @@ class RoundForm(StyledFormMixin, forms.ModelForm):
         fields["organising_unit"].queryset = Organisation.objects.visible_to(
             user, ROUND_MANAGER_ROLES
         )
-        units = nearby_units(user, ROUND_MANAGER_ROLES, levels=2, include=[current])
+        posted = whole_number(self.data.get(self.add_prefix("organising_unit")))
+        units = nearby_units(user, ROUND_MANAGER_ROLES, levels=2, include=[current, posted])
         fields["organising_unit"].widget.choices = [
             ("", "— Chọn đơn vị tổ chức —"),
             *unit_options(units),
@@ -82,12 +85,19 @@ class RoundForm(StyledFormMixin, forms.ModelForm):
 
 
 class NominateForm(StyledFormMixin, forms.Form):
-    """Put a model on a draft round's list, with the form and the citation."""
+    """Put a model on a draft round's list, with the form and the citation.
+
+    The model is chosen in a picker searching what the round may still commend; the form
+    accepts any model the user can see, and the service says why one cannot be listed.
+    """
 
     model = forms.ModelChoiceField(
         label="Mô hình, điển hình",
         queryset=DanVanModel.objects.none(),
-        widget=forms.HiddenInput,
+        widget=PickerSelect(
+            search_url="",
+            placeholder="Gõ tên mô hình, điển hình hoặc họ tên cá nhân (có dấu hoặc không dấu)…",
+        ),
         error_messages={
             "required": "Hãy chọn mô hình, điển hình cần đưa vào danh sách.",
             "invalid_choice": "Mô hình, điển hình này không có trong phạm vi của bạn.",
@@ -101,9 +111,32 @@ class NominateForm(StyledFormMixin, forms.Form):
         help_text="Thành tích ghi trên bằng khen, giấy khen và trong danh sách kèm quyết định.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, commendation_round: CommendationRound, found=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["model"].queryset = DanVanModel.objects.visible_to(user)
+        field = self.fields["model"]
+        field.queryset = DanVanModel.objects.visible_to(user)
+        field.help_text = (
+            "Chỉ tìm trong các mô hình, điển hình đã được công nhận thuộc "
+            f"{commendation_round.organising_unit.name} và chưa có trong danh sách."
+        )
+        field.widget.search_url = reverse("reviews:round_nominees", args=[commendation_round.pk])
+        # Without the script the select lists what the page's search found, and the model
+        # posted (as typed, to try again).
+        options = {model.pk: model for model in found}
+        posted = whole_number(self.data.get(self.add_prefix("model"))) if self.is_bound else None
+        if posted is not None and posted not in options:
+            chosen = field.queryset.select_related("owning_unit").filter(pk=posted).first()
+            if chosen is not None:
+                options[chosen.pk] = chosen
+        field.widget.choices = [
+            ("", "— Chọn mô hình, điển hình —"),
+            *((pk, nominee_label(model)) for pk, model in options.items()),
+        ]
+
+
+def nominee_label(model: DanVanModel) -> str:
+    """A nominee as the picker names it: the model and its owning unit."""
+    return f"{model} – {model.owning_unit.name}"
 
 
 class LineForm(StyledFormMixin, forms.Form):
@@ -203,8 +236,7 @@ class BulkCriteriaForm(StyledFormMixin, forms.Form):
         widget = self.fields["don_vi"].widget
         widget.choices = [("", "— Chọn đơn vị —"), *unit_options(units)]
         # The picker searches the round's organising unit's subtree; the view checks the unit.
-        search = reverse("organisations:organisation_picker")
-        widget.search_url = f"{search}?{urlencode({'under': under.pk})}"
+        widget.search_url = unit_search_url(under=under)
         self.fields["don_vi"].error_messages["required"] = "Hãy chọn đơn vị."
         for name in ("tu_ngay", "den_ngay"):
             self.fields[name].help_text = DATE_HELP

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView
@@ -18,7 +18,7 @@ from core.storage import private_file_response
 from core.uploads import KINDS
 from organisations.choices import Role
 from organisations.selectors import user_roles
-from reviews import choices, rules, services
+from reviews import rules, services
 from reviews.annex import annex_filename, write_annex
 from reviews.forms.rounds import (
     CorrectionForm,
@@ -193,34 +193,40 @@ def render_detail(request, commendation_round, *, status=200, bound=None, open_l
         "has_decision_file": bool(commendation_round.decision_file),
     }
     if can_edit:
-        refused_nomination = bound.get("nominate")
+        # Without the script, the page's search (``q``) fills the nominee picker's options.
+        nominees = selectors.nominee_search(commendation_round, user, query)
         context.update(
-            refused_nomination=refused_nomination,
-            refused_model=refused_nomination.cleaned_data.get("model")
-            if refused_nomination
-            else None,
-            form_choices=choices.CommendationForm.choices,
             query=query,
-            nominees=selectors.nominee_search(commendation_round, user, query),
+            nominees_found=bool(nominees),
+            nominate_form=bound.get("nominate")
+            or NominateForm(user=user, commendation_round=commendation_round, found=nominees),
             publish_form=bound.get("publish") or PublishForm(),
         )
     return render(request, "reviews/round_detail.html", context, status=status)
 
 
 class RoundNomineesView(ScopedRoundMixin, View):
-    """The nomination search's results (htmx): recognised models the round may still commend."""
+    """The nominee picker's suggestions, as JSON: recognised models the round may still
+    commend whose name or content match the text, with or without diacritics."""
 
     def get(self, request, pk):
         commendation_round = self.get_managed_round(pk)
         # A published round's list is locked: nothing more can be nominated.
         query = "" if commendation_round.is_published else request.GET.get("q", "").strip()
-        context = {
-            "round": commendation_round,
-            "query": query,
-            "nominees": selectors.nominee_search(commendation_round, request.user, query),
-            "form_choices": choices.CommendationForm.choices,
-        }
-        return render(request, "reviews/partials/_round_nominees.html", context)
+        results = [
+            {"value": model.pk, "text": str(model), "context": nominee_context(model)}
+            for model in selectors.nominee_search(commendation_round, request.user, query[:100])
+        ]
+        return JsonResponse({"results": results})
+
+
+def nominee_context(model) -> str:
+    """Where a nominee comes from, under its name in the picker."""
+    person = f": {model.person_name}" if model.is_individual and model.person_name else ""
+    parts = [model.owning_unit.name, f"{model.get_actor_display()}{person}"]
+    if model.decision_number:
+        parts.append(f"công nhận theo Quyết định số {model.decision_number}")
+    return " · ".join(parts)
 
 
 class RoundActionView(ScopedRoundMixin, View):
@@ -274,7 +280,7 @@ class RoundNominateView(RoundActionView):
     success_message = "Đã đưa vào danh sách."
 
     def get_form(self, request):
-        return NominateForm(request.POST, user=request.user)
+        return NominateForm(request.POST, user=request.user, commendation_round=self.round)
 
     def act(self, form):
         self.line = services.commendation_nominate(

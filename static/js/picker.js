@@ -31,6 +31,8 @@
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", base + "-goi-y");
     if (select.getAttribute("aria-invalid")) input.setAttribute("aria-invalid", "true");
+    // The help text and the errors are read with the search box, as they were with the select.
+    if (select.getAttribute("aria-describedby")) input.setAttribute("aria-describedby", select.getAttribute("aria-describedby"));
     const list = document.createElement("ul");
     list.id = base + "-goi-y";
     list.className = "choice-picker-list";
@@ -77,6 +79,13 @@
         remove.setAttribute("aria-label", "Bỏ chọn " + name);
         remove.textContent = "×";
         remove.addEventListener("click", () => { unchoose(option); input.focus(); });
+        remove.addEventListener("keydown", (event) => {
+          if (event.key === "Backspace" || event.key === "Delete") {
+            event.preventDefault();
+            unchoose(option);
+            input.focus();
+          }
+        });
         chip.append(text, remove);
         chips.append(chip);
       }
@@ -200,7 +209,7 @@
         if (active >= 0 && results[active]) choose(results[active]);
       } else if (event.key === "Escape") {
         if (!list.hidden) { event.preventDefault(); close(); }
-      } else if (event.key === "Backspace" && input.value === "") {
+      } else if ((event.key === "Backspace" || event.key === "Delete") && input.value === "") {
         const last = chosen().pop();
         if (last) { event.preventDefault(); unchoose(last); }
       }

@@ -39,3 +39,28 @@ def help_screenshot(target, name: str, **options) -> None:
     path = screenshot_path(name)
     settings.HELP_SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     target.screenshot(path=path, **options)
+
+
+def pick(page, box, typed: str, name: str):
+    """Choose ``name`` in the picker ``box`` (its search box) from the keyboard: type, Enter."""
+    # Until the script has run, the box is the plain select it enhances.
+    page.wait_for_load_state()
+    box.fill(typed)
+    listbox = page.get_by_role("listbox")
+    expect(listbox.get_by_role("option").first).to_contain_text(name)
+    box.press("Enter")
+    expect(listbox).to_be_hidden()
+
+
+def chips(box):
+    """The names chosen in the picker whose search box is ``box``."""
+    return box.locator("xpath=ancestor::div[contains(@class, 'choice-picker')][1]").locator(
+        ".choice-chip span"
+    )
+
+
+def step_screenshot(page, name: str) -> None:
+    """Picture a journey's step, whole page, beside the guides' pictures (``name`` without
+    ".png"); only the pictures ``danvan.help_pages.SCREENSHOTS`` lists are ever served."""
+    settings.HELP_SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=settings.HELP_SCREENSHOTS_DIR / f"{name}.png", full_page=True)

@@ -8,21 +8,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from models_registry.models import DanVanModel
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import chips, log_in, pick
 
 pytestmark = pytest.mark.e2e
 
 CADRE = "canbo.linhson"
 WOMEN = "Hội Liên hiệp Phụ nữ phường Linh Sơn"
 YOUTH = "Đoàn Thanh niên phường Linh Sơn"
-
-
-def pick(page, box, typed: str, name: str):
-    box.fill(typed)
-    listbox = page.get_by_role("listbox")
-    expect(listbox.get_by_role("option").first).to_contain_text(name)
-    box.press("Enter")
-    expect(listbox).to_be_hidden()
 
 
 def test_territories_are_typed_without_diacritics_and_chips_come_off_with_backspace(
@@ -69,3 +61,81 @@ def test_territories_are_typed_without_diacritics_and_chips_come_off_with_backsp
     model = DanVanModel.objects.get(name=name)
     assert list(model.territory.values_list("name", flat=True)) == [WOMEN]
     assert model.replicated_from.name == origin
+
+
+def test_a_nominee_is_chosen_by_keyboard_only(page, demo_data):
+    """The round's nominee picker from the keyboard alone: typed without diacritics, the arrow
+    keys move through the suggestions, Enter chooses, Backspace and Delete take the chip off."""
+    title = "Biểu dương cựu chiến binh tiêu biểu (chọn bằng bàn phím)"  # its own round
+    log_in(page, "thamdinh.thainguyen")
+    page.goto(reverse("reviews:round_create"))
+    page.get_by_label("Tên đợt").fill(title)
+    page.get_by_label("Loại đợt").select_option(label="Sơ kết")
+    page.get_by_label("Kỳ xét từ ngày").fill("01/01/2026")
+    page.get_by_label("Kỳ xét đến ngày").fill("30/06/2026")
+    page.get_by_label("Ngày tổ chức").fill("15/07/2026")
+    expect(chips(page.get_by_role("combobox", name="Đơn vị tổ chức"))).to_have_text(
+        ["Tỉnh Thái Nguyên"]
+    )
+    page.get_by_role("button", name="Tạo đợt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+    nominate = page.locator("form.round-nominate")
+    box = nominate.get_by_role("combobox", name="Mô hình, điển hình")
+    chosen = chips(box)
+    page.wait_for_load_state()  # the script has made the select a search box
+    box.focus()
+    page.keyboard.type("cuu chien binh giup")
+    listbox = page.get_by_role("listbox")
+    options = listbox.get_by_role("option")
+    expect(options).to_have_count(2)
+    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    # The arrow moves the highlight (read out through aria-activedescendant); Enter chooses it.
+    page.keyboard.press("ArrowDown")
+    second = options.nth(1)
+    expect(second).to_have_attribute("aria-selected", "true")
+    expect(options.first).to_have_attribute("aria-selected", "false")
+    expect(box).to_have_attribute("aria-activedescendant", second.get_attribute("id"))
+    name = second.locator("span").inner_text()
+    page.keyboard.press("Enter")
+    expect(listbox).to_be_hidden()
+    expect(chosen).to_have_text([name])
+    expect(page.locator("#id_model")).to_have_value(re.compile(r"^\d+$"))
+
+    # Backspace in the empty search box takes the chip off.
+    page.keyboard.press("Backspace")
+    expect(chosen).to_have_count(0)
+    expect(page.locator("#id_model")).to_have_value("")
+
+    # Chosen again (the first suggestion), then its × reached with Shift+Tab and Delete.
+    page.keyboard.type("cuu chien binh giup nhau")
+    expect(options.first).to_contain_text("Cựu chiến binh giúp nhau phát triển kinh tế")
+    page.keyboard.press("Enter")
+    expect(chosen).to_have_text(["Cựu chiến binh giúp nhau phát triển kinh tế"])
+    page.keyboard.press("Shift+Tab")
+    remove = nominate.get_by_role("button", name="Bỏ chọn Cựu chiến binh giúp nhau")
+    expect(remove).to_be_focused()
+    page.keyboard.press("Delete")
+    expect(chosen).to_have_count(0)
+    expect(box).to_be_focused()
+
+    # Chosen for good; the form filled and sent from the keyboard.
+    page.keyboard.type("cuu chien binh giup nhau")
+    expect(options.first).to_contain_text("Cựu chiến binh giúp nhau phát triển kinh tế")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(nominate.get_by_label("Hình thức")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.type("Giúp 12 hội viên thoát nghèo.")
+    page.keyboard.press("Tab")
+    expect(nominate.get_by_role("button", name="Đưa vào danh sách")).to_be_focused()
+    page.keyboard.press("Enter")
+    message = "Đã đưa “Cựu chiến binh giúp nhau phát triển kinh tế” vào danh sách."
+    expect(page.get_by_role("alert").filter(has_text=message)).to_be_visible()
+    line = (
+        page.locator("table.round-lines")
+        .get_by_role("row")
+        .filter(has_text="Cựu chiến binh giúp nhau phát triển kinh tế")
+    )
+    expect(line).to_contain_text("Giúp 12 hội viên thoát nghèo.")

@@ -46,7 +46,9 @@ def test_false_digits_in_id_fields_are_refused_not_500(
         },
     )
     assert response.status_code == 400
-    assert "Hãy chọn một lựa chọn hợp lệ" in response.content.decode()
+    assert "Chỉ chọn được đơn vị mà bạn là cán bộ thẩm định hoặc quản trị." in (
+        response.content.decode()
+    )
     proposed_model.refresh_from_db()
     assert proposed_model.status == "proposed"
 

@@ -238,7 +238,7 @@ def test_issuer_must_be_in_the_reviewers_scope(client_for, tree, appraised_model
     response = client_for(reviewer).post(url("model_recognise", appraised_model), data)
     assert response.status_code == 400
     assert status_of(appraised_model) == Status.PROPOSED
-    assert "Hãy chọn một lựa chọn hợp lệ." in page(response)
+    assert "Chỉ chọn được đơn vị mà bạn là cán bộ thẩm định hoặc quản trị." in page(response)
     widget = response.context["form"].fields["decision_issuer"].widget
     options = [value for value, _ in widget.choices]
     assert tree.province.pk in options and tree.other_province.pk not in options
@@ -501,7 +501,7 @@ def test_queue_order_and_waiting_days(client_for, queue, reviewer):
     assert names(response) == ["Đức Xuân", "Ông Hạnh", queue["proposed"].name, "Dân vận phường"]
     assert [row.waiting_days for row in response.context["rows"]] == [30, 12, 5, 2]
     html = page(response)
-    assert '<td class="text-end waiting-days">30 ngày</td>' in html
+    assert '<td data-label="Số ngày chờ" class="text-end waiting-days">30 ngày</td>' in html
     # Only registrations can be accepted in bulk; a proposal needs its appraisal.
     boxes = re.findall(r'name="models" value="(\d+)"', html)
     assert sorted(map(int, boxes)) == sorted(

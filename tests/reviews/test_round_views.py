@@ -1,6 +1,7 @@
 """Commendation round pages: scoping, building a round, its decision, publication, corrections."""
 
 import datetime
+import json
 
 import pytest
 from django.db import connection
@@ -162,7 +163,9 @@ def test_managers_see_the_round_and_its_actions(client_for, draft_round, reviewe
         assert response.status_code == 200
         body = page(response)
         assert url("round_publish", draft_round) in body
-        assert url("round_nominate", draft_round) not in body  # no search typed yet
+        # The nominee picker, searching the round's own suggestions; the search without it.
+        assert url("round_nominate", draft_round) in body
+        assert f'data-picker-url="{url("round_nominees", draft_round)}"' in body
         assert "tim-mo-hinh" in body
 
 
@@ -334,21 +337,50 @@ def test_update_refuses_a_unit_that_leaves_lines_outside(client_for, tree, draft
 # --- building the list ------------------------------------------------------------------------
 
 
-def test_nominee_search_offers_recognised_models_in_scope(client_for, tree, draft_round, reviewer):
-    recognised(tree.ward, name="Dân vận khéo trong xây dựng nông thôn mới")
+def suggestions(response) -> list[str]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return [result["text"] for result in json.loads(response.content)["results"]]
+
+
+def test_nominee_picker_suggests_recognised_models_in_scope(
+    client_for, tree, draft_round, reviewer
+):
+    found = recognised(tree.ward, name="Dân vận khéo trong xây dựng nông thôn mới")
     DanVanModelFactory(
         owning_unit=tree.ward, status=Status.ACCEPTED, name="Dân vận khéo chưa công nhận"
     )
     recognised(tree.other_province_ward, name="Dân vận khéo ở Hà Nội")
     client = client_for(reviewer)
-    for response in (
-        client.get(url("round_nominees", draft_round), {"q": "dan van kheo"}),
-        client.get(url("round_detail", draft_round), {"q": "dan van kheo"}),
-    ):
-        body = page(response)
-        assert "Dân vận khéo trong xây dựng nông thôn mới" in body
-        assert "chưa công nhận" not in body and "Hà Nội" not in body
-        assert url("round_nominate", draft_round) in body
+    response = client.get(url("round_nominees", draft_round), {"q": "DAN VAN KHEO nong thon"})
+    assert json.loads(response.content)["results"] == [
+        {
+            "value": found.pk,
+            "text": "Dân vận khéo trong xây dựng nông thôn mới",
+            "context": "Phường Chùa Hang · Tập thể",
+        }
+    ]
+    assert suggestions(client.get(url("round_nominees", draft_round), {"q": "ha noi"})) == []
+    assert suggestions(client.get(url("round_nominees", draft_round))) == []
+
+
+def test_nominee_picker_suggests_nothing_once_the_round_is_published(
+    client_for, tree, reviewer, ward_round
+):
+    recognised(tree.ward, name="Dân vận khéo sau công bố")
+    response = client_for(reviewer).get(url("round_nominees", ward_round), {"q": "dan van"})
+    assert suggestions(response) == []
+
+
+def test_without_the_script_the_page_search_fills_the_nominee_picker(
+    client_for, tree, draft_round, reviewer
+):
+    recognised(tree.ward, name="Dân vận khéo trong xây dựng nông thôn mới")
+    recognised(tree.other_province_ward, name="Dân vận khéo ở Hà Nội")
+    body = page(client_for(reviewer).get(url("round_detail", draft_round), {"q": "dan van kheo"}))
+    options = body.split('name="model"')[1].split("</select>")[0]
+    assert "Dân vận khéo trong xây dựng nông thôn mới – Phường Chùa Hang" in options
+    assert "Hà Nội" not in options
 
 
 def test_nominate(client_for, tree, draft_round, reviewer):
@@ -373,6 +405,7 @@ def test_nominate_refuses_a_model_not_recognised(client_for, tree, draft_round, 
     body = page(response)
     assert "chưa được công nhận" in body
     assert "Thành tích đã gõ" in body  # kept as typed
+    assert f'<option value="{model.pk}" selected>Chưa xong – Phường Chùa Hang</option>' in body
     assert not draft_round.commendations.filter(model=model).exists()
 
 
@@ -395,7 +428,9 @@ def test_nominate_refuses_a_model_the_user_cannot_see(client_for, tree, draft_ro
         url("round_nominate", draft_round), {"model": hidden.pk, "form": "praise"}
     )
     assert response.status_code == 400
-    assert "không có trong phạm vi của bạn" in page(response)
+    body = page(response)
+    assert "Mô hình, điển hình này không có trong phạm vi của bạn." in body
+    assert f'value="{hidden.pk}"' not in body and hidden.name not in body  # never named
     assert not draft_round.commendations.filter(model=hidden).exists()
 
 
