@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.urls import reverse_lazy
 
 from core.date_range import EARLIEST_DATE, validate_year
+from core.filtersets import CountsConditions
 from core.forms import DayMonthYearField, style_widgets
 from core.pickers import PickerSelect
 from core.text import whole_number
@@ -85,7 +86,7 @@ class DayMonthYearFilter(django_filters.DateFilter):
     field_class = DayMonthYearField
 
 
-class DanVanModelFilter(django_filters.FilterSet):
+class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Tìm kiếm",
         method="filter_text",
@@ -274,16 +275,6 @@ class DanVanModelFilter(django_filters.FilterSet):
                 else:
                     ids.append(pk)
         return counts, ids
-
-    @property
-    def active_count(self) -> int:
-        """How many conditions narrow the list (the order it is sorted in is not one)."""
-        if not (self.is_bound and self.form.is_valid()):
-            return 0
-        data = self.form.cleaned_data
-        return sum(
-            1 for name in self.filters if name != "sort" and data.get(name) not in (None, "", [])
-        )
 
     def described(self) -> list[tuple[str, str]]:
         """The conditions narrowing the list in words, as (label, value): ("Lĩnh vực", "Văn hóa

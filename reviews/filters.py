@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from core.filtersets import CountsConditions
 from core.forms import style_widgets
 from core.pickers import PickerSelect
 from core.text import whole_number
@@ -21,7 +22,7 @@ QUEUE_STATUS_CHOICES = (
 )
 
 
-class ReviewQueueFilter(django_filters.FilterSet):
+class ReviewQueueFilter(CountsConditions, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Việc chờ xử lý", choices=QUEUE_STATUS_CHOICES, empty_label="Tất cả"
     )

@@ -154,7 +154,11 @@ def open_from_queue(review, status: str):
         "link", name="Thẩm định"
     ).click()
     expect(review.get_by_role("heading", level=1)).to_have_text("Hồ sơ chờ thẩm định")
+    # The queue's filters fold behind one button too.
     filters = review.get_by_role("search", name="Lọc danh sách chờ thẩm định")
+    expect(filters).to_be_hidden()
+    review.get_by_role("button", name=re.compile(r"^Bộ lọc")).click()
+    expect(filters).to_be_visible()
     pick(
         review,
         filters.get_by_role("combobox", name="Đơn vị (gồm cả đơn vị trực thuộc)"),
@@ -162,6 +166,9 @@ def open_from_queue(review, status: str):
         "Phường Linh Sơn",
     )
     filters.get_by_role("button", name="Lọc", exact=True).click()
+    expect(
+        review.get_by_role("button", name=re.compile(r"^Bộ lọc")).locator(".badge")
+    ).to_have_text("1 điều kiện đang áp dụng")
     card = review.locator("table.card-rows tbody tr").filter(
         has=review.get_by_role("link", name=RETURN_NAME, exact=True)
     )

@@ -531,6 +531,23 @@ def test_queue_filters(client_for, tree, queue, reviewer):
     assert len(names(client.get(QUEUE, {"status": "draft", "unit": "abc"}))) == 4
 
 
+def test_queue_filters_fold_behind_a_button_that_counts_them(client_for, tree, queue, reviewer):
+    client = client_for(reviewer)
+    plain = client.get(QUEUE)
+    assert plain.context["filter"].active_count == 0
+    html = plain.content.decode()
+    assert 'data-bs-target="#bo-loc" aria-expanded="false" aria-controls="bo-loc"' in html
+    assert '<div class="collapse d-sm-block" id="bo-loc">' in html
+    assert "điều kiện đang áp dụng" not in html
+    # A dropped value (not a queue status) is no condition; those beside it still narrow.
+    narrowed = client.get(
+        QUEUE, {"status": "draft", "field": "political_system", "kind": "exemplar"}
+    )
+    assert names(narrowed) == ["Ông Hạnh"]
+    assert narrowed.context["filter"].active_count == 2
+    assert '>2<span class="visually-hidden"> điều kiện đang áp dụng' in narrowed.content.decode()
+
+
 def test_queue_unit_choices_stay_in_scope(client_for, tree, queue, reviewer):
     response = client_for(reviewer).get(QUEUE, {"unit": tree.other_province.pk})
     assert "Quan Hoa" not in names(response)
