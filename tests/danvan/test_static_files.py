@@ -1,0 +1,81 @@
+"""Static files as production serves them (``collectstatic`` with whitenoise's compressed
+manifest storage): pages name them by hashed names, which the browser keeps for good, sent
+compressed; the pages themselves go compressed too. `make bench-page-weight` measures the bytes."""
+
+import gzip
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.http import FileResponse, HttpResponse
+from django.test import override_settings
+
+from danvan.middleware import PageCompressionMiddleware
+
+PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+HASHED = re.compile(r"\.[0-9a-f]{12}\.(css|js|svg)$")
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """The static files as ``collectstatic`` writes them for production (once)."""
+    root = tmp_path_factory.mktemp("static")
+    storages = {"staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+@pytest.fixture
+def production_static(settings, collected):
+    settings.STATIC_ROOT = collected
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
+    settings.WHITENOISE_AUTOREFRESH = False
+    settings.WHITENOISE_USE_FINDERS = False
+
+
+def static_urls(html: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+
+
+@pytest.mark.django_db
+def test_pages_name_hashed_files_kept_for_good_and_sent_compressed(client, production_static):
+    page = client.get("/dang-nhap/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert page.status_code == 200
+    assert page["Content-Encoding"] == "gzip"
+    urls = static_urls(gzip.decompress(page.content).decode())
+    assert any(url.endswith(".css") for url in urls) and any(url.endswith(".js") for url in urls)
+    for url in urls:
+        assert HASHED.search(url), f"{url} has no content hash in its name"
+        plain = client.get(url)
+        assert plain.status_code == 200, url
+        cache = {part.strip() for part in plain["Cache-Control"].split(",")}
+        assert "immutable" in cache, (url, plain["Cache-Control"])
+        max_age = next(int(part[8:]) for part in cache if part.startswith("max-age="))
+        assert max_age >= ONE_YEAR, (url, plain["Cache-Control"])
+        if url.endswith((".css", ".js")):
+            assert "Content-Encoding" not in plain, url
+            for encoding in ("gzip", "br"):
+                compressed = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
+                assert compressed["Content-Encoding"] == encoding, (url, encoding)
+                assert int(compressed["Content-Length"]) < int(plain["Content-Length"]), url
+
+
+def test_a_streamed_download_goes_as_it_is(rf):
+    """Pages are compressed; streamed answers (downloads, exports) keep their length and are
+    not compressed again."""
+    html = "<p>" + "Mô hình dân vận khéo " * 200 + "</p>"
+    request = rf.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    middleware = PageCompressionMiddleware(lambda request: HttpResponse(html))
+    page = middleware(request)
+    assert page["Content-Encoding"] == "gzip"
+    assert gzip.decompress(page.content).decode() == html
+
+    def download(request):
+        return FileResponse(io.BytesIO(html.encode()), filename="bao-cao.xlsx")
+
+    streamed = PageCompressionMiddleware(download)(request)
+    assert "Content-Encoding" not in streamed
+    assert int(streamed["Content-Length"]) == len(html.encode())
