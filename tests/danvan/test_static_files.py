@@ -7,11 +7,15 @@ import io
 import re
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.http import FileResponse, HttpResponse
 from django.test import override_settings
+from django.urls import reverse
 
+from core.admin_site import SLUG_SCRIPTS, without_unused_scripts
 from danvan.middleware import PageCompressionMiddleware
+from models_registry.models import DanVanModel, Indicator
 
 PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 HASHED = re.compile(r"\.[0-9a-f]{12}\.(css|js|svg)$")
@@ -79,3 +83,22 @@ def test_a_streamed_download_goes_as_it_is(rf):
     streamed = PageCompressionMiddleware(download)(request)
     assert "Content-Encoding" not in streamed
     assert int(streamed["Content-Length"]) == len(html.encode())
+
+
+def test_admin_pages_load_the_slug_scripts_only_where_a_slug_is_filled():
+    model_admin = admin.site._registry[DanVanModel]
+    assert model_admin.media._js, "the admin's own scripts are still there"
+    assert not [script for script in model_admin.media._js if script.startswith(SLUG_SCRIPTS)]
+
+    class FillsASlug(admin.ModelAdmin):
+        prepopulated_fields = {"code": ["name"]}
+
+    filling = without_unused_scripts(FillsASlug)(Indicator, admin.site)
+    assert any(script.startswith("admin/js/vendor/xregexp/") for script in filling.media._js)
+
+
+def test_the_admin_script_catalogue_is_kept_a_day(client, superuser):
+    client.force_login(superuser)
+    response = client.get(reverse("admin:jsi18n"))
+    assert response.status_code == 200
+    assert "max-age=86400" in response["Cache-Control"]
