@@ -37,18 +37,15 @@ from load import start_servers, stop_servers  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FIRST_VISIT_BUDGET = 100_000  # bytes on the wire, compressed
+UNCOMPRESSED_LIMIT = 1500  # a page, script or stylesheet larger than this goes compressed
 PORT = 8711
 # Requests a later visit may make: the page itself, and what htmx asks the server for.
 ALLOWED_LATER = {"Document", "XHR", "Fetch"}
 DEMO_MARKER = "canbo.thainguyen"
 
-CADRE, REVIEWER, ADMIN, SUPERUSER = (
-    "canbo.thainguyen",
-    "thamdinh.thainguyen",
-    "quantri.thainguyen",
-    "quantri",
-)
-ROLES = {CADRE: "cadre", REVIEWER: "reviewer", ADMIN: "admin", SUPERUSER: "admin (site)"}
+# The province's cadre, reviewer and administrator (staff: the admin site's pages too).
+CADRE, REVIEWER, ADMIN = "canbo.thainguyen", "thamdinh.thainguyen", "quantri.thainguyen"
+ROLES = {CADRE: "cadre", REVIEWER: "reviewer", ADMIN: "admin"}
 
 
 @dataclass
@@ -58,6 +55,7 @@ class Fetch:
     status: int
     bytes: int
     encoding: str
+    error: str = ""
 
 
 @dataclass
@@ -105,6 +103,7 @@ def pages() -> list[tuple[str, str, str]]:
     from danvan.help_pages import GUIDES
     from models_registry.choices import Status
     from models_registry.models import DanVanModel
+    from organisations.models import Membership
     from reviews.selectors import rounds as round_selectors
 
     users = {user.username: user for user in get_user_model().objects.all()}
@@ -122,12 +121,15 @@ def pages() -> list[tuple[str, str, str]]:
             sys.exit(f"The demo has no model for {user.username} with {filters}.")
         return model
 
-    cadre, reviewer = users[CADRE], users[REVIEWER]
+    cadre, reviewer, admin = users[CADRE], users[REVIEWER], users[ADMIN]
     shown = heaviest_model(cadre)
     waiting = heaviest_model(reviewer, status=Status.SUBMITTED)
     proposed = heaviest_model(reviewer, status=Status.PROPOSED)
     draft = heaviest_model(cadre, status=Status.DRAFT)
     commendation = round_selectors.round_list(reviewer).first()
+    if commendation is None:
+        sys.exit(f"The demo has no commendation round for {reviewer.username}.")
+    membership = Membership.objects.visible_to(admin).exclude(user=admin).order_by("pk").first()
     guide = next(iter(GUIDES))
     listed = [
         ("", "log-in", reverse("login")),
@@ -146,27 +148,29 @@ def pages() -> list[tuple[str, str, str]]:
         (REVIEWER, "review page", waiting.get_absolute_url()),
         (REVIEWER, "appraisal", reverse("reviews:model_appraise", args=[proposed.pk])),
         (REVIEWER, "rounds", reverse("reviews:round_list")),
+        (REVIEWER, "round page", reverse("reviews:round_detail", args=[commendation.pk])),
         (REVIEWER, "report", reverse("reports:report")),
         (ADMIN, "home", reverse("home")),
         (ADMIN, "model list", reverse("models_registry:model_list")),
         (ADMIN, "accounts", reverse("accounts:account_list")),
         (ADMIN, "report", reverse("reports:report")),
-        (SUPERUSER, "admin index", reverse("admin:index")),
+        (ADMIN, "admin index", reverse("admin:index")),
         (
-            SUPERUSER,
+            ADMIN,
             "admin model list",
             reverse("admin:models_registry_danvanmodel_changelist") + "?status__exact=accepted",
         ),
         (
-            SUPERUSER,
+            ADMIN,
             "admin model form",
             reverse("admin:models_registry_danvanmodel_change", args=[shown.pk]),
         ),
+        (
+            ADMIN,
+            "admin delete page",
+            reverse("admin:organisations_membership_delete", args=[membership.pk]),
+        ),
     ]
-    if commendation is not None:
-        listed.insert(
-            16, (REVIEWER, "round page", reverse("reviews:round_detail", args=[commendation.pk]))
-        )
     return listed
 
 
@@ -220,13 +224,11 @@ class Recorder:
         entry = self.seen.get(event["requestId"])
         if entry is not None:
             entry["bytes"] += int(event.get("encodedDataLength", 0))
-            entry["done"] = True
 
     def failed(self, event) -> None:
         entry = self.seen.get(event["requestId"])
         if entry is not None:
-            entry["done"] = True
-            entry["status"] = entry.get("status", 0)
+            entry["failed"] = event.get("errorText", "failed")
 
     def visit(self) -> Visit:
         visit = Visit()
@@ -240,6 +242,7 @@ class Recorder:
                     status=entry.get("status", 0),
                     bytes=entry["bytes"],
                     encoding=entry.get("encoding", ""),
+                    error=entry.get("failed", ""),
                 )
             )
         return visit
@@ -277,7 +280,7 @@ def measure(browser, base_url: str, state: dict | None, path: str) -> tuple[Visi
         page.goto(path, wait_until="load")
         page.wait_for_load_state("networkidle")
         visits.append(recorder.visit())
-        # Away and back, as a person does: a link to another page, then this one again.
+        # Away to a blank page and back, as a person coming back to the page does.
         page.goto("about:blank")
     context.close()
     return visits[0], visits[1]
@@ -300,9 +303,13 @@ def problems(first: Visit, later: Visit) -> list[str]:
     uncompressed = [
         fetch
         for fetch in first.requests
-        if fetch.kind in {"Stylesheet", "Script", "Document"} and fetch.bytes > 1500
-        if not fetch.encoding
+        if fetch.kind in {"Stylesheet", "Script", "Document"}
+        and fetch.bytes > UNCOMPRESSED_LIMIT
+        and not fetch.encoding
     ]
+    broken = [fetch for fetch in first.requests + later.requests if fetch.error]
+    if broken:
+        found.append("failed: " + ", ".join(f"{fetch.url} ({fetch.error})" for fetch in broken))
     if uncompressed:
         found.append("sent uncompressed: " + ", ".join(fetch.url for fetch in uncompressed))
     return found
