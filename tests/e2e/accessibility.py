@@ -15,7 +15,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
@@ -124,6 +124,18 @@ class Audit:
         parts = urlsplit(self.url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
+    @property
+    def page(self) -> str:
+        """The page as the summary names it: ids and tokens in the path as placeholders, the
+        query's filled parameters alone, the log-in's ``next`` left out."""
+        parts = urlsplit(self.url)
+        segments = [
+            "<id>" if segment.isdigit() else "<token>" if len(segment) > 20 else segment
+            for segment in parts.path.split("/")
+        ]
+        query = [(key, value) for key, value in parse_qsl(parts.query) if value and key != "next"]
+        return "/".join(segments) + (f"?{urlencode(query)}" if query else "")
+
     def rules(self) -> set[tuple[str, str]]:
         return {(violation["id"], violation["impact"] or "minor") for violation in self.violations}
 
@@ -155,14 +167,14 @@ class Recorder:
         return [audit for audit in self.audits if audit.test == test]
 
     def pages(self) -> list[dict]:
-        """One row a page (its path) and role: the rules it breaks by impact, however many
+        """One row a page and role: the rules it breaks by impact, however many
         times the journeys opened it and however many elements break each rule, and the number
         of rules it passes (passed on every check of it, broken by none)."""
         broken: dict[tuple[str, str], set[tuple[str, str]]] = {}
         passed: dict[tuple[str, str], set[str]] = {}
         users: dict[tuple[str, str], set[str]] = {}
         for audit in self.audits:
-            key = (audit.path, audit.role)
+            key = (audit.page, audit.role)
             broken.setdefault(key, set()).update(audit.rules())
             passed[key] = passed.get(key, set(audit.passes)) & set(audit.passes)
             users.setdefault(key, set()).add(audit.user or "-")
