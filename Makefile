@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bench-load bench-import bench-accounts bench-read bench-official-tree install check-migrations messages clean-db
+.PHONY: run test lint bench bench-page-weight bench-load bench-import bench-accounts bench-read bench-official-tree install check-migrations messages clean-db
 
 run: install  ## set up everything, load the demo data and serve http://127.0.0.1:8000
 	$(BIN)/python manage.py serve
@@ -25,6 +25,9 @@ bench: install  ## benchmarks at national scale (see bench/README.md)
 
 bench-load: install  ## load test over HTTP: 50 users through two gunicorn instances (see bench/README.md)
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+bench-page-weight: install  ## bytes a first and a later visit of every main page fetch (see bench/README.md)
+	$(BIN)/python bench/page_weight.py $(BENCH_ARGS)
 
 bench-import: install  ## the spreadsheet import benchmark (see bench/README.md)
 	$(BIN)/python bench/import_models.py $(BENCH_ARGS)

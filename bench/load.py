@@ -173,9 +173,11 @@ def collect_static(app_dir: Path, environment: dict) -> None:
     )
 
 
-def start_servers(app_dir: Path, environment: dict, instances: int, workers: int) -> list:
+def start_servers(
+    app_dir: Path, environment: dict, instances: int, workers: int, ports: tuple = PORTS
+) -> list:
     servers = []
-    for port in PORTS[:instances]:
+    for port in ports[:instances]:
         command = [
             sys.executable,
             "-m",
@@ -192,7 +194,7 @@ def start_servers(app_dir: Path, environment: dict, instances: int, workers: int
         ]
         env = {**os.environ, **environment, "PYTHONPATH": str(app_dir)}
         servers.append(subprocess.Popen(command, cwd=app_dir, env=env))
-    for port in PORTS[:instances]:
+    for port in ports[:instances]:
         deadline = time.monotonic() + 60
         while True:
             try:

@@ -7,6 +7,7 @@ site that is then thrown away.
 
 from functools import cache
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.contenttypes import views as contenttype_views
@@ -14,6 +15,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import path, reverse
+from django.utils.cache import patch_cache_control
+
+# The scripts that fill a slug as a title is typed (xregexp alone is 36 KB compressed): every
+# change page loads them, though only an admin with prepopulated fields uses them.
+SLUG_SCRIPTS = ("admin/js/urlify.js", "admin/js/prepopulate.js", "admin/js/vendor/xregexp/")
+# The admin's catalogue of translated script messages changes only with a release.
+CATALOGUE_MAX_AGE = 24 * 60 * 60
 
 
 @cache
@@ -32,6 +40,23 @@ def guarded_changelist(changelist_class):
     return GuardedChangeList
 
 
+@cache
+def without_unused_scripts(admin_class):
+    """``admin_class`` whose pages load the slug scripts only if it has prepopulated fields."""
+
+    def media(self):
+        media = super(lean, self).media
+        if self.prepopulated_fields:
+            return media
+        scripts = [script for script in media._js if not str(script).startswith(SLUG_SCRIPTS)]
+        return forms.Media(css=media._css, js=scripts)
+
+    lean = type(admin_class.__name__, (admin_class,), {"media": property(media)})
+    lean.__module__ = admin_class.__module__
+    lean.__qualname__ = admin_class.__qualname__
+    return lean
+
+
 class PortalAdminSite(admin.AdminSite):
     """The admin site, whose "view on site" redirect answers only for what the admin may see.
 
@@ -41,7 +66,9 @@ class PortalAdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every admin registered here (the portal's and the libraries') lists through the
-        guarded changelist, so a date-hierarchy value no ChangeList can hold is a wrong filter."""
+        guarded changelist, so a date-hierarchy value no ChangeList can hold is a wrong filter,
+        and loads the slug scripts only if it fills a slug."""
+        admin_class = without_unused_scripts(admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)
         models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
         for model in models:
@@ -80,6 +107,13 @@ class PortalAdminSite(admin.AdminSite):
             else pattern
             for pattern in super().get_urls()
         ]
+
+    def i18n_javascript(self, request, extra_context=None):
+        """Django's catalogue, kept by the browser for a day instead of asked for on every
+        change page."""
+        response = super().i18n_javascript(request, extra_context)
+        patch_cache_control(response, max_age=CATALOGUE_MAX_AGE)
+        return response
 
     def password_change(self, request, extra_context=None):
         """Django's page with the portal's limit on wrong current passwords: a staff member's

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,6 +22,19 @@ SESSION_SEEN_KEY = "danvan_seen_at"
 SECOND_STEP_NOT_OWED_KEY = "danvan_second_step_not_owed"
 
 access_log = logging.getLogger("danvan.access")
+
+
+class PageCompressionMiddleware(GZipMiddleware):
+    """Pages and htmx fragments go gzipped to a browser that accepts it (Django pads each
+    compressed page at random against BREACH). Streamed answers, the downloads and exports, go as
+    they are: most are compressed formats already, and their length lets the browser show the
+    progress of a large file. Static files never get here: whitenoise sends its own compressed
+    copies first."""
+
+    def process_response(self, request, response):
+        if response.streaming:
+            return response
+        return super().process_response(request, response)
 
 
 class RequestIdMiddleware:

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed once the static files are out of the way (they are compressed already).
+    "danvan.middleware.PageCompressionMiddleware",
     # Every page after the static files: an id on the request, its log lines and its error
     # page, and one access line.
     "danvan.middleware.RequestIdMiddleware",

@@ -4,8 +4,9 @@ Each page a journey opens is watched: once a document has loaded, axe-core (bund
 axe-playwright-python, injected from disk: nothing is fetched) checks it against WCAG 2.0 and
 2.1, levels A and AA, the next time the journey touches the page, and again before the page's
 context closes. An htmx swap is the same page: only document loads count. A journey fails on
-any serious or critical violation. The figures of the whole run (page → violations by impact)
-are written to ``var/accessibility/`` for the release notes.
+any serious or critical violation. The figures of the whole run, one row a page and role
+(violations by impact, rules passed), are written to ``var/accessibility/`` as JSON and as a
+Markdown table for the release notes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
@@ -89,7 +90,21 @@ GONE = ("Execution context was destroyed", "navigation", "has been closed")
 
 WHO_SCRIPT = """() => {
   const menu = document.querySelector("nav .dropdown-toggle");
-  return menu ? menu.textContent.trim() : "";
+  if (menu) return menu.textContent.trim();
+  const admin = document.querySelector("#user-tools strong");
+  return admin ? admin.textContent.trim() : "";
+}"""
+
+# The role a page was seen with, as its menu shows it: the portal's menu lists the queue to
+# reviewers and the accounts to admins (nav_roles); the admin site is the admins' alone.
+ROLE_SCRIPT = """() => {
+  if (document.querySelector("#user-tools")) return "admin";
+  const menu = document.querySelector("#menu-chinh");
+  if (!menu) return "anonymous";
+  const roles = [];
+  if (menu.querySelector('a[href="/tai-khoan/"]')) roles.push("admin");
+  if (menu.querySelector('a[href="/tham-dinh/"]')) roles.push("reviewer");
+  return roles.length ? roles.join("+") : "cadre";
 }"""
 
 _axe = Axe()
@@ -101,11 +116,25 @@ class Audit:
     user: str
     url: str
     violations: list[dict]
+    role: str = "anonymous"
+    passes: list[str] = field(default_factory=list)
 
     @property
     def path(self) -> str:
         parts = urlsplit(self.url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    @property
+    def page(self) -> str:
+        """The page as the summary names it: ids and tokens in the path as placeholders, the
+        query's filled parameters alone, the log-in's ``next`` left out."""
+        parts = urlsplit(self.url)
+        segments = [
+            "<id>" if segment.isdigit() else "<token>" if len(segment) > 20 else segment
+            for segment in parts.path.split("/")
+        ]
+        query = [(key, value) for key, value in parse_qsl(parts.query) if value and key != "next"]
+        return "/".join(segments) + (f"?{urlencode(query)}" if query else "")
 
     def rules(self) -> set[tuple[str, str]]:
         return {(violation["id"], violation["impact"] or "minor") for violation in self.violations}
@@ -137,52 +166,73 @@ class Recorder:
     def for_test(self, test: str) -> list[Audit]:
         return [audit for audit in self.audits if audit.test == test]
 
+    def pages(self) -> list[dict]:
+        """One row a page and role: the rules it breaks by impact, however many
+        times the journeys opened it and however many elements break each rule, and the number
+        of rules it passes (passed on every check of it, broken by none)."""
+        broken: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        passed: dict[tuple[str, str], set[str]] = {}
+        users: dict[tuple[str, str], set[str]] = {}
+        for audit in self.audits:
+            key = (audit.page, audit.role)
+            broken.setdefault(key, set()).update(audit.rules())
+            passed[key] = passed.get(key, set(audit.passes)) & set(audit.passes)
+            users.setdefault(key, set()).add(audit.user or "-")
+        rows = []
+        for path, role in sorted(broken):
+            rules = broken[path, role]
+            counts = Counter(impact for _, impact in rules)
+            rows.append(
+                {
+                    "page": path,
+                    "role": role,
+                    **{impact: counts[impact] for impact in IMPACTS},
+                    "passed": len(passed[path, role] - {rule for rule, _ in rules}),
+                    "violations": sorted(f"{rule} ({impact})" for rule, impact in rules),
+                    "users": sorted(users[path, role]),
+                }
+            )
+        return rows
+
     def write_summary(self, directory: Path) -> Path | None:
+        """``axe-summary.json`` and ``axe-summary.md`` (the same table, to quote)."""
         if not self.audits:
             return None
         directory.mkdir(parents=True, exist_ok=True)
-        # A page is a path seen by one user; its violations are the rules it breaks, however
-        # many times the journeys opened it and however many elements break each rule.
-        found: dict[tuple[str, str], set[tuple[str, str]]] = {}
-        for audit in self.audits:
-            found.setdefault((audit.path, audit.user or "-"), set()).update(audit.rules())
-        pages = {key: Counter(impact for _, impact in rules) for key, rules in found.items()}
-        rules = {key: {f"{rule} ({impact})" for rule, impact in found[key]} for key in found}
+        rows = self.pages()
         totals = Counter()
-        for counts in pages.values():
-            totals.update(counts)
+        for row in rows:
+            totals.update({impact: row[impact] for impact in IMPACTS})
         data = {
             "tags": WCAG_AA_TAGS,
             "checks": len(self.audits),
-            "pages": len(pages),
+            "pages": len(rows),
             "violations_by_impact": {impact: totals[impact] for impact in IMPACTS},
-            "by_page": [
-                {
-                    "path": path,
-                    "user": user,
-                    **{impact: pages[path, user][impact] for impact in IMPACTS},
-                    "rules": sorted(rules[path, user]),
-                }
-                for path, user in sorted(pages)
-            ],
+            "by_page": rows,
             "not_checked": [{"test": test, "url": url} for test, url in self.missed],
         }
         (directory / "axe-summary.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
         lines = [
-            f"axe-core, {', '.join(WCAG_AA_TAGS)}: {len(self.audits)} checks of"
-            f" {len(pages)} pages (path, user)",
-            "violations (rules broken per page, summed) by impact: "
-            + ", ".join(f"{impact} {totals[impact]}" for impact in IMPACTS),
+            f"axe-core ({', '.join(WCAG_AA_TAGS)}): {len(self.audits)} checks of {len(rows)}"
+            " pages (path and role). Violations are the rules a page breaks, by impact;"
+            " passed, the rules it passes.",
             "",
+            "| page | role | critical | serious | moderate | minor | passed | violations |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
-        for path, user in sorted(pages):
-            counts = pages[path, user]
-            figures = " ".join(f"{impact}={counts[impact]}" for impact in IMPACTS)
-            found = ", ".join(sorted(rules[path, user])) or "none"
-            lines.append(f"{path}  [{user}]  {figures}  {found}")
+        for row in rows:
+            figures = " | ".join(str(row[impact]) for impact in IMPACTS)
+            found = ", ".join(row["violations"]) or "—"
+            page = row["page"].replace("|", "\\|")
+            lines.append(f"| `{page}` | {row['role']} | {figures} | {row['passed']} | {found} |")
+        lines.append(
+            "| **total** | | "
+            + " | ".join(f"**{totals[impact]}**" for impact in IMPACTS)
+            + " | | |"
+        )
         for test, url in self.missed:
-            lines.append(f"not checked (left before it was read): {url} in {test}")
-        summary = directory / "axe-summary.txt"
+            lines.append(f"\nNot checked (left before it was read): {url} in {test}")
+        summary = directory / "axe-summary.md"
         summary.write_text("\n".join(lines) + "\n")
         return summary
 
@@ -230,6 +280,7 @@ class PageWatcher:
                 return
             results = _axe.run(_Evaluator(self.evaluate), options=AXE_OPTIONS)
             user = self.evaluate(WHO_SCRIPT)
+            role = self.evaluate(ROLE_SCRIPT)
             self.evaluate(MARK_CHECKED)
         except PlaywrightError as error:
             if self.page.is_closed() or any(sign in str(error) for sign in GONE):
@@ -242,6 +293,8 @@ class PageWatcher:
                 user=user,
                 url=url,
                 violations=results.response["violations"],
+                role=role,
+                passes=[rule["id"] for rule in results.response["passes"]],
             )
         )
 
