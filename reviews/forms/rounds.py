@@ -149,10 +149,10 @@ class DecisionForm(StyledFormMixin, forms.Form):
         "quan của Đảng (Ban Thường vụ, Đảng ủy, Ban Dân vận…) dùng thể thức của Đảng.",
     )
     signer_title = forms.CharField(
-        label="Chức vụ người ký",
+        label="Chức vụ",
         required=False,
         max_length=200,
-        help_text="Ví dụ: Phó Trưởng ban; Chủ tịch.",
+        help_text="Chức vụ của người ký, in dưới chữ ký. Ví dụ: Phó Trưởng ban; Chủ tịch.",
     )
     signing_capacity = forms.ChoiceField(
         label="Hình thức ký", required=False, choices=SigningCapacity.choices
