@@ -94,3 +94,48 @@ def word_diff(before: str, after: str) -> tuple[SafeString, SafeString]:
             "ins",
         ),
     )
+
+
+def _fold(character: str) -> str:
+    """One character as ``search_text`` compares it, kept one character long."""
+    base = "".join(
+        part for part in unicodedata.normalize("NFD", character) if not unicodedata.combining(part)
+    )
+    base = base.replace("đ", "d").replace("Đ", "D").lower()
+    return base if len(base) == 1 else character
+
+
+def without_lead(text: str, *phrases: str) -> str:
+    """``text`` without the ``phrases`` it starts with (any case, with their diacritics or with
+    none, each with its colon), however many times they were typed: the words a sentence
+    already writes before it ("12/QĐ-UBND" after "Quyết định số", "…" after "Căn cứ")."""
+    text = (text or "").strip()
+    folded = "".join(_fold(character) for character in text)
+    patterns = [
+        (phrase, re.compile(r"\s+".join(map(re.escape, search_text(phrase).split())) + r"(?!\w)"))
+        for phrase in sorted(phrases, key=len, reverse=True)
+        if search_text(phrase)
+    ]
+    position = 0
+    while True:
+        position = len(folded) - len(folded[position:].lstrip(" \t:"))
+        for phrase, pattern in patterns:
+            found = pattern.match(folded, position)
+            # The same letters as the phrase, or the phrase typed without diacritics ("so"
+            # stands for "số", "sổ" does not).
+            typed = " ".join(text[position : found.end()].split()).lower() if found else ""
+            if found and typed in (phrase.lower(), search_text(phrase)):
+                position = found.end()
+                break
+        else:
+            return text[position:].strip()
+
+
+# What people type before a decision's number; a sentence writes "Quyết định số" itself.
+DECISION_NUMBER_LEADS = ("quyết định số", "quyết định", "qđ số", "số")
+
+
+def bare_document_number(text: str) -> str:
+    """A decision's number as typed, without the words a sentence puts before it:
+    "Quyết định số 215-QĐ/QU" and "Số: 215-QĐ/QU" are both "215-QĐ/QU"."""
+    return without_lead(single_line(text or ""), *DECISION_NUMBER_LEADS)

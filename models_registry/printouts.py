@@ -6,9 +6,8 @@ answers, the contact person and the signature block. Both files are drawn from t
 structure, laid out as Vietnamese administrative documents: A4, margins 20 mm top and bottom,
 30 mm left and 15 mm right, a Times-like serif at 13–14 pt.
 
-The PDF is drawn by WeasyPrint from an HTML template with print CSS. Its font (DejaVu Serif, every
-Vietnamese letter) is shipped in ``static/fonts``, so the file looks the same on any server, and
-WeasyPrint is allowed to read nothing but those fonts: no network, no other file.
+The PDF is drawn by WeasyPrint from an HTML template with print CSS (``core.documents``: the
+shipped fonts and nothing else are read).
 """
 
 from __future__ import annotations
@@ -16,15 +15,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core.documents import TEXT_WIDTH, clean, new_document
+from core.documents import TEXT_WIDTH, clean, html_to_pdf, new_document
 from core.partial_dates import partial_date_text
 from models_registry.choices import Actor, ModelKind
 from models_registry.models import DanVanModel
@@ -34,11 +30,6 @@ NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 BLANK = "……………………………………………………………"
 PRINT_STYLESHEET = "css/registration_print.css"
-FONT_FILES = {
-    ("normal", "normal"): "fonts/DejaVuSerif.ttf",
-    ("bold", "normal"): "fonts/DejaVuSerif-Bold.ttf",
-    ("normal", "italic"): "fonts/DejaVuSerif-Italic.ttf",
-}
 
 
 @dataclass(frozen=True)
@@ -189,56 +180,10 @@ def ascii_filename(model: DanVanModel, extension: str) -> str:
 # --- PDF ------------------------------------------------------------------------------------
 
 
-def _font_urls() -> dict[str, str]:
-    urls = {}
-    for (weight, style), path in FONT_FILES.items():
-        found = finders.find(path)
-        if found:
-            urls[f"{weight}_{style}"] = Path(found).resolve().as_uri()
-    return urls
-
-
-def _fonts_only(allowed: set[str]):
-    """A URL fetcher for WeasyPrint that reads the shipped fonts and refuses anything else."""
-    from weasyprint.urls import default_url_fetcher
-
-    allowed_paths = {_local_path(url) for url in allowed}
-
-    def fetch(url, *args, **kwargs):
-        if _local_path(url) not in allowed_paths:
-            raise ValueError(f"not fetched: {url}")
-        return default_url_fetcher(url, *args, **kwargs)
-
-    return fetch
-
-
-def _local_path(url: str) -> str | None:
-    parts = urlsplit(url)
-    return unquote(parts.path) if parts.scheme == "file" and not parts.netloc else None
-
-
 def registration_pdf(form: RegistrationForm) -> bytes:
     """The form as an A4 PDF."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    fonts = _font_urls()
     html = render_to_string("models_registry/registration_print.html", {"form": form})
-    stylesheet = Path(finders.find(PRINT_STYLESHEET)).resolve()
-    fetcher = _fonts_only({*fonts.values(), stylesheet.as_uri()})
-    font_faces = "".join(
-        f'@font-face {{ font-family: "Form Serif"; font-weight: {weight}; '
-        f'font-style: {style}; src: url("{fonts[f"{weight}_{style}"]}"); }}'
-        for weight, style in FONT_FILES
-        if f"{weight}_{style}" in fonts
-    )
-    font_config = FontConfiguration()  # the @font-face rules apply to the whole document
-    stylesheets = [
-        CSS(string=font_faces, url_fetcher=fetcher, font_config=font_config),
-        CSS(filename=str(stylesheet), url_fetcher=fetcher, font_config=font_config),
-    ]
-    document = HTML(string=html, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    return html_to_pdf(html, PRINT_STYLESHEET)
 
 
 # --- Word ------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from core.admin import (
 from core.forms import SingleLineModelForm
 from core.spreadsheets import SafeCSV, SafeXLSX
 from organisations import selectors, services
+from organisations.choices import DocumentHeading
+from organisations.letterhead import default_heading
 from organisations.models import Membership, Organisation, StandardBody
 from organisations.official_tree import load_official_tree
 from organisations.resources import SHEET_TITLE, OrganisationResource, import_template_workbook
@@ -55,6 +57,15 @@ class ScopedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+# How the unit's documents are headed and numbered (``organisations.letterhead``).
+DOCUMENT_FIELDS = (
+    "document_heading",
+    "document_name",
+    "document_superior",
+    "document_abbreviation",
+)
+
+
 class OrganisationAdminForm(SingleLineModelForm):
     parent = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
@@ -75,6 +86,7 @@ class OrganisationAdminForm(SingleLineModelForm):
             "valid_from",
             "valid_to",
             "merged_from",
+            *DOCUMENT_FIELDS,
         ]
 
     def __init__(self, *args, user=None, **kwargs):
@@ -87,9 +99,25 @@ class OrganisationAdminForm(SingleLineModelForm):
         self.fields["parent"].queryset = Organisation.objects.visible_to(user)
         if self.instance.pk and self.instance.depth > 1:
             self.initial["parent"] = Organisation.objects.get_parent(self.instance)
+        heading = self.fields["document_heading"]
+        heading.required = False
+        if self.instance.pk is None:
+            # A new unit takes the convention its kind and name say unless one is chosen.
+            heading.choices = [("", "Theo loại hình và tên đơn vị"), *DocumentHeading.choices]
+            self.initial["document_heading"] = ""
 
     def clean_code(self):
         return self.cleaned_data["code"] or None
+
+    def clean_document_heading(self):
+        # Left blank on a new unit: the convention its kind and name say. Posted without the
+        # field (an older page, a script): the unit keeps its convention.
+        heading = self.cleaned_data.get("document_heading")
+        if heading:
+            return heading
+        if self.instance.pk is None:
+            return default_heading(self.data.get("kind", ""), self.data.get("name", ""))
+        return self.instance.document_heading
 
     def clean(self):
         cleaned = super().clean()
@@ -122,6 +150,32 @@ class OrganisationAdmin(
     list_filter = ["level", "kind"]
     search_fields = ["name", "short_name", "code", "search_name"]
     autocomplete_fields = ["merged_from"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "parent",
+                    "name",
+                    "short_name",
+                    "kind",
+                    "level",
+                    "code",
+                    "valid_from",
+                    "valid_to",
+                    "merged_from",
+                ]
+            },
+        ),
+        (
+            "Văn bản do đơn vị ban hành",
+            {
+                "fields": list(DOCUMENT_FIELDS),
+                "description": "Tiêu đề, số và ký hiệu của giấy khen, danh sách kèm theo quyết "
+                "định và báo cáo in ra từ cổng.",
+            },
+        ),
+    ]
     ordering = ["path"]
     list_per_page = 50
     show_full_result_count = False

@@ -34,3 +34,24 @@ class Role(models.TextChoices):
     CADRE = "cadre", "Cán bộ cơ sở"
     REVIEWER = "reviewer", "Cán bộ thẩm định"
     ADMIN = "admin", "Quản trị"
+
+
+class DocumentHeading(models.TextChoices):
+    """Whose conventions a body's documents follow: the Party's (Hướng dẫn 36-HD/VPTW) or the
+    State's, which the Fatherland Front and the mass organisations use too (Nghị định
+    30/2020/NĐ-CP)."""
+
+    PARTY = "party", "Văn bản của Đảng (ĐẢNG CỘNG SẢN VIỆT NAM)"
+    STATE = "state", "Văn bản của Nhà nước, Mặt trận (CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM)"
+
+
+class SigningCapacity(models.TextChoices):
+    """How the signer signs: for themselves, on behalf of a collective (TM.), for the head
+    (KT.), by order (TL.), by delegation (TUQ.) or as acting head (Q.)."""
+
+    SELF = "", "Ký trực tiếp"
+    ON_BEHALF = "on_behalf", "Thay mặt (TM.)"
+    DEPUTY = "deputy", "Ký thay (KT.)"
+    BY_ORDER = "by_order", "Thừa lệnh (TL.)"
+    DELEGATED = "delegated", "Thừa ủy quyền (TUQ.)"
+    ACTING = "acting", "Quyền (Q.)"

@@ -16,7 +16,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager
 from core.audit import audited
 from core.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_range
 from core.models import TimeStampedModel
-from organisations.choices import OrganisationKind, OrganisationLevel, Role
+from organisations.choices import DocumentHeading, OrganisationKind, OrganisationLevel, Role
 from organisations.querysets import MembershipQuerySet, OrganisationQuerySet
 
 
@@ -70,6 +70,33 @@ class Organisation(MP_Node, TimeStampedModel):
         blank=True,
         verbose_name="sáp nhập từ các đơn vị",
         help_text="Các đơn vị cũ đã sáp nhập vào đơn vị này; số liệu của chúng được tính vào đây.",
+    )
+    document_heading = models.CharField(
+        "thể thức văn bản",
+        max_length=8,
+        choices=DocumentHeading,
+        default=DocumentHeading.STATE,
+        help_text="Tiêu đề của giấy khen, danh sách kèm theo quyết định và báo cáo do đơn vị "
+        "ban hành: “ĐẢNG CỘNG SẢN VIỆT NAM” hoặc “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM”.",
+    )
+    document_name = models.CharField(
+        "tên cơ quan ban hành trên văn bản",
+        max_length=255,
+        blank=True,
+        help_text="Để trống thì dùng tên đơn vị. Ví dụ: Ban Dân vận Tỉnh ủy.",
+    )
+    document_superior = models.CharField(
+        "cơ quan cấp trên trên văn bản",
+        max_length=255,
+        blank=True,
+        help_text="Dòng phía trên tên cơ quan ban hành, ví dụ: Tỉnh ủy Thái Nguyên; "
+        "UBND tỉnh Thái Nguyên. Để trống nếu không có.",
+    )
+    document_abbreviation = models.CharField(
+        "chữ viết tắt tên cơ quan",
+        max_length=30,
+        blank=True,
+        help_text="Dùng trong số, ký hiệu văn bản, ví dụ: BDVTU (12-BC/BDVTU), UBND (12/BC-UBND).",
     )
     search_name = models.GeneratedField(
         expression=SearchText(

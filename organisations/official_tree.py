@@ -28,6 +28,7 @@ from django.db.models.functions import Upper
 from core.audit import acting
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel
+from organisations.letterhead import default_heading
 from organisations.models import Organisation, StandardBody
 
 ROOT_CODE = "TW"  # the national root of the demo and of production
@@ -318,6 +319,7 @@ class _Load:
                 level=level,
                 code=code,
                 valid_from=valid_from,
+                document_heading=default_heading(kind, name),
             )
         )
 

@@ -4,8 +4,9 @@ The figures fill the parts a portal can know (the situation, the results by fiel
 the outstanding models); the assessment — shortcomings, their causes, the way forward — is the
 cadre's to write, so those parts are marked placeholders ("[Đơn vị bổ sung …]", highlighted).
 The layout follows Vietnamese administrative documents: A4, Times New Roman 14 for the text and
-13 in tables, margins 20/20/30/15 mm. Every number of the tables links to the portal's list of the
-records it counts (``reports.links``).
+13 in tables, margins 20/20/30/15 mm, the page number in the footer, the issuing body's heading
+by its convention with the report's number line (``organisations.letterhead``). Every number
+of the tables links to the portal's list of the records it counts (``reports.links``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-from core.documents import TABLE_SIZE, TEXT_SIZE, TEXT_WIDTH, new_document
+from core.documents import TABLE_SIZE, TEXT_SIZE, TEXT_WIDTH, new_document, page_number_footer
 from core.documents import clean as _clean
+from organisations.letterhead import IssuingBody, letterhead, number_line
 from reports.formatting import (
     STRUCTURE_EXPLAINED,
     TABLE_TITLES,
@@ -268,26 +270,38 @@ def _compared(stage: dict) -> str:
 # --- parts ------------------------------------------------------------------------------------
 
 
+def report_body(figures: dict) -> IssuingBody:
+    """The body issuing the report: the unit as it heads its documents (a snapshot taken
+    before units had these settings: the unit's name under the State's heading)."""
+    organisation = figures["organisation"]
+    return IssuingBody.from_dict(organisation.get("document"), name=organisation["name"])
+
+
 def _heading_block(document, figures: dict) -> None:
-    """The unit (left) and the place and date to fill in (right), then the title."""
+    """The issuing body's heading by its convention: its names and the report's number line
+    ("Số: …/BC-UBND", "Số …-BC/BDVTU") left, the national line(s) and the dateline to fill in
+    right; then the title."""
+    body = report_body(figures)
+    heading = letterhead(
+        body,
+        number=number_line(body, kind="BC"),
+        dateline="…………, ngày …… tháng …… năm 20……",
+    )
     table = document.add_table(rows=1, cols=2)
     table.autofit = False
-    left, right = table.rows[0].cells
-    left.width, right.width = Mm(75), Mm(90)
-    _cell_text(
-        left,
-        figures["organisation"]["name"].upper(),
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        size=TABLE_SIZE,
-    )
-    _cell_text(
-        right,
-        "…………, ngày …… tháng …… năm 20……",
-        italic=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        size=TEXT_SIZE,
-    )
+    for cell, width, lines in zip(
+        table.rows[0].cells, (Mm(75), Mm(90)), (heading.left, heading.right), strict=True
+    ):
+        cell.width = width
+        paragraph = cell.paragraphs[0]
+        for number, line in enumerate(lines):
+            if number:
+                paragraph = cell.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.space_after = Pt(0)
+            run = paragraph.add_run(_clean(line.text))
+            run.bold, run.italic, run.underline = line.bold, line.italic, line.underline
+            run.font.size = TEXT_SIZE if line.italic else TABLE_SIZE
     _paragraph(document)
     _paragraph(document, "BÁO CÁO", bold=True, centred=True).paragraph_format.space_after = Pt(0)
     _paragraph(document, report_subject(figures), bold=True, centred=True)
@@ -569,6 +583,7 @@ def write_narrative(figures: dict, out) -> None:
         f"{report_subject(figures)} – {figures['organisation']['name']}"
     )
     document.core_properties.author = "Cổng Dân vận khéo"
+    page_number_footer(document.sections[0])
     _heading_block(document, figures)
     _situation(document, figures)
     _results(document, figures)

@@ -39,6 +39,7 @@ from core.partial_dates import DatePrecision, partial_date_text
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Indicator, ResultValue
 from organisations.choices import Role
+from organisations.letterhead import issuing_body
 from organisations.models import Organisation
 from reports import rollup
 from reports.periods import ReportPeriod
@@ -266,7 +267,12 @@ def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: boo
     )
 
     figures = {
-        "organisation": {"id": organisation.pk, "name": organisation.name},
+        "organisation": {
+            "id": organisation.pk,
+            "name": organisation.name,
+            # How the unit heads and numbers its reports (kept with a snapshot).
+            "document": issuing_body(organisation).as_dict(),
+        },
         "period": period.as_dict(),
         "previous_period": previous_period.as_dict(),
         "generated_at": timezone.now().isoformat(),

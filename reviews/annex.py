@@ -1,8 +1,9 @@
 """The list attached to a round's decision (danh sách kèm theo quyết định) as an xlsx workbook.
 
-Laid out as the annex is printed and signed: the organising unit and the national motto, the
-title naming the decision, then one section per form of commendation (the highest first), each
-split into collectives and individuals, numbered within each part. Revoked lines are left out.
+Laid out as the annex is printed and signed: the issuing body's heading by its convention
+(``organisations.letterhead``), the title naming the decision, then one section per form of
+commendation (the highest first), each split into collectives and individuals, numbered within
+each part, and the signature block. Revoked lines are left out.
 Every text cell goes through ``neutralise_formula``: names and citations are typed by people.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 from django.utils.text import slugify
 
 from core.spreadsheets import neutralise_formula
-from core.text import search_text
+from core.text import bare_document_number, search_text
 from reviews.models import CommendationRound
-from reviews.selectors.rounds import annex_sections, recipient
+from reviews.selectors.rounds import annex_sections, recipient, round_document
 
 FONT_NAME = "Times New Roman"
 COLUMNS = (
@@ -35,8 +36,9 @@ def _text(value) -> str:
 
 
 def decision_line(commendation_round: CommendationRound) -> str:
-    """The title's decision line, with dotted blanks while the decision is not recorded."""
-    number = commendation_round.decision_number or BLANK_NUMBER
+    """The title's decision line, with dotted blanks while the decision is not recorded (the
+    number without a "Quyết định số" typed before it)."""
+    number = bare_document_number(commendation_round.decision_number) or BLANK_NUMBER
     date = commendation_round.decision_date
     day = f"{date:%d/%m/%Y}" if date else BLANK_DATE
     line = f"KÈM THEO QUYẾT ĐỊNH SỐ {number} NGÀY {day}"
@@ -82,10 +84,14 @@ def write_annex(commendation_round: CommendationRound, target) -> None:
     for index, (_, width) in enumerate(COLUMNS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
 
-    # The heading of an official document: the issuing unit left, the national motto right.
-    banner(1, "A", "B", commendation_round.organising_unit.name.upper(), bold=True)
-    banner(1, "C", LAST_COLUMN, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True)
-    banner(2, "C", LAST_COLUMN, "Độc lập - Tự do - Hạnh phúc", bold=True, underline="single")
+    # The heading of an official document by the issuing body's convention: its superior and
+    # its name left (the Party's star under them), the Party's or the nation's line(s) right.
+    document = round_document(commendation_round)
+    for row, line in enumerate(document.letterhead.names, start=1):
+        banner(row, "A", "B", line.text, bold=line.bold)
+    for row, line in enumerate(document.letterhead.national, start=1):
+        underline = "single" if line.underline else None
+        banner(row, "C", LAST_COLUMN, line.text, bold=line.bold, underline=underline)
     banner(4, "A", LAST_COLUMN, TITLE, bold=True, size=14)
     banner(5, "A", LAST_COLUMN, decision_line(commendation_round), bold=True)
     banner(6, "A", LAST_COLUMN, commendation_round.title, italic=True)
@@ -147,6 +153,15 @@ def write_annex(commendation_round: CommendationRound, target) -> None:
     summary = sheet[f"A{row}"]
     summary.value = f"Danh sách có {collectives} tập thể và {individuals} cá nhân."
     summary.font = font(italic=True)
+
+    # The signature block under the list, right: the signer's capacity and title, their name.
+    row += 1
+    for text in document.signature:
+        row += 1
+        banner(row, "C", LAST_COLUMN, text, bold=True)
+    if document.signer:
+        row += 4
+        banner(row, "C", LAST_COLUMN, document.signer, bold=True)
 
     setup = sheet.page_setup
     setup.paperSize = sheet.PAPERSIZE_A4

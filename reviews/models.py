@@ -14,6 +14,7 @@ from core.date_range import DATE_RANGE_MESSAGE, dates_in_range, validate_date_ra
 from core.models import TimeStampedModel
 from core.storage import private_storage
 from models_registry.models import DanVanModel, ResultReport
+from organisations.choices import DocumentHeading, SigningCapacity
 from organisations.models import Organisation
 from reviews.choices import CommendationForm, RoundAction, RoundKind, RoundStatus
 from reviews.classification import LABEL_MAX_LENGTH
@@ -284,6 +285,31 @@ class CommendationRound(TimeStampedModel):
     )
     decision_signer = models.CharField("người ký", max_length=200, blank=True)
     decision_authority = models.CharField("cơ quan ban hành", max_length=300, blank=True)
+    decision_heading = models.CharField(
+        "thể thức văn bản",
+        max_length=8,
+        choices=DocumentHeading,
+        blank=True,
+        help_text="Để trống thì theo tên cơ quan ban hành (Ban Thường vụ, Đảng ủy, Ban Dân vận… "
+        "theo thể thức của Đảng), nếu không rõ thì theo đơn vị tổ chức.",
+    )
+    decision_signer_title = models.CharField(
+        "chức vụ người ký", max_length=200, blank=True, help_text="Ví dụ: Phó Trưởng ban."
+    )
+    decision_signing_capacity = models.CharField(
+        "hình thức ký",
+        max_length=16,
+        choices=SigningCapacity,
+        blank=True,
+        default=SigningCapacity.SELF,
+    )
+    decision_signing_for = models.CharField(
+        "thay mặt, ký thay cho",
+        max_length=200,
+        blank=True,
+        help_text="Tập thể hoặc người đứng đầu mà người ký ký thay, ví dụ: Ban Thường vụ (TM.), "
+        "Trưởng ban (KT.).",
+    )
     decision_file = models.FileField(
         "tệp quyết định đã ký", storage=private_storage, upload_to=decision_file_path, blank=True
     )

@@ -30,6 +30,7 @@ from core.spreadsheets import (
     same_codes,
     template_workbook,
 )
+from core.text import bare_document_number
 from models_registry.choices import Actor, ModelKind, Status
 from models_registry.choices import Field as ModelField
 from models_registry.models import DanVanModel
@@ -124,7 +125,8 @@ class AnnexImportPlanner:
         self.user = user
         self.unit = organising_unit
         self.period_start = period_start
-        self.decision_number = decision_number
+        # Kept as the round keeps it: "Quyết định số 15/QĐ-X" and "15/QĐ-X" are one decision.
+        self.decision_number = bare_document_number(decision_number)
         self.decision_date = decision_date
         self.records = ModelImportPlanner(user=user, dry_run=dry_run)
         self.plan = AnnexPlan()

@@ -116,4 +116,9 @@ urlpatterns = [
         name="round_annex",
     ),
     path("dot-khen-thuong/<int:pk>/in/", rounds.RoundPrintView.as_view(), name="round_print"),
+    path(
+        "dot-khen-thuong/<int:pk>/in/giay-khen.pdf",
+        rounds.RoundCertificatesPdfView.as_view(),
+        name="round_certificates_pdf",
+    ),
 ]

@@ -9,6 +9,7 @@ from core.forms import DayMonthYearField, StyledFormMixin
 from core.pickers import PickerSelect
 from core.text import whole_number
 from models_registry.models import DanVanModel
+from organisations.choices import DocumentHeading, SigningCapacity
 from organisations.models import Organisation
 from organisations.pickers import unit_options, unit_search_url
 from organisations.selectors import nearby_units
@@ -173,6 +174,29 @@ class DecisionForm(StyledFormMixin, forms.Form):
     decided_on = _date_field("Ngày quyết định")
     signer = forms.CharField(label="Người ký", max_length=200)
     authority = forms.CharField(label="Cơ quan ban hành", max_length=300)
+    heading = forms.ChoiceField(
+        label="Thể thức văn bản",
+        required=False,
+        choices=[("", "Theo tên cơ quan ban hành hoặc đơn vị tổ chức"), *DocumentHeading.choices],
+        help_text="Tiêu đề của giấy khen và danh sách kèm theo quyết định. Để mặc định thì cơ "
+        "quan của Đảng (Ban Thường vụ, Đảng ủy, Ban Dân vận…) dùng thể thức của Đảng.",
+    )
+    signer_title = forms.CharField(
+        label="Chức vụ",
+        required=False,
+        max_length=200,
+        help_text="Chức vụ của người ký, in dưới chữ ký. Ví dụ: Phó Trưởng ban; Chủ tịch.",
+    )
+    signing_capacity = forms.ChoiceField(
+        label="Hình thức ký", required=False, choices=SigningCapacity.choices
+    )
+    signing_for = forms.CharField(
+        label="Thay mặt, ký thay cho",
+        required=False,
+        max_length=200,
+        help_text="Ví dụ: Ban Thường vụ (thay mặt); Trưởng ban (ký thay). Để trống thì dùng tên "
+        "cơ quan ban hành.",
+    )
     upload = forms.FileField(
         label="Tệp quyết định đã ký",
         required=False,
@@ -187,6 +211,10 @@ class DecisionForm(StyledFormMixin, forms.Form):
         "decision_date": "decided_on",
         "decision_signer": "signer",
         "decision_authority": "authority",
+        "decision_heading": "heading",
+        "decision_signer_title": "signer_title",
+        "decision_signing_capacity": "signing_capacity",
+        "decision_signing_for": "signing_for",
         "decision_file": "upload",
     }
 
@@ -203,6 +231,10 @@ class DecisionForm(StyledFormMixin, forms.Form):
             "decided_on": commendation_round.decision_date,
             "signer": commendation_round.decision_signer,
             "authority": commendation_round.decision_authority,
+            "heading": commendation_round.decision_heading,
+            "signer_title": commendation_round.decision_signer_title,
+            "signing_capacity": commendation_round.decision_signing_capacity,
+            "signing_for": commendation_round.decision_signing_for,
         }
 
 

@@ -6,8 +6,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from core.text import bare_document_number, without_lead
 from models_registry.choices import Actor, Status
 from models_registry.models import DanVanModel
+from organisations.letterhead import (
+    IssuingBody,
+    Letterhead,
+    issuing_body,
+    letterhead,
+    number_line,
+    place_date,
+    signature_lines,
+)
 from organisations.models import Organisation
 from organisations.querysets import subtree_q, with_predecessors
 from organisations.selectors import user_roles
@@ -243,6 +253,25 @@ CERTIFICATE_WORDING = {
 PLACE_PREFIXES = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ", "Thị trấn ")
 
 
+# What a certificate writes before the citation, and the ways people start one themselves.
+CITATION_LEAD = "Đã có thành tích"
+CITATION_LEADS = ("vì đã có thành tích", "đã có thành tích", "có thành tích", "thành tích")
+
+
+def citation_sentence(citation: str) -> str:
+    """The citation as the certificate prints it: after "Đã có thành tích", once, however the
+    reviewer began it ("Đã có thành tích xuất sắc…" is not printed "…thành tích: Đã có…")."""
+    citation = (citation or "").strip()
+    if not citation:
+        return ""
+    rest = without_lead(citation, *CITATION_LEADS)
+    if rest == citation:
+        return f"{CITATION_LEAD}: {citation}"
+    # The reviewer wrote the lead: their sentence goes on after it, with their colon if any.
+    colon = citation[: len(citation) - len(rest)].rstrip().endswith(":")
+    return f"{CITATION_LEAD}{': ' if colon else ' '}{rest}".strip()
+
+
 @dataclass
 class CertificatePage:
     line: Commendation
@@ -250,6 +279,7 @@ class CertificatePage:
     verb: str
     name: str
     position: str
+    citation: str = ""
 
 
 def certificate_pages(commendation_round: CommendationRound) -> list[CertificatePage]:
@@ -257,8 +287,61 @@ def certificate_pages(commendation_round: CommendationRound) -> list[Certificate
     pages = []
     for line in commendations_in_force(commendation_round):
         title, verb = CERTIFICATE_WORDING[line.form]
-        pages.append(CertificatePage(line, title, verb, *recipient(line)))
+        pages.append(
+            CertificatePage(
+                line, title, verb, *recipient(line), citation=citation_sentence(line.citation)
+            )
+        )
     return pages
+
+
+@dataclass(frozen=True)
+class RoundDocument:
+    """What the round's certificates and annex print around their lists: the issuing body's
+    heading, the decision they refer to, the dateline and the signature block."""
+
+    body: IssuingBody
+    letterhead: Letterhead
+    number: str
+    decision: str
+    dateline: str
+    signature: list[str]
+    signer: str
+
+
+def decision_reference(commendation_round: CommendationRound) -> str:
+    """ "Quyết định số 215-QĐ/QU ngày 21/11/2017", the number without words typed before it."""
+    number = bare_document_number(commendation_round.decision_number) or "……………"
+    date = commendation_round.decision_date
+    return f"Quyết định số {number} ngày {f'{date:%d/%m/%Y}' if date else '……/……/………'}"
+
+
+def round_document(commendation_round: CommendationRound) -> RoundDocument:
+    """The round's issuing body (its authority, headed as the round or its organising unit
+    says) with the heading, decision, dateline and signature its printouts carry."""
+    body = issuing_body(
+        commendation_round.organising_unit,
+        name=commendation_round.decision_authority,
+        heading=commendation_round.decision_heading,
+    )
+    dateline = place_date(
+        place_name(commendation_round.organising_unit), commendation_round.decision_date
+    )
+    number = number_line(body, commendation_round.decision_number)
+    return RoundDocument(
+        body=body,
+        letterhead=letterhead(body, number=number, dateline=dateline),
+        number=number,
+        decision=decision_reference(commendation_round),
+        dateline=dateline,
+        signature=signature_lines(
+            body,
+            capacity=commendation_round.decision_signing_capacity,
+            on_behalf_of=commendation_round.decision_signing_for,
+            title=commendation_round.decision_signer_title,
+        ),
+        signer=commendation_round.decision_signer,
+    )
 
 
 def place_name(unit) -> str:

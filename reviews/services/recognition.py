@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import NotificationKind
+from core.text import bare_document_number
 from models_registry.choices import EventAction, Status
 from models_registry.models import DanVanModel, ResultReport, WorkflowEvent
 from models_registry.services import transition
@@ -141,6 +142,7 @@ def model_recognise(
     note: str = "",
 ) -> DanVanModel:
     """Recognise a proposed model, recording the decision that recognises it."""
+    decision_number = bare_document_number(decision_number)
     model = _locked_model(model)
     _require_reviewer(by, model)
     _require_status(model, Status.PROPOSED)
@@ -158,7 +160,7 @@ def model_recognise(
     if errors:
         raise ValidationError(errors, code="decision")
     proposal = _close_proposal(model, Status.RECOGNISED, require_appraisal=True)
-    model.decision_number = decision_number.strip()
+    model.decision_number = decision_number
     model.decision_date = decision_date
     model.decision_signer = decision_signer.strip()
     model.decision_issuer = decision_issuer

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import NotificationKind
+from core.text import bare_document_number
 from core.uploads import inspect_upload, safe_file_name, stored_content
 from models_registry.choices import EventAction, Status
 from models_registry.models import DanVanModel, WorkflowEvent
@@ -244,8 +245,14 @@ def round_record_decision(
     signer: str,
     authority: str,
     upload=None,
+    heading: str = "",
+    signer_title: str = "",
+    signing_capacity: str = "",
+    signing_for: str = "",
 ) -> CommendationRound:
-    """Record the round's decision (number, date, signer, authority, the signed file)."""
+    """Record the round's decision (number, date, signer, authority, the signed file; the
+    heading convention and the signer's title and capacity for the printouts)."""
+    number = bare_document_number(number)
     commendation_round = _locked_round(commendation_round)
     _require_manager(by, commendation_round)
     _require_draft(commendation_round)
@@ -268,6 +275,10 @@ def round_record_decision(
     commendation_round.decision_date = decided_on
     commendation_round.decision_signer = signer.strip()
     commendation_round.decision_authority = authority.strip()
+    commendation_round.decision_heading = heading or ""
+    commendation_round.decision_signer_title = (signer_title or "").strip()
+    commendation_round.decision_signing_capacity = signing_capacity or ""
+    commendation_round.decision_signing_for = (signing_for or "").strip()
     if upload is not None:
         kind = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
         if kind.extension not in DECISION_FILE_EXTENSIONS:

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import ListView
 
@@ -20,6 +21,7 @@ from organisations.choices import Role
 from organisations.selectors import user_roles
 from reviews import rules, services
 from reviews.annex import annex_filename, write_annex
+from reviews.certificates import certificates_filename, certificates_pdf
 from reviews.forms.rounds import (
     CorrectionForm,
     DecisionForm,
@@ -421,6 +423,10 @@ class RoundDecisionView(ScopedRoundMixin, View):
                     signer=data["signer"],
                     authority=data["authority"],
                     upload=data["upload"],
+                    heading=data["heading"],
+                    signer_title=data["signer_title"],
+                    signing_capacity=data["signing_capacity"],
+                    signing_for=data["signing_for"],
                 )
             except ValidationError as error:
                 show_errors(form, error, DecisionForm.SERVICE_FIELDS)
@@ -463,6 +469,20 @@ class RoundAnnexView(ScopedRoundMixin, View):
         )
 
 
+class RoundCertificatesPdfView(ScopedRoundMixin, View):
+    """The round's certificates as one PDF, a page each, for whoever may see the round."""
+
+    def get(self, request, pk):
+        commendation_round = self.get_round(pk)
+        response = HttpResponse(
+            certificates_pdf(commendation_round), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=certificates_filename(commendation_round)
+        )
+        return response
+
+
 class RoundPrintView(ScopedRoundMixin, View):
     """One certificate-style page per commendation in force, to print."""
 
@@ -471,9 +491,6 @@ class RoundPrintView(ScopedRoundMixin, View):
         context = {
             "round": commendation_round,
             "pages": selectors.certificate_pages(commendation_round),
-            "authority": commendation_round.decision_authority
-            or commendation_round.organising_unit.name,
-            "place": selectors.place_name(commendation_round.organising_unit),
-            "signed_on": commendation_round.decision_date,
+            "document": selectors.round_document(commendation_round),
         }
         return render(request, "reviews/round_print.html", context)

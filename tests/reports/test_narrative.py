@@ -12,6 +12,8 @@ from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from organisations.choices import DocumentHeading
+from organisations.models import Organisation
 from reports.formatting import vn_number
 from reports.narrative import write_narrative
 from reports.periods import year_period
@@ -74,7 +76,14 @@ def test_the_skeleton(document):
     assert "BÁO CÁO" in lines
     assert "Tổng kết phong trào thi đua “Dân vận khéo” năm 2025" in lines
     assert "(Từ ngày 01/01/2025 đến ngày 31/12/2025)" in lines
-    assert document.tables[0].rows[0].cells[0].text == "TỈNH THÁI NGUYÊN"
+    # The unit under the State's heading (its default), the report's number line to fill in.
+    left, right = document.tables[0].rows[0].cells
+    assert [p.text for p in left.paragraphs] == ["TỈNH THÁI NGUYÊN", "Số: ……/BC-……"]
+    assert [p.text for p in right.paragraphs] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "…………, ngày …… tháng …… năm 20……",
+    ]
 
 
 def test_a4_and_times_new_roman(document):
@@ -235,3 +244,65 @@ def test_the_units_own_row_is_not_counted_as_a_child_unit(figures):
     )
     assert sentence.startswith("Kết quả của 3 đơn vị trực thuộc")
     assert "trực tiếp" not in sentence
+
+
+def heading_cells(document) -> tuple[list[str], list[str]]:
+    left, right = document.tables[0].rows[0].cells
+    return [p.text for p in left.paragraphs], [p.text for p in right.paragraphs]
+
+
+def test_a_party_body_heads_and_numbers_its_report(registry, reviewer, tree):  # noqa: F811
+    Organisation.objects.filter(pk=tree.province.pk).update(
+        document_heading=DocumentHeading.PARTY,
+        document_name="Ban Dân vận Tỉnh ủy",
+        document_superior="Tỉnh ủy Thái Nguyên",
+        document_abbreviation="BDVTU",
+    )
+    tree.province.refresh_from_db()
+    figures = report_figures(reviewer, tree.province, year_period(2025))
+    document = open_narrative(figures)
+    left, right = heading_cells(document)
+    assert left == ["TỈNH ỦY THÁI NGUYÊN", "BAN DÂN VẬN TỈNH ỦY", "*", "Số ……-BC/BDVTU"]
+    assert right == ["ĐẢNG CỘNG SẢN VIỆT NAM", "…………, ngày …… tháng …… năm 20……"]
+    party_line = document.tables[0].rows[0].cells[1].paragraphs[0].runs[0]
+    assert party_line.bold and party_line.underline
+    # The report is still the unit's: its name in the sentences.
+    assert any("tính cho Tỉnh Thái Nguyên" in line for line in texts(document))
+
+
+def test_a_state_body_numbers_its_report_with_its_abbreviation(registry, reviewer, tree):  # noqa: F811
+    Organisation.objects.filter(pk=tree.province.pk).update(
+        document_name="Ủy ban nhân dân tỉnh Thái Nguyên", document_abbreviation="UBND"
+    )
+    tree.province.refresh_from_db()
+    document = open_narrative(report_figures(reviewer, tree.province, year_period(2025)))
+    left, right = heading_cells(document)
+    assert left == ["ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN", "Số: ……/BC-UBND"]
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in right
+    motto = document.tables[0].rows[0].cells[1].paragraphs[1].runs[0]
+    assert motto.text == "Độc lập - Tự do - Hạnh phúc" and motto.underline
+
+
+def test_a_snapshot_taken_before_the_heading_settings(figures):
+    frozen = json.loads(json.dumps(figures, cls=DjangoJSONEncoder))
+    del frozen["organisation"]["document"]
+    left, right = heading_cells(open_narrative(frozen))
+    assert left == ["TỈNH THÁI NGUYÊN", "Số: ……/BC-……"]
+    assert right[0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+
+def footer_fields(section) -> list[str]:
+    xml = section.footer._element
+    return [" ".join(node.text.split()) for node in xml.iter(qn("w:instrText"))]
+
+
+def test_page_numbers_in_the_footer_of_every_section(document):
+    assert len(document.sections) == 3  # upright, the wide table sideways, upright again
+    first = document.sections[0]
+    assert first.footer.paragraphs[0].text.startswith("Trang ")
+    assert footer_fields(first) == ["PAGE"]
+    kinds = [node.get(qn("w:fldCharType")) for node in first.footer._element.iter(qn("w:fldChar"))]
+    assert kinds == ["begin", "separate", "end"]
+    for section in document.sections[1:]:
+        # Later sections show the first one's footer.
+        assert section.footer.is_linked_to_previous

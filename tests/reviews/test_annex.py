@@ -110,8 +110,10 @@ def test_annex_title_sections_and_values(client_for, commended_round, reviewer):
     )
     assert 'filename="danh-sach-kem-theo-qd-15-qd-bdvtu.xlsx"' in response["Content-Disposition"]
     sheet = workbook.active
-    assert sheet["A1"].value == "TỈNH THÁI NGUYÊN"
-    assert sheet["C1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    # Headed by the authority, a Party body by its name: under the Party's line.
+    assert sheet["A1"].value == "BAN DÂN VẬN TỈNH ỦY THÁI NGUYÊN"
+    assert sheet["A2"].value == "*"
+    assert sheet["C1"].value == "ĐẢNG CỘNG SẢN VIỆT NAM"
     assert sheet["A4"].value == "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC KHEN THƯỞNG, BIỂU DƯƠNG"
     assert sheet["A5"].value == (
         "KÈM THEO QUYẾT ĐỊNH SỐ 15/QĐ-BDVTU NGÀY 18/11/2025 CỦA BAN DÂN VẬN TỈNH ỦY THÁI NGUYÊN"
@@ -153,6 +155,7 @@ def test_annex_title_sections_and_values(client_for, commended_round, reviewer):
             "Xây dựng chợ văn minh.",
         ),
         ("Danh sách có 2 tập thể và 1 cá nhân.",),
+        (None, None, "Trần Thị Lan"),  # the signer, under the list
     ]
 
 

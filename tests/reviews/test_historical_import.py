@@ -214,6 +214,16 @@ def test_the_same_file_again_is_refused_and_writes_nothing(admin_client, tree, s
     assert "token" not in response.context or not response.context["token"]
     assert written() == before
 
+    # The same decision with the words "Quyết định số" typed before its number: the same one.
+    response = preview(
+        admin_client, rows_2017(tree), tree.province, number="Quyết định số 125-QĐ/TU"
+    )
+    assert response.status_code == 400
+    assert "Quyết định số 125-QĐ/TU ngày 15/12/2017 của Tỉnh Thái Nguyên đã được nhập" in (
+        response.content.decode()
+    )
+    assert written() == before
+
 
 def test_every_error_is_named_by_its_row_and_nothing_is_written(admin_client, tree):
     existing(tree.ward, "CH-01")

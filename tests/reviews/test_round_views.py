@@ -80,7 +80,13 @@ def line_of(commendation_round) -> Commendation:
 
 # --- scoping matrix ---------------------------------------------------------------------------
 
-ROUND_PAGES = ["round_detail", "round_annex", "round_print", "round_decision_file"]
+ROUND_PAGES = [
+    "round_detail",
+    "round_annex",
+    "round_print",
+    "round_certificates_pdf",
+    "round_decision_file",
+]
 MANAGER_PAGES = ["round_update", "round_nominees", "round_decision"]
 MANAGER_ACTIONS = ["round_nominate", "round_publish"]
 LINE_ACTIONS = [
