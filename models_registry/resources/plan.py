@@ -70,6 +70,7 @@ from core.spreadsheets import (
     same_codes,
     template_workbook,
 )
+from core.text import bare_document_number
 from models_registry.choices import (
     STATUS_DATE_FIELDS,
     WORKFLOW_FIELDS,
@@ -410,6 +411,9 @@ class ModelImportPlanner:
                 fields[key] = line_text(raw[key]) if limit else cell_text(raw[key])
                 if limit and len(fields[key]) > limit:
                     error(f"{COLUMNS[key].lower()} dài quá {limit} ký tự.")
+        if "decision_number" in fields:
+            # "Quyết định số 7/QĐ" is decision 7/QĐ: the printouts write the lead words.
+            fields["decision_number"] = bare_document_number(fields["decision_number"])
         if "code" in raw:
             fields["code"] = code_text(raw["code"]) or None
             if fields["code"] and len(fields["code"]) > MAX_LENGTHS["code"]:

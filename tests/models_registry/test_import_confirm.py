@@ -72,6 +72,26 @@ def test_a_reimport_cannot_change_what_the_workflow_wrote(admin_client, tree, ch
     assert model.events.count() == 1
 
 
+def test_a_decision_number_is_kept_without_the_words_typed_before_it(admin_client, tree):
+    typed = {**RECOGNISED, "decision_number": "Quyết định số 7/QĐ"}
+    confirm(admin_client, preview(admin_client, xlsx_file([values(**typed)])))
+    assert DanVanModel.objects.get().decision_number == "7/QĐ"
+    # The same decision written another way is no change of what the workflow wrote.
+    before = snapshot()
+    again = preview(admin_client, xlsx_file([values(**{**typed, "decision_number": "Số: 7/QĐ"})]))
+    assert [r.import_type for r in again.context["result"].valid_rows()] == ["skip"]
+    confirm(admin_client, again)
+    assert snapshot() == before
+
+
+def test_a_decision_number_of_lead_words_only_is_no_number(admin_client, tree):
+    response = preview(
+        admin_client, xlsx_file([values(**{**RECOGNISED, "decision_number": "Quyết định số"})])
+    )
+    assert "Dòng 2: mô hình đã công nhận phải có số quyết định công nhận." in page(response)
+    assert not DanVanModel.objects.exists()
+
+
 @pytest.mark.parametrize("key", [key for key in WORKFLOW_COLUMNS if key != "status"])
 def test_an_empty_read_only_cell_keeps_the_stored_value(admin_client, tree, key):
     decided = values(decision_number="7/QĐ", decision_date="20/04/2023")
