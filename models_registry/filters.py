@@ -44,6 +44,10 @@ DEFAULT_SORT = "-start_date"
 # version moves on with every write to the models, so this bounds only what the version cannot
 # see (a unit moved in the tree, a write committed while a count was being taken).
 COUNTS_CACHE_SECONDS = 60
+# A text search counts its matches up to this many, the forty pages that may be asked by
+# number (``keyset.MAX_NUMBERED_PAGE``); beyond, the page says "more than" instead of recounting
+# tens of thousands of matches by field (each read from the table to check its words).
+SEARCH_COUNT_LIMIT = 1000
 # Parameters that change the rows counted (the sort, the page and the cursor do not).
 COUNTED_PARAMETERS = (
     "q",
@@ -232,7 +236,7 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
         digest = hashlib.sha256(f"{scope}|{counted}".encode()).hexdigest()
         return f"registry-counts:{list_version()}:{digest}"
 
-    def kept_search(self, number: int, per_page: int) -> tuple[dict, list[int]]:
+    def kept_search(self, number: int, per_page: int) -> tuple[dict, list[int], bool]:
         """``searched_counts_and_page``, kept like the counts by field (same version, scope,
         filter and time; with the sort and the page): a search asked again, with no write to
         the models in between, costs one read of the version instead of a search."""
@@ -244,12 +248,16 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
             cache.set(key, kept, COUNTS_CACHE_SECONDS)
         return kept
 
-    def searched_counts_and_page(self, number: int, per_page: int) -> tuple[dict, list[int]]:
-        """For a text search: the counts by field and the ids of page ``number``, in one
-        statement that searches once.
+    def searched_counts_and_page(self, number: int, per_page: int) -> tuple[dict, list[int], bool]:
+        """For a text search: the counts by field, the ids of page ``number`` and whether the
+        matches were more than ``SEARCH_COUNT_LIMIT`` (then the counts are empty).
 
-        The search itself (the full-text index, a prefix on the last word) is most of the cost
-        of a search page; asked separately, the count and the page would each pay for it.
+        One statement gathers at most ``SEARCH_COUNT_LIMIT`` + 1 matches, in no order, so that
+        it stops as soon as it has them: found from the full-text index when the words are rare,
+        by reading the scope's rows when they are common. Up to the limit, the counts and the
+        page come from those matches, searched once. Beyond it, the page is read apart, in the
+        list's order: with that many matches, walking the scope in that order
+        meets a page of them early, and nothing counts or sorts every match.
         """
         queryset = self.qs
         ordering = queryset.query.order_by or DanVanModel._meta.ordering
@@ -262,19 +270,22 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
             for column, name in zip(names, ordering, strict=True)
         )
         statement = (
-            f"WITH matches({', '.join(columns)}) AS MATERIALIZED ({sql}) "
+            f"WITH matches({', '.join(columns)}) AS MATERIALIZED ({sql} LIMIT %s) "
             "SELECT field, COUNT(*), NULL::bigint FROM matches GROUP BY field "
             f"UNION ALL (SELECT NULL, NULL, id FROM matches ORDER BY {order} LIMIT %s OFFSET %s)"
         )
         counts, ids = {}, []
+        bottom = (number - 1) * per_page
         with connection.cursor() as cursor:
-            cursor.execute(statement, (*params, per_page, (number - 1) * per_page))
+            cursor.execute(statement, (*params, SEARCH_COUNT_LIMIT + 1, per_page, bottom))
             for field, count, pk in cursor.fetchall():
                 if pk is None:
                     counts[field] = count
                 else:
                     ids.append(pk)
-        return counts, ids
+        if sum(counts.values()) <= SEARCH_COUNT_LIMIT:
+            return counts, ids, False
+        return {}, list(queryset.values_list("pk", flat=True)[bottom : bottom + per_page]), True
 
     def described(self) -> list[tuple[str, str]]:
         """The conditions narrowing the list in words, as (label, value): ("Lĩnh vực", "Văn hóa

@@ -259,14 +259,18 @@ class DanVanModel(TimeStampedModel):
             GinIndex(fields=["search_vector"], name="danvanmodel_search"),
             models.Index(fields=["field", "start_date"], name="danvanmodel_field_start"),
             models.Index(fields=["start_date"], name="danvanmodel_start"),
+            # The whole country sorted by name: the first rows of this index, not a sort of all.
+            models.Index(fields=["name", "id"], name="danvanmodel_name"),
             # The import names stored models by codes typed in any case (same_codes).
             models.Index(Upper("code"), name="danvanmodel_code_upper"),
             models.Index(fields=["owning_unit", "start_date"], name="danvanmodel_unit_start"),
             # The list pages count and sort a unit's models from these alone (index-only scans):
-            # by unit for a scoped list, by field for a national one.
+            # by unit for a scoped list, by field for a national one. The scoped one holds every
+            # sort column, so that a province sorted by name or by update sorts its tens of
+            # thousands of candidates without reading their rows.
             models.Index(
                 fields=["owning_unit", "field", "status", "start_date"],
-                include=["id"],
+                include=["id", "name", "updated_at"],
                 name="danvanmodel_unit_list",
             ),
             models.Index(

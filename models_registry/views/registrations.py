@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from core import hooks
 from core.saved_filters import saved_filters_context
 from core.text import whole_number
-from models_registry import history, rules, selectors, services
+from models_registry import filters, history, rules, selectors, services
 from models_registry.choices import Field
 from models_registry.filters import DEFAULT_SORT, SORT_ORDERING, DanVanModelFilter
 from models_registry.forms import DanVanModelForm, DiscontinueForm
@@ -62,9 +62,10 @@ class CountedPaginator(Paginator):
 class ModelListView(FilterView):
     """Every model the user may see, filtered, searched, sorted and counted by field.
 
-    The first pages may be asked by number; the "Sau"/"Trước" links of a list (not of a
-    search, whose matches are gathered whole anyway) carry a cursor instead
-    (``models_registry.views.keyset``), so that a deep page costs what the second one does.
+    The first pages may be asked by number; beyond them the "Sau"/"Trước" links of a list or a
+    search carry a cursor instead (``models_registry.views.keyset``), so that a deep page
+    costs what the second one does. A search counts its matches up to
+    ``filters.SEARCH_COUNT_LIMIT`` and says "more than" beyond.
     """
 
     filterset_class = DanVanModelFilter
@@ -76,16 +77,21 @@ class ModelListView(FilterView):
         self.filterset = DanVanModelFilter.lenient(request.GET, user=request.user)
         self.object_list = self.filterset.qs.for_list()
         self.known_page = None
-        self.keyset_page = None
+        self.capped = False
         self.page_notice = ""
         number = whole_number(request.GET.get(self.page_kwarg) or "1")
-        if self.filterset.searching and number:
-            self.field_counts, ids = self.filterset.kept_search(number, self.paginate_by)
-            self.known_page = (number, ids)
+        if self.filterset.searching:
+            # The counts come with a page of ids: the page asked for by number, else the first
+            # (a cursor's page is read after them, a page too far is not shown).
+            first = number if number and number <= keyset.MAX_NUMBERED_PAGE else 1
+            if request.GET.get(keyset.CURSOR_PARAMETER):
+                first = 1
+            searched = self.filterset.kept_search(first, self.paginate_by)
+            self.field_counts, ids, self.capped = searched
+            self.known_page = (first, ids)
         else:
             self.field_counts = self.filterset.counts_by_field()
-            if not self.filterset.searching:
-                self.keyset_page = self._cursor_page(request, number)
+        self.keyset_page = self._cursor_page(request, number)
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context)
 
@@ -109,7 +115,7 @@ class ModelListView(FilterView):
         ids, more = keyset.page_ids(self.object_list, cursor, self.paginate_by)
         ordering = SORT_ORDERING[cursor.sort]
         rows = list(DanVanModel.objects.filter(pk__in=ids).for_list().order_by(*ordering))
-        total = sum(self.field_counts.values())
+        total = self._count()
         return keyset.KeysetPage(
             object_list=rows,
             number=cursor.number,
@@ -117,6 +123,13 @@ class ModelListView(FilterView):
             previous=more if not cursor.forward else True,
             following=more if cursor.forward else True,
         )
+
+    def _count(self) -> int:
+        """The rows the pages are numbered over: a capped search's, one more than the limit
+        (the page after the last one asked by number is then reached by its cursor)."""
+        if self.capped:
+            return filters.SEARCH_COUNT_LIMIT + 1
+        return sum(self.field_counts.values())
 
     def paginate_queryset(self, queryset, page_size):
         if self.keyset_page is not None:
@@ -128,7 +141,7 @@ class ModelListView(FilterView):
         return CountedPaginator(
             queryset,
             per_page,
-            known_count=sum(self.field_counts.values()),
+            known_count=self._count(),
             known_page=self.known_page,
             **kwargs,
         )
@@ -156,7 +169,7 @@ class ModelListView(FilterView):
         context = super().get_context_data(**kwargs)
         params = _without(self.request.GET, "page", keyset.CURSOR_PARAMETER)
         context["query_prefix"] = params.urlencode()
-        if not self.filterset.searching and context.get("page_obj") is not None:
+        if context.get("page_obj") is not None:
             self._link_pages(context["page_obj"], params)
         context["page_notice"] = self.page_notice
         context["field_counts"] = [
@@ -164,6 +177,8 @@ class ModelListView(FilterView):
         ]
         context["unclassified"] = self.field_counts.get("", 0)
         context["total"] = sum(self.field_counts.values())
+        context["capped"] = self.capped
+        context["count_limit"] = filters.SEARCH_COUNT_LIMIT
         context["can_register"] = selectors.can_register_anywhere(self.request.user)
         context["export_query"] = params.urlencode()
         context.update(saved_filters_context(self.request.user, "mo-hinh", params.urlencode()))

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from models_registry import filters
 from models_registry.choices import Status
 from models_registry.filters import SORT_ORDERING, SORTS
 from models_registry.models import DanVanModel
@@ -191,3 +192,56 @@ def test_a_search_is_kept_until_a_model_is_written(client_for, tree, reviewer):
     with CaptureQueriesContext(connection) as after:
         response = client.get(LIST, {"q": "nuoi de"})
     assert searched(after) and response.context["total"] == 4
+
+
+@pytest.fixture
+def small_search_limit(monkeypatch):
+    """A search counts at most five matches; pages of four, only the first asked by number."""
+    monkeypatch.setattr(filters, "SEARCH_COUNT_LIMIT", 5)
+
+
+@pytest.mark.parametrize("sort", [value for value, _ in SORTS])
+def test_a_search_beyond_the_limit_says_more_than_and_walks_every_match_in_order(
+    client_for, tree, superuser, rows, small_pages, small_search_limit, sort
+):
+    DanVanModelFactory(owning_unit=tree.ward, name="Trồng bí xanh", status=Status.ACCEPTED)
+    client = client_for(superuser)
+    params = {"q": "mo hinh", "sort": sort}
+    first = client.get(LIST, params)
+    assert first.context["capped"] is True
+    html = first.content.decode()
+    assert "Tìm thấy hơn 5 kết quả" in html
+    assert "Tổng số" not in html and "field-count" not in html
+    assert "Trang 1</span>" in html  # no number of pages: they were not counted
+    expected = DanVanModel.objects.matching("mo hinh").order_by(*SORT_ORDERING[sort])
+    expected = list(expected.values_list("pk", flat=True))
+    assert len(expected) == 17
+    pages, last = walk(client, params, "next", start=first)
+    assert [len(page) for page in pages] == [4, 4, 4, 4, 1]
+    assert [pk for page in pages for pk in page] == expected
+    assert "q=mo+hinh" in first.context["page_obj"].next_link
+    back, again = walk(client, params, "previous", start=last)
+    assert back == pages[::-1]
+    assert again.context["page_obj"].number == 1
+
+
+def test_a_search_within_the_limit_is_counted_by_field(
+    client_for, tree, superuser, rows, small_search_limit
+):
+    response = client_for(superuser).get(LIST, {"q": "mo hinh 1"})
+    # "Mô hình 1" is the name of four of the seventeen (the last word is a prefix: no "10").
+    assert response.context["capped"] is False
+    assert response.context["total"] == 4
+    html = response.content.decode()
+    assert "Tổng số: 4" in html and "hơn" not in html
+
+
+def test_a_capped_search_is_kept_like_any_other(
+    client_for, tree, superuser, rows, small_search_limit
+):
+    client = client_for(superuser)
+    client.get(LIST, {"q": "mo hinh"})
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(LIST, {"q": "mo hinh"})
+    assert not searched(again) and response.context["capped"] is True
+    assert len(response.context["object_list"]) == 17
