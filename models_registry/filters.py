@@ -44,9 +44,11 @@ DEFAULT_SORT = "-start_date"
 # version moves on with every write to the models, so this bounds only what the version cannot
 # see (a unit moved in the tree, a write committed while a count was being taken).
 COUNTS_CACHE_SECONDS = 60
-# A text search counts its matches up to this many, the forty pages that may be asked by
-# number (``keyset.MAX_NUMBERED_PAGE``); beyond, the page says "more than" instead of recounting
-# tens of thousands of matches by field (each read from the table to check its words).
+# A search over the whole country counts its matches up to this many, the forty pages that may
+# be asked by number (``keyset.MAX_NUMBERED_PAGE``); beyond, the page says "more than" instead
+# of recounting tens of thousands of matches by field (each read from the table to check its
+# words). A scope's search counts them all: the word index knows nothing of scope, so stopping
+# at the limit would first walk the country's matches to find the scope's, and cost more.
 SEARCH_COUNT_LIMIT = 1000
 # Parameters that change the rows counted (the sort, the page and the cursor do not).
 COUNTED_PARAMETERS = (
@@ -252,7 +254,8 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
         """For a text search: the counts by field, the ids of page ``number`` and whether the
         matches were more than ``SEARCH_COUNT_LIMIT`` (then the counts are empty).
 
-        One statement gathers at most ``SEARCH_COUNT_LIMIT`` + 1 matches, in no order, so that
+        Over the whole country (a superuser's search), one statement gathers at most
+        ``SEARCH_COUNT_LIMIT`` + 1 matches, in no order, so that
         it stops as soon as it has them: found from the full-text index when the words are rare,
         by reading the scope's rows when they are common. Up to the limit, the counts and the
         page come from those matches, searched once. Beyond it, the page is read apart, in the
@@ -269,6 +272,7 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
             f'"{column}" {"DESC" if name.startswith("-") else "ASC"}'
             for column, name in zip(names, ordering, strict=True)
         )
+        limit = SEARCH_COUNT_LIMIT if self.user.is_superuser else None
         statement = (
             f"WITH matches({', '.join(columns)}) AS MATERIALIZED ({sql} LIMIT %s) "
             "SELECT field, COUNT(*), NULL::bigint FROM matches GROUP BY field "
@@ -277,13 +281,13 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
         counts, ids = {}, []
         bottom = (number - 1) * per_page
         with connection.cursor() as cursor:
-            cursor.execute(statement, (*params, SEARCH_COUNT_LIMIT + 1, per_page, bottom))
+            cursor.execute(statement, (*params, limit and limit + 1, per_page, bottom))
             for field, count, pk in cursor.fetchall():
                 if pk is None:
                     counts[field] = count
                 else:
                     ids.append(pk)
-        if sum(counts.values()) <= SEARCH_COUNT_LIMIT:
+        if limit is None or sum(counts.values()) <= limit:
             return counts, ids, False
         return {}, list(queryset.values_list("pk", flat=True)[bottom : bottom + per_page]), True
 

@@ -236,6 +236,19 @@ def test_a_search_within_the_limit_is_counted_by_field(
     assert "Tổng số: 4" in html and "hơn" not in html
 
 
+def test_a_scopes_search_is_counted_whole_beyond_the_limit(
+    client_for, tree, reviewer, rows, small_search_limit
+):
+    # Stopping at the limit would walk the country's matches to find the province's: a
+    # province's search counts all of its own.
+    response = client_for(reviewer).get(LIST, {"q": "mo hinh"})
+    expected = DanVanModel.objects.visible_to(reviewer).matching("mo hinh").count()
+    assert expected > 5
+    assert response.context["capped"] is False
+    assert response.context["total"] == expected
+    assert "hơn" not in response.content.decode()
+
+
 def test_a_capped_search_is_kept_like_any_other(
     client_for, tree, superuser, rows, small_search_limit
 ):
