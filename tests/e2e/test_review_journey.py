@@ -225,7 +225,10 @@ def test_a_registration_from_submission_to_commendation(
         "Cách làm sáng tạo, kết quả rõ, được nhân dân ủng hộ."
     )
     review.get_by_role("button", name="Lưu phiếu chấm điểm").click()
-    expect(alert(review, f"Đã lưu phiếu chấm điểm: tổng {total}/{total} điểm.")).to_be_visible()
+    # Full marks: the top band of the rubric.
+    expect(
+        alert(review, f"Đã lưu phiếu chấm điểm: tổng {total}/{total} điểm, xếp loại “Xuất sắc”.")
+    ).to_be_visible()
     expect(review.get_by_role("heading", level=1)).to_have_text(NAME)
 
     recognise = review.get_by_role("form", name="Công nhận", exact=True)
