@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 from psycopg import sql
 
@@ -104,24 +105,24 @@ def key_column(table: str) -> tuple[str, int] | None:
 
 
 def restore(snapshot: Snapshot) -> None:
+    """Copy the rows back with the triggers off (run in a savepoint: a failure undoes it all,
+    the setting included)."""
     raw = connection.connection
     with raw.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
-        try:
-            for table, (column, keys) in snapshot.replaced.items():
-                cursor.execute(
-                    sql.SQL("DELETE FROM {} WHERE {}::text = ANY(%s)").format(
-                        sql.SQL(table), sql.Identifier(column)
-                    ),
-                    [keys],
-                )
-                if cursor.rowcount != len(keys):
-                    raise Mismatch(table)
-            for table, rows in snapshot.rows.items():
-                with cursor.copy(sql.SQL("COPY {} FROM STDIN").format(sql.SQL(table))) as copy:
-                    copy.write(rows)
-        finally:
-            cursor.execute("SET LOCAL session_replication_role = origin")
+        for table, (column, keys) in snapshot.replaced.items():
+            cursor.execute(
+                sql.SQL("DELETE FROM {} WHERE {}::text = ANY(%s)").format(
+                    sql.SQL(table), sql.Identifier(column)
+                ),
+                [keys],
+            )
+            if cursor.rowcount != len(keys):
+                raise Mismatch(table)
+        for table, rows in snapshot.rows.items():
+            with cursor.copy(sql.SQL("COPY {} FROM STDIN").format(sql.SQL(table))) as copy:
+                copy.write(rows)
+        cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def built_once(request, name: str, build: Callable[[], Any], keys, load, restored=None, context=()):
@@ -150,7 +151,7 @@ def built_once(request, name: str, build: Callable[[], Any], keys, load, restore
                 restore(snapshot)
                 if restored is not None:
                     restored()
-        except Mismatch:
+        except (Mismatch, psycopg.Error):
             request.node._db_snapshots = (*chain, None)
             return build()
         request.node._db_snapshots = (*chain, name)
