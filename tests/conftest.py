@@ -1,6 +1,6 @@
 """Shared fixtures: a small organisation tree and one user per role."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,9 @@ from django.test import override_settings
 
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel, Role
+from organisations.mergers import tree_changed
 from organisations.models import Organisation
+from tests.db_snapshots import built_once
 from tests.factories import OrganisationFactory, UserFactory, user_with_role
 from tests.object_store import object_store, on_object_store  # noqa: F401 - fixtures
 
@@ -155,8 +157,8 @@ def seeded_rows(transactional_db):
     reseed()
 
 
-@pytest.fixture
-def tree(db) -> Tree:
+def build_tree() -> Tree:
+    """The tree written through the factories and services."""
     province = OrganisationFactory(
         name="Tỉnh Thái Nguyên", code="T19", level=OrganisationLevel.PROVINCE
     )
@@ -208,27 +210,56 @@ def tree(db) -> Tree:
 
 
 @pytest.fixture
-def cadre(tree):
+def tree(db, request) -> Tree:
+    # Written through the services once, then copied back (tests/db_snapshots.py).
+    return built_once(
+        request,
+        "tree",
+        build_tree,
+        keys=lambda built: [getattr(built, field.name).pk for field in fields(Tree)],
+        load=lambda pks: Tree(*(Organisation.objects.in_bulk(pks)[pk] for pk in pks)),
+        # A version never seen before, as the triggers would set: see organisations/mergers.py.
+        restored=tree_changed,
+    )
+
+
+def role_user(request, unit: Organisation, role: str, username: str):
+    """A user with ``role`` on ``unit``, written once and then copied back like the tree."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    return built_once(
+        request,
+        f"{username}:{role}",
+        lambda: user_with_role(unit, role, username=username),
+        keys=lambda user: user.pk,
+        load=lambda pk: get_user_model().objects.get(pk=pk),
+        context=(unit.pk, tuple(settings.PASSWORD_HASHERS)),  # the password's hash
+    )
+
+
+@pytest.fixture
+def cadre(tree, request):
     """A cadre of the ward (sees the ward and its residential areas)."""
-    return user_with_role(tree.ward, Role.CADRE, username="canbo")
+    return role_user(request, tree.ward, Role.CADRE, "canbo")
 
 
 @pytest.fixture
-def reviewer(tree):
+def reviewer(tree, request):
     """A reviewer of the province (sees the province and the former province merged into it)."""
-    return user_with_role(tree.province, Role.REVIEWER, username="thamdinh")
+    return role_user(request, tree.province, Role.REVIEWER, "thamdinh")
 
 
 @pytest.fixture
-def admin_user(tree):
+def admin_user(tree, request):
     """An admin of the province (also staff in the admin site, limited to the province)."""
-    return user_with_role(tree.province, Role.ADMIN, username="quantri")
+    return role_user(request, tree.province, Role.ADMIN, "quantri")
 
 
 @pytest.fixture
-def other_reviewer(tree):
+def other_reviewer(tree, request):
     """A reviewer of the other province."""
-    return user_with_role(tree.other_province, Role.REVIEWER, username="thamdinh.khac")
+    return role_user(request, tree.other_province, Role.REVIEWER, "thamdinh.khac")
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import sys
 import tarfile
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import pytest
 from django.core.files.base import ContentFile
@@ -35,6 +34,7 @@ from models_registry import services as registry_services
 from reports import services as report_services
 from reports.models import ReportSnapshot
 from reports.periods import year_period
+from tests.danvan.test_shared_database import database_url
 from tests.factories import DanVanModelFactory
 from tests.models_registry.conftest import JPEG, PDF, PNG, upload
 from tests.reports.test_figures import registry  # noqa: F401 - the hand-counted registry
@@ -97,17 +97,6 @@ def row_counts(settings_dict: dict) -> dict[str, int]:
             ).fetchone()[0]
             for table in tables
         }
-
-
-def database_url(settings_dict: dict) -> str:
-    """A DATABASE_URL for ``settings_dict``; the host goes in the query, so a socket folder
-    (the embedded server's) works as well as an address."""
-    params = database.libpq_params(settings_dict)
-    user = quote(params.get("user", ""), safe="")
-    password = settings_dict.get("PASSWORD")
-    credentials = f"{user}:{quote(password, safe='')}" if password else user
-    query = urlencode({key: params[key] for key in ("host", "port") if params.get(key)})
-    return f"postgres://{credentials}@/{quote(params['dbname'])}?{query}"
 
 
 def run_manage(*args, settings_dict: dict, media_root: Path) -> subprocess.CompletedProcess:

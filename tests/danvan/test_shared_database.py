@@ -18,19 +18,26 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.db import connection
 
+from danvan.backups import database
 from danvan.management.commands.serve import stop_process_groups
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for ``settings_dict``; the host goes in the query, so a socket folder
+    (the embedded server's) works as well as an address."""
+    params = database.libpq_params(settings_dict)
+    user = quote(params.get("user", ""), safe="")
+    password = settings_dict.get("PASSWORD")
+    credentials = f"{user}:{quote(password, safe='')}" if password else user
+    query = urlencode({key: params[key] for key in ("host", "port") if params.get(key)})
+    return f"postgres://{credentials}@/{quote(params['dbname'])}?{query}"
+
+
 def database_url_of_this_run() -> str:
-    """This run's test database as a DATABASE_URL (a server's socket folder as ``host``)."""
-    params = connection.settings_dict
-    query = urlencode({"host": params["HOST"], "port": params["PORT"]})
-    return (
-        f"postgres://{quote(params['USER'], safe='')}:{quote(params['PASSWORD'], safe='')}"
-        f"@/{params['NAME']}?{query}"
-    )
+    """This run's test database as a DATABASE_URL."""
+    return database_url(connection.settings_dict)
 
 
 def free_port() -> int:
