@@ -11,9 +11,9 @@ so in Vietnamese.
 
 import logging
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -30,6 +30,7 @@ from import_export.signals import post_import
 from core.background_imports import ImportRefused, import_request, importer, in_background
 from core.emails import email_delivery_restart
 from core.models import EmailDelivery
+from core.pickers import PICKER_SCRIPT, PickerMixin
 from core.spreadsheets import SpreadsheetError
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,30 +59,47 @@ ROWS_REFUSED = (
 )
 
 
-class _PostedKeysMixin:
-    """Django's autocomplete widgets look the posted values up to show them again: a value the
-    key cannot hold ("abc" for an id) failed that lookup with a 500 where the form says "choose a
-    valid option". Such values are left out of the lookup."""
+class _AdminPickerMixin(PickerMixin):
+    """The portal's searchable picker (``core.pickers``) in the admin: only the chosen options
+    are written out (the search suggests the rest, from the same scope as the field's
+    queryset), as Django's autocomplete widgets did, so a province's units are not listed on
+    every form. Posted values the key cannot hold ("abc" for an id) are left out of the lookup:
+    the form says "choose a valid option"."""
 
-    def optgroups(self, name, value, attr=None):
-        remote = self.field.remote_field
-        opts = remote.model._meta
-        key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+    def optgroups(self, name, value, attrs=None):
+        queryset = self.choices.queryset
+        field = self.choices.field
+        key = queryset.model._meta.pk
         kept = []
         for item in value:
+            if item in ("", None):
+                continue
             try:
-                key.to_python(item)
+                kept.append(key.to_python(item))
             except ValidationError:
                 continue
-            kept.append(item)
-        return super().optgroups(name, kept, attr)
+        options = []
+        if not self.allow_multiple_selected:
+            # Unchoosing the one choice selects this.
+            options.append(self.create_option(name, "", field.empty_label or "", False, 0))
+        chosen = queryset.filter(pk__in=kept) if kept else queryset.none()
+        for obj in chosen:
+            label = field.label_from_instance(obj)
+            options.append(self.create_option(name, obj.pk, label, True, len(options)))
+        return [(None, [option], index) for index, option in enumerate(options)]
+
+    @property
+    def media(self):
+        return forms.Media(
+            css={"all": ["css/admin.css"]}, js=[forms.Script(PICKER_SCRIPT, defer=True)]
+        )
 
 
-class SafeAutocompleteSelect(_PostedKeysMixin, AutocompleteSelect):
+class AdminPickerSelect(_AdminPickerMixin, forms.Select):
     pass
 
 
-class SafeAutocompleteSelectMultiple(_PostedKeysMixin, AutocompleteSelectMultiple):
+class AdminPickerSelectMultiple(_AdminPickerMixin, forms.SelectMultiple):
     pass
 
 

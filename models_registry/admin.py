@@ -7,6 +7,7 @@ bulk.
 """
 
 from django.contrib import admin
+from django.urls import reverse
 
 from core.admin import ImportTemplateMixin, SafeImportExportMixin
 from core.forms import SingleLineModelForm
@@ -73,7 +74,7 @@ class DanVanModelAdmin(
     list_select_related = ["owning_unit"]
     search_fields = ["name", "code"]
     search_help_text = "Tìm theo mã, tên, người được biểu dương hoặc nội dung (có dấu hay không)."
-    autocomplete_fields = ["owning_unit", "territory", "coordinating_units", "replicated_from"]
+    picker_fields = ("owning_unit", "territory", "coordinating_units", "replicated_from")
     filter_horizontal = ["themes"]
     list_per_page = 50
     show_full_result_count = False
@@ -147,6 +148,12 @@ class DanVanModelAdmin(
         if search_term:
             return queryset.matching(search_term), False
         return queryset, False
+
+    def picker_search_url(self, db_field) -> str:
+        if db_field.related_model is DanVanModel:
+            # Any model the admin sees, as the field accepts, not only those carried out.
+            return f"{reverse('models_registry:model_picker')}?any_status=1"
+        return super().picker_search_url(db_field)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "replicated_from":

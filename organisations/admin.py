@@ -2,16 +2,16 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from import_export.formats.base_formats import CSV, XLSX
 
 from core.admin import (
+    AdminPickerSelect,
+    AdminPickerSelectMultiple,
     ImportTemplateMixin,
-    SafeAutocompleteSelect,
-    SafeAutocompleteSelectMultiple,
     SafeImportExportMixin,
 )
 from core.forms import SingleLineModelForm
@@ -21,6 +21,7 @@ from organisations.choices import DocumentHeading
 from organisations.letterhead import default_heading
 from organisations.models import Membership, Organisation, StandardBody
 from organisations.official_tree import load_official_tree
+from organisations.pickers import unit_search_url
 from organisations.resources import SHEET_TITLE, OrganisationResource, import_template_workbook
 
 
@@ -29,30 +30,38 @@ class OrganisationSheetXLSX(SafeXLSX):
 
 
 class ScopedAdminMixin:
-    """The admin's lists, pickers and lookups start from ``visible_to`` like every page."""
+    """The admin's lists, pickers and lookups start from ``visible_to`` like every page.
+
+    ``picker_fields`` name the relations chosen with the portal's searchable picker, whose
+    search (``picker_search_url``) lists only what the field accepts:
+    a unit the admin sees (``/don-vi/chon/``), by default.
+    """
+
+    picker_fields: tuple[str, ...] = ()
 
     def get_queryset(self, request):
         return self.model.objects.visible_to(request.user)
 
+    def picker_search_url(self, db_field) -> str:
+        if db_field.related_model is Organisation:
+            return unit_search_url()
+        raise ImproperlyConfigured(f"No picker search for {db_field.name}.")
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Organisation:
             kwargs["queryset"] = Organisation.objects.visible_to(request.user)
-        if db_field.name in self.get_autocomplete_fields(request):
+        if db_field.name in self.picker_fields:
             kwargs.setdefault(
-                "widget",
-                SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+                "widget", AdminPickerSelect(search_url=self.picker_search_url(db_field))
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.related_model is Organisation:
             kwargs["queryset"] = Organisation.objects.visible_to(request.user)
-        if db_field.name in self.get_autocomplete_fields(request):
+        if db_field.name in self.picker_fields:
             kwargs.setdefault(
-                "widget",
-                SafeAutocompleteSelectMultiple(
-                    db_field, self.admin_site, using=kwargs.get("using")
-                ),
+                "widget", AdminPickerSelectMultiple(search_url=self.picker_search_url(db_field))
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -92,9 +101,7 @@ class OrganisationAdminForm(SingleLineModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["parent"].widget = SafeAutocompleteSelect(
-            Organisation._meta.get_field("merged_from"), admin.site
-        )
+        self.fields["parent"].widget = AdminPickerSelect(search_url=unit_search_url())
         # Set after the widget: assigning the queryset hands its choices to the widget.
         self.fields["parent"].queryset = Organisation.objects.visible_to(user)
         if self.instance.pk and self.instance.depth > 1:
@@ -149,7 +156,7 @@ class OrganisationAdmin(
     list_display = ["name", "kind", "level", "code", "valid_from", "valid_to", "numchild"]
     list_filter = ["level", "kind"]
     search_fields = ["name", "short_name", "code", "search_name"]
-    autocomplete_fields = ["merged_from"]
+    picker_fields = ("merged_from",)
     fieldsets = [
         (
             None,
@@ -308,9 +315,9 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
-    # Users are picked from a plain list limited to the admin's scope: the user autocomplete
+    # Users are picked from a plain list limited to the admin's scope: a search of accounts
     # would need rights on every account of the country.
-    autocomplete_fields = ["organisation"]
+    picker_fields = ("organisation",)
     list_select_related = ["user", "organisation"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

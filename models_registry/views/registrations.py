@@ -503,19 +503,19 @@ class ModelDiscontinueView(ScopedModelMixin, View):
 
 class ModelPickerView(View):
     """The "replicated from" picker's suggestions, as JSON: models the user can see, carried
-    out, matching the text (with or without diacritics, or a code)."""
+    out, matching the text (with or without diacritics, or a code). ``any_status`` drops the
+    "carried out": the admin's field takes any model the admin sees."""
 
     def get(self, request):
         text = request.GET.get("q", "").strip()
         exclude = whole_number(request.GET.get("exclude"))
         results = []
         if text:
+            found = DanVanModel.objects.visible_to(request.user)
+            if not request.GET.get("any_status"):
+                found = found.replicable()
             found = (
-                DanVanModel.objects.visible_to(request.user)
-                .replicable()
-                .matching(text)
-                .select_related("owning_unit")
-                .order_by("-start_date", "-pk")
+                found.matching(text).select_related("owning_unit").order_by("-start_date", "-pk")
             )
             if exclude is not None:
                 found = found.exclude(pk=exclude)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from models_registry.models import DanVanModel
 from organisations.models import Membership
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import chips, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -37,9 +37,28 @@ def test_the_admin_pages_pass_axe(page, demo_data, settings):
 
     page.goto(f"/quan-tri/models_registry/danvanmodel/{model.pk}/change/")
     expect(page.get_by_role("button", name="Lưu lại", exact=True)).to_be_visible()
-    # The autocomplete boxes (select2) are named by their field's label (static/js/admin.js).
+    # The relations are the portal's search pickers, named by their field's label: a unit is
+    # found without diacritics and chosen from the keyboard, and the form saves it.
     expect(page.get_by_role("combobox", name=re.compile("^Nhân rộng từ mô hình"))).to_be_visible()
-    expect(page.get_by_role("searchbox", name="Đơn vị phối hợp", exact=True)).to_be_visible()
+    partners = page.get_by_role("combobox", name=re.compile("^Đơn vị phối hợp"))
+    chosen_before = chips(partners).all_inner_texts()
+    partners.focus()
+    partners.press_sequentially("doan thanh nien")
+    suggestions = page.get_by_role("listbox", name=re.compile("^Đơn vị phối hợp"))
+    expect(suggestions.get_by_role("option").first).to_contain_text(
+        "Đoàn Thanh niên phường Linh Sơn"
+    )
+    partners.press("ArrowDown")
+    partners.press("Enter")
+    expect(suggestions).to_be_hidden()
+    expect(chips(partners)).to_have_text([*chosen_before, "Đoàn Thanh niên phường Linh Sơn"])
+    expect(partners).to_be_focused()
+    page.get_by_role("button", name="Lưu lại", exact=True).click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert model.coordinating_units.filter(name="Đoàn Thanh niên phường Linh Sơn").exists()
+    page.goto(f"/quan-tri/models_registry/danvanmodel/{model.pk}/change/")
+    partners = page.get_by_role("combobox", name=re.compile("^Đơn vị phối hợp"))
+    expect(chips(partners)).to_contain_text(["Đoàn Thanh niên phường Linh Sơn"])
 
     page.goto(f"/quan-tri/organisations/membership/{membership.pk}/delete/")
     expect(page.get_by_role("button", name=re.compile("Có, tôi chắc chắn"))).to_be_visible()

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from models_registry.choices import Status
 from models_registry.models import DanVanModel, Indicator, Theme
+from tests.admin_helpers import search_of
 from tests.factories import DanVanModelFactory
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +256,54 @@ def test_saving_in_the_admin_keeps_what_lies_beyond_the_admins_scope(
     assert model.name == "Nuôi Dê sinh sản" and model.replicated_from == outside
     assert set(model.territory.all()) == {tree.residential, tree.other_province_ward}
     assert set(model.coordinating_units.all()) == {tree.other_province_ward}
+
+
+def test_the_change_forms_pickers_search_and_accept_only_the_admins_scope(
+    client_for, registry_admin, models, tree
+):
+    """The relations are chosen with the portal's search pickers (no select2): their searches
+    list only what the admin sees, and a unit or model beyond it, posted, is refused."""
+    model = models["ward"]
+    client = client_for(registry_admin)
+    response = client.get(change_url(model))
+    page = response.content.decode()
+    assert "select2" not in page and "autocomplete.js" not in page
+    form = response.context["adminform"].form
+    for name in ("owning_unit", "territory", "coordinating_units", "replicated_from"):
+        assert "data-choice-picker" in form[name].as_widget()
+    # Only the chosen unit is written out, not the province's whole list.
+    assert f'value="{tree.ward.pk}" selected' in form["owning_unit"].as_widget()
+    assert "Phường Gia Sàng" not in form["owning_unit"].as_widget()
+
+    units_search = search_of(form, "territory")
+    found = client.get(units_search, {"q": "phuong"}).json()["results"]
+    names = {unit["text"] for unit in found}
+    assert "Phường Chùa Hang" in names and "Phường Quan Hoa" not in names
+    models_search = search_of(form, "replicated_from")
+    assert client.get(models_search, {"q": "hom thu gop y"}).json()["results"] == []
+    # Any status the admin sees, as the field takes: the accepted model is found.
+    found = client.get(models_search, {"q": "nuoi de"}).json()["results"]
+    assert [item["value"] for item in found] == [model.pk]
+
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None and not isinstance(value, list)
+    }
+    data.update(
+        name="Đổi tên",
+        owning_unit=tree.ward.pk,
+        start_date="01/03/2025",
+        evaluation_date="01/12/2025",
+    )
+    for refused in (
+        {"owning_unit": tree.other_province_ward.pk},
+        {"territory": [tree.other_province_ward.pk]},
+        {"coordinating_units": [tree.other_province_ward.pk]},
+        {"replicated_from": models["other"].pk},
+    ):
+        response = client.post(change_url(model), {**data, **refused})
+        assert response.status_code == 200
+        assert set(response.context["adminform"].form.errors) == set(refused)
+    model.refresh_from_db()
+    assert model.name != "Đổi tên"

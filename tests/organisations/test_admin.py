@@ -1,12 +1,11 @@
 """The admin site: organisations and memberships limited to the admin's subtree."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
 from organisations.choices import Role
 from organisations.models import Membership, Organisation
+from tests.admin_helpers import search_of
 from tests.factories import DanVanModelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,19 +89,31 @@ def test_admin_moves_a_unit_and_refuses_a_move_under_its_descendant(client_for, 
     assert "bên trong chính nó" in str(response.context["adminform"].form.errors["parent"])
 
 
-def test_parent_autocomplete_offers_only_units_in_scope(client_for, tree, admin_user):
-    response = client_for(admin_user).get(
-        reverse("admin:autocomplete"),
-        {
-            "app_label": "organisations",
-            "model_name": "organisation",
-            "field_name": "merged_from",
-            "term": "phuong",
-        },
+def test_unit_pickers_search_only_units_in_scope(client_for, tree, admin_user):
+    client = client_for(admin_user)
+    form = client.get(change_url(tree.residential)).context["adminform"].form
+    for name in ("parent", "merged_from"):
+        assert "data-choice-picker" in form[name].as_widget()
+        found = client.get(search_of(form, name), {"q": "phuong"}).json()["results"]
+        names = {item["text"] for item in found}
+        assert "Phường Chùa Hang" in names
+        assert "Phường Quan Hoa" not in names
+    membership_form = client.get(MEMBERSHIP_ADD).context["adminform"].form
+    search = search_of(membership_form, "organisation")
+    names = {item["text"] for item in client.get(search, {"q": "phuong"}).json()["results"]}
+    assert "Phường Chùa Hang" in names and "Phường Quan Hoa" not in names
+
+
+def test_a_unit_beyond_the_scope_is_refused_by_the_pickers(client_for, tree, admin_user):
+    client = client_for(admin_user)
+    response = client.post(ADD, form_data(name="Tổ 17", parent=tree.other_province_ward.pk))
+    assert "parent" in response.context["adminform"].form.errors
+    response = client.post(
+        ADD,
+        form_data(name="Tổ 17", parent=tree.ward.pk, merged_from=[tree.other_province_ward.pk]),
     )
-    names = {item["text"] for item in json.loads(response.content)["results"]}
-    assert "Phường Chùa Hang" in names
-    assert "Phường Quan Hoa" not in names
+    assert list(response.context["adminform"].form.errors) == ["merged_from"]
+    assert not Organisation.objects.filter(name="Tổ 17").exists()
 
 
 def test_membership_admin_is_scoped_and_grants_through_the_service(
