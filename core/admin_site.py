@@ -62,7 +62,12 @@ class PortalAdminSite(admin.AdminSite):
 
     The stock redirect looks any object of any kind up by id and answers 302 to its page,
     where a missing id answers 404: a probe for what exists outside one's scope.
+
+    No navigation sidebar: it repeated the index's list of every app on every page (with a
+    stylesheet and a script of its own); the breadcrumbs lead back to the index and the app.
     """
+
+    enable_nav_sidebar = False
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every admin registered here (the portal's and the libraries') lists through the

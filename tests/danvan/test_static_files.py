@@ -19,6 +19,7 @@ from django.urls import reverse
 from core.admin_site import SLUG_SCRIPTS, without_unused_scripts
 from danvan.middleware import PageCompressionMiddleware
 from models_registry.models import DanVanModel, Indicator
+from tests.factories import DanVanModelFactory
 
 PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 HASHED = re.compile(r"\.[0-9a-f]{12}\.(css|js|svg)$")
@@ -121,3 +122,16 @@ def test_the_admin_script_catalogue_is_kept_a_day(client, superuser):
     response = client.get(reverse("admin:jsi18n"))
     assert response.status_code == 200
     assert "max-age=86400" in response["Cache-Control"]
+
+
+def test_admin_pages_fetch_no_side_menu_and_no_unused_slug_script(client, superuser):
+    """No navigation sidebar (its stylesheet, script and list of every app), and the slug
+    script's starter only on a form that fills a slug: none does."""
+    client.force_login(superuser)
+    model = DanVanModelFactory()
+    page = client.get(reverse("admin:models_registry_danvanmodel_change", args=[model.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "change_form.js" in html
+    assert "nav_sidebar" not in html and 'id="nav-sidebar"' not in html
+    assert "prepopulate_init.js" not in html
+    assert "nav_sidebar" not in client.get(reverse("admin:index")).content.decode()
