@@ -8,10 +8,12 @@ the names listed in ``SCREENSHOTS`` are ever served from that folder.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import FileResponse, Http404
-from django.views.decorators.http import require_GET
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition, require_GET
 from django.views.generic import TemplateView
 
 from organisations.choices import Role
@@ -64,6 +66,10 @@ SCREENSHOTS = {
     "xet-duyet-dang-ky": "Khung xét duyệt đăng ký trên trang mô hình",
     "thay-doi-khi-gui-lai": "Những thay đổi so với lần gửi trước, khi đơn vị gửi lại",
 }
+
+
+# The pictures change only when the guides' journeys write them again (a release).
+SCREENSHOT_MAX_AGE = 24 * 60 * 60
 
 
 def screenshot_path(name: str):
@@ -125,8 +131,23 @@ class GuideView(TemplateView):
         return context
 
 
+def _screenshot_modified(request, name) -> datetime | None:
+    path = screenshot_path(name)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC) if path.is_file() else None
+
+
 @require_GET
 def screenshot(request, name):
+    """A guide's picture, kept by the browser for a day (a guide read again shows it from the
+    cache), then asked for again with its date: unchanged, the answer is a bodiless 304."""
+    response = _screenshot(request, name)
+    if response.status_code in (200, 304):
+        patch_cache_control(response, private=True, max_age=SCREENSHOT_MAX_AGE)
+    return response
+
+
+@condition(last_modified_func=_screenshot_modified)
+def _screenshot(request, name):
     path = screenshot_path(name)
     if not path.is_file():
         raise Http404("Ảnh minh họa chưa có.")

@@ -1,11 +1,14 @@
 """The user guides: one per role, readable by anyone signed in, with pictures from a list."""
 
+import os
+
 import lxml.html
 import pytest
 from django.http import Http404
 from django.urls import reverse
+from django.utils.http import http_date
 
-from danvan.help_pages import GUIDES, SCREENSHOTS, screenshot_path
+from danvan.help_pages import GUIDES, SCREENSHOT_MAX_AGE, SCREENSHOTS, screenshot_path
 from organisations.choices import Role
 from tests.factories import UserFactory
 
@@ -102,6 +105,28 @@ def test_a_missing_picture_is_announced_then_shown_once_taken(client_for, cadre,
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content) == PNG
+
+
+def test_a_picture_is_kept_a_day_then_revalidated_by_its_date(client_for, cadre, shots_dir):
+    client = client_for(cadre)
+    url = reverse("help_screenshot", args=["dang-ky-mo-hinh"])
+    missing = client.get(url)
+    assert missing.status_code == 404 and "max-age" not in missing.get("Cache-Control", "")
+    shot = shots_dir / "dang-ky-mo-hinh.png"
+    shot.write_bytes(PNG)
+    os.utime(shot, (1_750_000_000, 1_750_000_000))
+    response = client.get(url)
+    cache = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", f"max-age={SCREENSHOT_MAX_AGE}"} <= cache
+    assert response["Last-Modified"] == http_date(1_750_000_000)
+    unchanged = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert (
+        unchanged.status_code == 304
+        and f"max-age={SCREENSHOT_MAX_AGE}" in unchanged["Cache-Control"]
+    )
+    os.utime(shot, (1_760_000_000, 1_760_000_000))  # taken again
+    retaken = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert retaken.status_code == 200 and b"".join(retaken.streaming_content) == PNG
 
 
 @pytest.mark.parametrize(
