@@ -324,6 +324,10 @@ STORAGES = {
 # Without collectstatic (development, tests) whitenoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Every page loads its files from this same site: no "Access-Control-Allow-Origin: *" on each.
+# (The page-only policies, CSP and the frame rule, are set below whitenoise and never reach a
+# static file; nosniff, set above it, is the one a script or a stylesheet needs.)
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # --- Import and export ------------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -79,6 +79,10 @@ def test_pages_name_hashed_files_kept_for_good_and_sent_compressed(client, produ
         assert "immutable" in cache, (url, plain["Cache-Control"])
         max_age = next(int(part[8:]) for part in cache if part.startswith("max-age="))
         assert max_age >= ONE_YEAR, (url, plain["Cache-Control"])
+        # A file carries what a file needs; the page's policies stay with the page.
+        assert plain["X-Content-Type-Options"] == "nosniff", url
+        for header in ("Access-Control-Allow-Origin", "Content-Security-Policy", "X-Frame-Options"):
+            assert header not in plain, (url, header)
         if url.endswith((".css", ".js")):
             assert "Content-Encoding" not in plain, url
             for encoding in ("gzip", "br"):
