@@ -280,10 +280,13 @@ def test_the_change_forms_pickers_search_and_accept_only_the_admins_scope(
     names = {unit["text"] for unit in found}
     assert "Phường Chùa Hang" in names and "Phường Quan Hoa" not in names
     models_search = search_of(form, "replicated_from")
-    assert client.get(models_search, {"q": "hom thu gop y"}).json()["results"] == []
-    # Any status the admin sees, as the field takes: the accepted model is found.
-    found = client.get(models_search, {"q": "nuoi de"}).json()["results"]
-    assert [item["value"] for item in found] == [model.pk]
+    assert client.get(f"{models_search}&q=hom+thu+gop+y").json()["results"] == []
+    # Any model the admin sees, as the field takes, not only those carried out (the portal's).
+    waiting = DanVanModelFactory(owning_unit=tree.ward, name="Nuôi Ong", status=Status.SUBMITTED)
+    found = client.get(f"{models_search}&q=nuoi+ong").json()["results"]
+    assert [item["value"] for item in found] == [waiting.pk]
+    portal_search = reverse("models_registry:model_picker")
+    assert client.get(portal_search, {"q": "nuoi ong"}).json()["results"] == []
 
     data = {
         name: value
