@@ -168,7 +168,7 @@ def test_only_units_without_children_can_be_deleted(client_for, tree, admin_user
 def test_a_picker_posted_with_no_id_is_refused_not_a_500(
     client_for, tree, admin_user, superuser, value
 ):
-    # The autocomplete pickers show the posted choice again: a value no id can hold made it fail.
+    # The pickers show the posted choice again: a value no id can hold made it fail.
     client = client_for(admin_user)
     client.raise_request_exception = False
     refused = "Hãy chọn một lựa chọn hợp lệ"
