@@ -15,6 +15,7 @@ from core.models import (
     Notification,
     NotificationPreference,
     PasswordChangeFailure,
+    SavedFilter,
 )
 from models_registry.choices import ExportFormat
 from models_registry.models import (
@@ -39,12 +40,13 @@ from reviews.models import (
     Proposal,
     RoundEvent,
     Rubric,
+    RubricBand,
     RubricCriterion,
 )
 from tests.factories import user_with_role
 
 # National lists, the same for every admin: not owned by any unit.
-NATIONAL = {Theme, Indicator, Rubric, RubricCriterion, Period}
+NATIONAL = {Theme, Indicator, Rubric, RubricCriterion, RubricBand, Period}
 
 
 def view_on_site(obj) -> str:
@@ -118,6 +120,10 @@ def province_objects(tree, cadre, reviewer, published_round):
         ImportJob: ImportJob.objects.create(
             requested_by=reviewer, kind="models", title="Nhập mô hình", file_name="mo-hinh.xlsx"
         ),
+        # Its owner's only, even to the admin of the same province.
+        SavedFilter: SavedFilter.objects.create(
+            user=cadre, page="hang-cho", name="Chờ duyệt", query="status=submitted"
+        ),
     }
 
 
@@ -162,6 +168,7 @@ KINDS = [
     EmailDelivery,
     PasswordChangeFailure,
     ImportJob,
+    SavedFilter,
 ]
 
 
@@ -189,6 +196,12 @@ def test_the_admins_own_objects_still_open_on_the_site(
         response = client.get(view_on_site(obj))
         assert response.status_code == 302, kind
         assert response["Location"].endswith(obj.get_absolute_url())
+
+
+def test_a_saved_filter_opens_for_its_owner_only(client_for, admin_user, province_objects):
+    # The province's own admin sees the cadre's models, not the cadre's saved filters.
+    saved = province_objects[SavedFilter]
+    assert client_for(admin_user).get(view_on_site(saved)).status_code == 404
 
 
 def test_ids_of_no_kind_and_of_the_wrong_shape_are_404(client_for, admin_user, tree):
