@@ -54,10 +54,14 @@ def bench_database_url(name: str) -> str:
 
 
 def server_environment(database: str, secret: str) -> dict:
-    """What the servers (and this process, which makes their sessions) run with: production
-    settings on loopback, no HTTPS redirect, no second step of sign-in required."""
+    """What the servers (and this process, which makes their sessions) run with."""
+    return loopback_production(bench_database_url(database), secret)
+
+
+def loopback_production(database_url: str, secret: str) -> dict:
+    """Production settings on loopback: no HTTPS redirect, no second step of sign-in required."""
     return {
-        "DATABASE_URL": bench_database_url(database),
+        "DATABASE_URL": database_url,
         "DJANGO_SECRET_KEY": secret,
         "DJANGO_DEBUG": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "danvan.settings")
 
-from load import start_servers, stop_servers  # noqa: E402
+from load import loopback_production, start_servers, stop_servers  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -68,17 +68,9 @@ class Visit:
 
 
 def environment(database_url: str) -> dict:
-    """Production settings on loopback: no HTTPS redirect, no second step of sign-in."""
+    """The load test's production settings on loopback, without the access log."""
     return {
-        "DATABASE_URL": database_url,
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SECURE_COOKIES": "false",
-        "DJANGO_SECURE_HSTS_SECONDS": "0",
-        "DJANGO_OTP_REQUIRED_ROLES": "",
-        "DJANGO_LOG_LEVEL": "WARNING",
+        **loopback_production(database_url, secrets.token_urlsafe(40)),
         "DJANGO_ACCESS_LOG": "false",
     }
 
