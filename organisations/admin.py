@@ -66,7 +66,19 @@ class ScopedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-# How the unit's documents are headed and numbered (``organisations.letterhead``).
+# The unit's own fields on its admin form, then how its documents are headed and numbered
+# (``organisations.letterhead``).
+UNIT_FIELDS = (
+    "parent",
+    "name",
+    "short_name",
+    "kind",
+    "level",
+    "code",
+    "valid_from",
+    "valid_to",
+    "merged_from",
+)
 DOCUMENT_FIELDS = (
     "document_heading",
     "document_name",
@@ -85,18 +97,7 @@ class OrganisationAdminForm(SingleLineModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "parent",
-            "name",
-            "short_name",
-            "kind",
-            "level",
-            "code",
-            "valid_from",
-            "valid_to",
-            "merged_from",
-            *DOCUMENT_FIELDS,
-        ]
+        fields = [*UNIT_FIELDS, *DOCUMENT_FIELDS]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,19 +161,7 @@ class OrganisationAdmin(
     fieldsets = [
         (
             None,
-            {
-                "fields": [
-                    "parent",
-                    "name",
-                    "short_name",
-                    "kind",
-                    "level",
-                    "code",
-                    "valid_from",
-                    "valid_to",
-                    "merged_from",
-                ]
-            },
+            {"fields": list(UNIT_FIELDS)},
         ),
         (
             "Văn bản do đơn vị ban hành",
