@@ -10,7 +10,7 @@ from models_registry import services as registry
 from models_registry.models import ResultReport
 from reviews import services
 from reviews.choices import CommendationForm, RoundKind
-from reviews.models import Rubric
+from reviews.models import CommendationRound, Rubric
 from tests.factories import DanVanModelFactory
 
 
@@ -68,6 +68,39 @@ def signed_decision(name: str = "QĐ 15-QĐ-BDVTU.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(
         name, pdf_bytes("Quyết định 15/QĐ-BDVTU", ["15/QD-BDVTU", "18/11/2025"]), "application/pdf"
     )
+
+
+def nominated_decided_published(
+    reviewer, commendation_round, lines, *, revoked: str, reason: str, **decision
+) -> CommendationRound:
+    """``commendation_round`` with ``lines`` (model, form, citation) on its list, its decision
+    of 18/11/2025 signed by Trần Thị Lan recorded (``decision`` adds to it or overrides it),
+    published, then the line of the model named ``revoked`` revoked for ``reason``."""
+    for model, form, citation in lines:
+        services.commendation_nominate(
+            commendation_round=commendation_round,
+            by=reviewer,
+            model=model,
+            form=form,
+            citation=citation,
+        )
+    services.round_record_decision(
+        commendation_round=commendation_round,
+        by=reviewer,
+        **{
+            "decided_on": datetime.date(2025, 11, 18),
+            "signer": "Trần Thị Lan",
+            "upload": signed_decision(),
+            **decision,
+        },
+    )
+    services.round_publish(commendation_round=commendation_round, by=reviewer)
+    services.commendation_revoke(
+        commendation=commendation_round.commendations.get(model__name=revoked),
+        by=reviewer,
+        reason=reason,
+    )
+    return CommendationRound.objects.get(pk=commendation_round.pk)
 
 
 def round_fields(unit, **overrides) -> dict:

@@ -1,6 +1,5 @@
 """The annex workbook (danh sách kèm theo quyết định) and the print view of a round."""
 
-import datetime
 import io
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from reviews import services
 from reviews.annex import annex_filename
 from reviews.choices import CommendationForm
 from tests.factories import DanVanModelFactory
-from tests.reviews.conftest import round_fields, signed_decision
+from tests.reviews.conftest import nominated_decided_published, round_fields
 
 FORMULA = '=HYPERLINK("http://example.com","Bấm vào đây")'
 
@@ -58,31 +57,15 @@ def commended_round(tree, reviewer):
             "Kê khai sai.",
         ),
     ]
-    for model, form, citation in lines:
-        services.commendation_nominate(
-            commendation_round=commendation_round,
-            by=reviewer,
-            model=model,
-            form=form,
-            citation=citation,
-        )
-    services.round_record_decision(
-        commendation_round=commendation_round,
-        by=reviewer,
-        number="15/QĐ-BDVTU",
-        decided_on=datetime.date(2025, 11, 18),
-        signer="Trần Thị Lan",
-        authority="Ban Dân vận Tỉnh ủy Thái Nguyên",
-        upload=signed_decision(),
-    )
-    services.round_publish(commendation_round=commendation_round, by=reviewer)
-    services.commendation_revoke(
-        commendation=commendation_round.commendations.get(model__name="Mô hình bị thu hồi"),
-        by=reviewer,
+    return nominated_decided_published(
+        reviewer,
+        commendation_round,
+        lines,
+        revoked="Mô hình bị thu hồi",
         reason="Hồ sơ kê khai không đúng",
+        number="15/QĐ-BDVTU",
+        authority="Ban Dân vận Tỉnh ủy Thái Nguyên",
     )
-    commendation_round.refresh_from_db()
-    return commendation_round
 
 
 def download(client, commendation_round):

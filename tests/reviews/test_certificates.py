@@ -1,7 +1,6 @@
 """The round's certificates (PDF and the print page) and annex headed by the issuing body's
 convention, with the signer's capacity, title and name, and without words printed twice."""
 
-import datetime
 import io
 
 import pytest
@@ -16,7 +15,7 @@ from reviews import services
 from reviews.choices import CommendationForm
 from reviews.models import CommendationRound
 from tests.factories import DanVanModelFactory
-from tests.reviews.conftest import round_fields, signed_decision
+from tests.reviews.conftest import nominated_decided_published, round_fields
 
 PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -57,32 +56,17 @@ def decided_round(
             "Kê khai sai.",
         ),
     ]
-    for model, form, citation in lines:
-        services.commendation_nominate(
-            commendation_round=commendation_round,
-            by=reviewer,
-            model=model,
-            form=form,
-            citation=citation,
-        )
-    services.round_record_decision(
-        commendation_round=commendation_round,
-        by=reviewer,
+    return nominated_decided_published(
+        reviewer,
+        commendation_round,
+        lines,
+        revoked="Thu hồi",
+        reason="Kê khai sai",
         number=number,
-        decided_on=datetime.date(2025, 11, 18),
-        signer="Trần Thị Lan",
         authority=authority,
-        upload=signed_decision(),
         heading=heading,
         **signer,
     )
-    services.round_publish(commendation_round=commendation_round, by=reviewer)
-    services.commendation_revoke(
-        commendation=commendation_round.commendations.get(model__name="Thu hồi"),
-        by=reviewer,
-        reason="Kê khai sai",
-    )
-    return CommendationRound.objects.get(pk=commendation_round.pk)
 
 
 @pytest.fixture
