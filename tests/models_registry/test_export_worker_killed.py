@@ -71,6 +71,12 @@ def state(job: ExportJob) -> ExportJob:
     return ExportJob.objects.get(pk=job.pk)
 
 
+def counted(job: ExportJob) -> bool:
+    """Taken by a worker, which has counted its rows (a moment after claiming it)."""
+    now = state(job)
+    return now.status == JobStatus.RUNNING and now.total_rows > 0
+
+
 @pytest.fixture
 def requested(client_for, tree, cadre, settings):
     """A cadre's background export of two models, asked for over HTTP."""
@@ -88,7 +94,7 @@ def test_an_export_whose_worker_is_killed_is_finished_by_a_fresh_worker(requeste
     log = tmp_path / "workers.log"
     workers = [start_worker(log, pause=600, attempts=3)]
     try:
-        wait_for(lambda: state(job).status == JobStatus.RUNNING, workers[0], log)
+        wait_for(lambda: counted(job), workers[0], log)
         taken = state(job)
         assert taken.attempts == 1 and taken.worker_id and taken.total_rows == 2
         # Silent inside a long step, the worker still renews its lease (its heartbeat).
