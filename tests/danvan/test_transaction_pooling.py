@@ -30,12 +30,19 @@ print(disabled, connection.connection.prepare_threshold)
 """
 
 
-def probe(**environment) -> str:
-    env = {
-        key: value for key, value in os.environ.items() if key != "DJANGO_DB_TRANSACTION_POOLING"
-    }
+PARALLEL_PROBE = """
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("SHOW max_parallel_workers_per_gather")
+    print(cursor.fetchone()[0])
+"""
+SETTINGS_OF_THE_PROBE = ("DJANGO_DB_TRANSACTION_POOLING", "DJANGO_DB_PARALLEL_WORKERS")
+
+
+def probe(code: str = PROBE, **environment) -> str:
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_OF_THE_PROBE}
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", PROBE],
+        [sys.executable, "manage.py", "shell", "-c", code],
         cwd=BASE_DIR,
         env={**env, **environment},
         capture_output=True,
@@ -51,6 +58,21 @@ def test_the_setting_turns_off_server_side_cursors_and_prepared_statements():
     assert probe(DJANGO_DB_TRANSACTION_POOLING="true") == "True None"
     # Otherwise server-side cursors are on (Django leaves psycopg's prepared statements off).
     assert probe() == "False None"
+
+
+def test_page_queries_run_without_parallel_workers_unless_asked(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+    assert probe(PARALLEL_PROBE, DJANGO_DB_PARALLEL_WORKERS="1") == "1"
+    # -1 keeps the server's value; behind pgBouncer nothing is sent (it refuses the option).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT boot_val FROM pg_settings WHERE name = %s", ["max_parallel_workers_per_gather"]
+        )
+        server_default = cursor.fetchone()[0]
+    assert probe(PARALLEL_PROBE, DJANGO_DB_PARALLEL_WORKERS="-1") == server_default
+    assert probe(PARALLEL_PROBE, DJANGO_DB_TRANSACTION_POOLING="true") == server_default
 
 
 @contextmanager
