@@ -28,9 +28,11 @@ from models_registry.choices import (
     Status,
 )
 from models_registry.querysets import (
+    QUEUE_STATUSES,
     AttachmentQuerySet,
     DanVanModelQuerySet,
     ResultReportQuerySet,
+    waiting_since,
 )
 from organisations.models import Organisation, SearchText
 
@@ -304,6 +306,16 @@ class DanVanModel(TimeStampedModel):
                 include=["owning_unit", "id"],
                 condition=Q(is_outstanding=True),
                 name="danvanmodel_outstanding_period",
+            ),
+            # The review queue, oldest wait first: a province's first page is the first few
+            # hundred entries of the country's waiting models, not a sort of all its own; and
+            # its count reads the index alone.
+            models.Index(
+                waiting_since().asc(nulls_first=True),
+                F("id"),
+                include=["owning_unit"],
+                condition=Q(status__in=QUEUE_STATUSES),
+                name="danvanmodel_queue",
             ),
         ]
         constraints = [

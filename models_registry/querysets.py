@@ -7,7 +7,7 @@ import unicodedata
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 
@@ -27,6 +27,18 @@ _WORD = re.compile(r"\w+")
 # and "hb/0144" as a path, so the word-by-word search cannot find such a code.
 _CODE = re.compile(r"[^\W_]+(?:[-_./][^\W_]+)+")
 CODE_MAX_LENGTH = 40  # DanVanModel.code
+
+# What waits for a reviewer: a registration to decide, a proposal to appraise and conclude.
+QUEUE_STATUSES = (Status.SUBMITTED, Status.PROPOSED)
+
+
+def waiting_since():
+    """When a waiting model reached its current status: the review queue's order, and the key of
+    the index that serves it (``danvanmodel_queue``)."""
+    return Case(
+        When(status=Status.SUBMITTED, then=F("submitted_at")),
+        When(status=Status.PROPOSED, then=F("proposed_at")),
+    )
 
 
 def code_query(text: str) -> str | None:

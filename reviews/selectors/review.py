@@ -6,20 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Case, Count, F, Min, Prefetch, Q, QuerySet, When
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.text import word_diff
 from models_registry import history
 from models_registry.choices import WORKFLOW_FIELDS, EventAction, Status
 from models_registry.models import DanVanModel
+from models_registry.querysets import QUEUE_STATUSES, waiting_since
 from organisations.choices import Role
 from organisations.selectors import user_roles
 from reviews.classification import classify
 from reviews.models import Appraisal, AppraisalScore, Proposal, Rubric
-
-# What waits for a reviewer: a registration to decide, a proposal to appraise and conclude.
-QUEUE_STATUSES = (Status.SUBMITTED, Status.PROPOSED)
 
 # Written by the workflow and the reviewers' decisions, never by the registrant: a difference
 # there is not a change the registrant made between two submissions.
@@ -47,12 +45,7 @@ def review_queue(user) -> QuerySet[DanVanModel]:
     return (
         DanVanModel.objects.visible_to(user, [Role.REVIEWER])
         .filter(status__in=QUEUE_STATUSES)
-        .annotate(
-            waiting_since=Case(
-                When(status=Status.SUBMITTED, then=F("submitted_at")),
-                When(status=Status.PROPOSED, then=F("proposed_at")),
-            )
-        )
+        .annotate(waiting_since=waiting_since())
         .select_related("owning_unit")
         .order_by(F("waiting_since").asc(nulls_first=True), "pk")
     )
