@@ -202,7 +202,9 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, value):
         # A unit's figures include the units merged into it (the 2025 mergers).
-        return queryset.filter(subtree_q(with_predecessors([value.path]), "owning_unit__path"))
+        return queryset.filter(
+            subtree_q(with_predecessors([value.path], user=self.user), "owning_unit__path")
+        )
 
     def filter_replicated(self, queryset, name, value):
         return queryset.filter(replicated_from__isnull=(value == "no"))

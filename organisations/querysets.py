@@ -59,7 +59,8 @@ def _user_scope_rows(user) -> list[tuple[str, str, bool]]:
             )
             memberships = cursor.fetchall()
         if memberships:
-            index = merger_index(memberships[0][2])
+            cache["tree_version"] = memberships[0][2]
+            index = merger_index(cache["tree_version"])
             cache["rows"] = index.widened((role, path) for role, path, _ in memberships)
         else:
             cache["rows"] = []
@@ -88,13 +89,19 @@ def scope_paths(user, roles: Iterable[str] | None = None) -> list[str]:
     return cache[key]
 
 
-def with_predecessors(paths: Iterable[str]) -> list[str]:
+def with_predecessors(paths: Iterable[str], *, user=None) -> list[str]:
     """``paths`` widened, transitively, by the subtrees of units merged into any unit under them
-    (one small query; cycle-safe)."""
+    (one small query; cycle-safe).
+
+    With the request's ``user``, whose scope was read along with the tree's version, the links of
+    that version serve (the scope and the widening then agree) and nothing more is read.
+    """
     paths = _minimal(paths)
     if not paths:
         return []
-    rows = current_merger_index().widened(("", path) for path in paths)
+    version = _cache(user).get("tree_version") if user is not None else None
+    index = merger_index(version) if version is not None else current_merger_index()
+    rows = index.widened(("", path) for path in paths)
     return _minimal(path for _, path, _ in rows)
 
 

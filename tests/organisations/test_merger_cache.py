@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from organisations import services
 from organisations.mergers import current_merger_index, tree_changed
 from organisations.models import Organisation, TreeVersion
-from organisations.querysets import with_predecessors
-from tests.factories import OrganisationFactory
+from organisations.querysets import scope_paths, with_predecessors
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,17 @@ def test_a_cycle_of_mergers_ends(tree):
     index = current_merger_index()
     rows = index.widened([("", tree.province.path)])
     assert {path for _, path, _ in rows} == {tree.province.path, tree.former_province.path}
+
+
+def test_a_request_widens_with_the_version_read_along_with_its_users_scope(tree, reviewer):
+    expected = widened(tree.province)
+    scope_paths(reviewer)  # the memberships, read with the tree's version
+    with CaptureQueriesContext(connection) as queries:
+        assert set(with_predecessors([tree.province.path], user=reviewer)) == expected
+    assert len(queries) == 0
+    # A superuser's scope reads no version: the widening reads it.
+    admin = UserFactory(is_superuser=True)
+    scope_paths(admin)
+    with CaptureQueriesContext(connection) as queries:
+        assert set(with_predecessors([tree.province.path], user=admin)) == expected
+    assert len(queries) == 1
