@@ -13,7 +13,7 @@ from django.urls import reverse_lazy
 
 from core.date_range import EARLIEST_DATE, validate_year
 from core.filtersets import CountsConditions
-from core.forms import DayMonthYearField, style_widgets
+from core.forms import DayMonthYearField, QuickSelect, style_widgets
 from core.pickers import PickerSelect
 from core.text import whole_number
 from models_registry.choices import Actor, Field, ModelKind, Status
@@ -101,19 +101,31 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
         ),
     )
     field = django_filters.ChoiceFilter(
-        label="Lĩnh vực", choices=Field.choices, empty_label="Tất cả"
+        label="Lĩnh vực",
+        choices=Field.choices,
+        empty_label="Tất cả",
+        widget=QuickSelect,
     )
     kind = django_filters.ChoiceFilter(
-        label="Loại", choices=ModelKind.choices, empty_label="Tất cả"
+        label="Loại",
+        choices=ModelKind.choices,
+        empty_label="Tất cả",
+        widget=QuickSelect,
     )
     actor = django_filters.ChoiceFilter(
-        label="Chủ thể", choices=Actor.choices, empty_label="Tất cả"
+        label="Chủ thể",
+        choices=Actor.choices,
+        empty_label="Tất cả",
+        widget=QuickSelect,
     )
     status = django_filters.ChoiceFilter(
-        label="Trạng thái", choices=Status.choices, empty_label="Tất cả"
+        label="Trạng thái",
+        choices=Status.choices,
+        empty_label="Tất cả",
+        widget=QuickSelect,
     )
     themes = django_filters.ModelChoiceFilter(
-        label="Chủ đề", queryset=Theme.objects.all(), empty_label="Tất cả"
+        label="Chủ đề", queryset=Theme.objects.all(), empty_label="Tất cả", widget=QuickSelect
     )
     unit = django_filters.ModelChoiceFilter(
         label="Đơn vị (gồm cả đơn vị trực thuộc)",
@@ -146,9 +158,10 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
         choices=(("yes", "Nhân rộng từ mô hình khác"), ("no", "Mô hình gốc")),
         method="filter_replicated",
         empty_label="Tất cả",
+        widget=QuickSelect,
     )
     sort = django_filters.ChoiceFilter(
-        label="Sắp xếp", choices=SORTS, method="filter_sort", empty_label=None
+        label="Sắp xếp", choices=SORTS, method="filter_sort", empty_label=None, widget=QuickSelect
     )
 
     class Meta:
@@ -186,6 +199,9 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
             include = [pk] if (pk := whole_number(chosen)) is not None else []
             units = nearby_units(self.user, levels=1, include=include)
             form.fields["unit"].widget.choices = [("", "Toàn bộ phạm vi"), *unit_options(units)]
+            # Read in one plain query (a model choice field's own iteration declares a cursor).
+            themes = Theme.objects.values_list("pk", "name")
+            form.fields["themes"].widget.choices = [("", "Tất cả"), *themes]
             form.fields["sort"].initial = DEFAULT_SORT
             style_widgets(form)
         return self._form

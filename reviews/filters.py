@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from core.filtersets import CountsConditions
-from core.forms import style_widgets
+from core.forms import QuickSelect, style_widgets
 from core.pickers import PickerSelect
 from core.text import whole_number
 from models_registry.choices import Field, ModelKind, Status
@@ -24,13 +24,22 @@ QUEUE_STATUS_CHOICES = (
 
 class ReviewQueueFilter(CountsConditions, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        label="Việc chờ xử lý", choices=QUEUE_STATUS_CHOICES, empty_label="Tất cả"
+        label="Việc chờ xử lý",
+        choices=QUEUE_STATUS_CHOICES,
+        empty_label="Tất cả",
+        widget=QuickSelect,
     )
     field = django_filters.ChoiceFilter(
-        label="Lĩnh vực", choices=Field.choices, empty_label="Tất cả"
+        label="Lĩnh vực",
+        choices=Field.choices,
+        empty_label="Tất cả",
+        widget=QuickSelect,
     )
     kind = django_filters.ChoiceFilter(
-        label="Loại", choices=ModelKind.choices, empty_label="Tất cả"
+        label="Loại",
+        choices=ModelKind.choices,
+        empty_label="Tất cả",
+        widget=QuickSelect,
     )
     unit = django_filters.ModelChoiceFilter(
         label="Đơn vị (gồm cả đơn vị trực thuộc)",
