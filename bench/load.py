@@ -178,7 +178,12 @@ def collect_static(app_dir: Path, environment: dict) -> None:
 
 
 def start_servers(
-    app_dir: Path, environment: dict, instances: int, workers: int, ports: tuple = PORTS
+    app_dir: Path,
+    environment: dict,
+    instances: int,
+    workers: int,
+    ports: tuple = PORTS,
+    threads: int = 1,
 ) -> list:
     servers = []
     for port in ports[:instances]:
@@ -191,6 +196,8 @@ def start_servers(
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--chdir",
             str(app_dir),
             "--log-level",
@@ -244,19 +251,23 @@ def run_users(plan: dict, users: int, run_time: float, wait: str) -> dict:
         return json.loads(result_path.read_text())
 
 
-def scenario(name, app_dir, environment, plan, *, instances, workers, users, run_time, wait):
+def scenario(
+    name, app_dir, environment, plan, *, instances, workers, threads, users, run_time, wait
+):
     # The users take turns on the instances (user i talks to instance i mod n).
     hosts = [f"http://127.0.0.1:{port}" for port in PORTS[:instances]]
     specs = [{**spec, "host": hosts[index % instances]} for index, spec in enumerate(plan["users"])]
     plan = {**plan, "users": specs}
-    servers = start_servers(app_dir, environment, instances, workers)
+    servers = start_servers(app_dir, environment, instances, workers, threads=threads)
     try:
         # A few seconds of traffic first: connections opened, caches and plans warm.
         run_users(plan, min(users, 8), 5, "0,0")
         figures = run_users(plan, users, run_time, wait)
     finally:
         stop_servers(servers)
-    figures.update({"scenario": name, "instances": instances, "workers_each": workers})
+    figures.update(
+        {"scenario": name, "instances": instances, "workers_each": workers, "threads": threads}
+    )
     print_figures(figures)
     return figures
 
@@ -264,7 +275,8 @@ def scenario(name, app_dir, environment, plan, *, instances, workers, users, run
 def print_figures(figures: dict) -> None:
     print(
         f"\n{figures['scenario']}: {figures['users']} users, {figures['instances']} × "
-        f"{figures['workers_each']} workers, {figures['seconds']} s, "
+        f"{figures['workers_each']} workers of {figures['threads']} thread(s), "
+        f"{figures['seconds']} s, "
         f"wait {figures['wait_s'][0]:g}–{figures['wait_s'][1]:g} s"
     )
     print(f"  {'pages':<10} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>7}")
@@ -286,6 +298,9 @@ def main() -> None:
     parser.add_argument("--compare-time", type=float, default=45)
     parser.add_argument("--only", choices=["load", "compare"], help="run one of the two")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout to serve")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads of each gunicorn worker (1: sync workers)"
+    )
     args = parser.parse_args()
 
     environment = server_environment(args.database, secrets.token_urlsafe(48))
@@ -308,6 +323,7 @@ def main() -> None:
             plan,
             instances=2,
             workers=2,
+            threads=args.threads,
             users=args.users,
             run_time=args.run_time,
             wait=args.wait,
@@ -322,6 +338,7 @@ def main() -> None:
             reviewers,
             instances=1,
             workers=2,
+            threads=args.threads,
             users=args.compare_users,
             run_time=args.compare_time,
             wait="0,0",
