@@ -19,6 +19,7 @@ from core.models import BackgroundJob, TimeStampedModel
 from core.partial_dates import DatePrecision
 from core.storage import private_storage
 from models_registry.choices import (
+    QUEUE_STATUSES,
     STATUS_DATE_FIELDS,
     Actor,
     EventAction,
@@ -28,7 +29,6 @@ from models_registry.choices import (
     Status,
 )
 from models_registry.querysets import (
-    QUEUE_STATUSES,
     AttachmentQuerySet,
     DanVanModelQuerySet,
     ResultReportQuerySet,

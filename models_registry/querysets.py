@@ -28,9 +28,6 @@ _WORD = re.compile(r"\w+")
 _CODE = re.compile(r"[^\W_]+(?:[-_./][^\W_]+)+")
 CODE_MAX_LENGTH = 40  # DanVanModel.code
 
-# What waits for a reviewer: a registration to decide, a proposal to appraise and conclude.
-QUEUE_STATUSES = (Status.SUBMITTED, Status.PROPOSED)
-
 
 def waiting_since():
     """When a waiting model reached its current status: the review queue's order, and the key of

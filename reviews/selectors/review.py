@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from core.text import word_diff
 from models_registry import history
-from models_registry.choices import WORKFLOW_FIELDS, EventAction, Status
+from models_registry.choices import QUEUE_STATUSES, WORKFLOW_FIELDS, EventAction, Status
 from models_registry.models import DanVanModel
-from models_registry.querysets import QUEUE_STATUSES, waiting_since
+from models_registry.querysets import waiting_since
 from organisations.choices import Role
 from organisations.selectors import user_roles
 from reviews.classification import classify
