@@ -58,6 +58,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 # A cadre may change the registration itself only while it is in their hands.
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
+# What waits for a reviewer: a registration to decide, a proposal to appraise and conclude.
+QUEUE_STATUSES = (Status.SUBMITTED, Status.PROPOSED)
+
 # Models being carried out: they count as active in reports and can be discontinued.
 ACTIVE_STATUSES = (Status.ACCEPTED, Status.PROPOSED, Status.RECOGNISED, Status.NOT_RECOGNISED)
 # A model others may say they replicate: one that was carried out, even if it stopped since.

@@ -11,15 +11,12 @@ from django.utils import timezone
 
 from core.text import word_diff
 from models_registry import history
-from models_registry.choices import WORKFLOW_FIELDS, EventAction, Status
+from models_registry.choices import QUEUE_STATUSES, WORKFLOW_FIELDS, EventAction, Status
 from models_registry.models import DanVanModel
 from organisations.choices import Role
 from organisations.selectors import user_roles
 from reviews.classification import classify
 from reviews.models import Appraisal, AppraisalScore, Proposal, Rubric
-
-# What waits for a reviewer: a registration to decide, a proposal to appraise and conclude.
-QUEUE_STATUSES = (Status.SUBMITTED, Status.PROPOSED)
 
 # Written by the workflow and the reviewers' decisions, never by the registrant: a difference
 # there is not a change the registrant made between two submissions.
