@@ -16,6 +16,7 @@ from core.filtersets import CountsConditions
 from core.forms import DayMonthYearField, style_widgets
 from core.pickers import PickerSelect
 from core.text import whole_number
+from core.versions import sequence_version
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
 from organisations.choices import Role
@@ -69,10 +70,7 @@ COUNTED_PARAMETERS = (
 def list_version() -> int:
     """The registry's version: moved on by every statement that writes models or their theme
     links (a trigger, migration 0014), committed or not."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_value, is_called FROM models_registry_list_version")
-        value, called = cursor.fetchone()
-    return value if called else 0
+    return sequence_version("models_registry_list_version")
 
 
 class YearFilter(django_filters.NumberFilter):

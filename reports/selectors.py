@@ -36,6 +36,7 @@ from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from core.partial_dates import DatePrecision, partial_date_text
+from core.versions import sequence_version
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Indicator, ResultValue
 from organisations.choices import Role
@@ -223,6 +224,12 @@ def _reporting_memory(*, parallel: bool):
             [REPORT_WORK_MEM, "2" if parallel else "0"],
         )
         yield
+
+
+def figures_version() -> int:
+    """The version of what the figures count: moved on by every statement that writes models,
+    commendations, their rounds or the organisation tree (a trigger, migration 0011)."""
+    return sequence_version("reports_figures_version")
 
 
 def report_figures(
