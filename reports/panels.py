@@ -2,7 +2,8 @@
 
 A cadre sees their units' models by status and how many wait for them (drafts and returned
 registrations); a reviewer or an admin sees the key figures of the current half-year for the top
-unit of their scope, with a link to its report. One ``report_figures`` call at most per page.
+unit of their scope (the report's total row, ``key_figures``), with a link to its report. One
+``key_figures`` call at most per page.
 
 Both are kept in the cache (``core.versions``) under the user's scope: the statuses under the
 registry's version, the key figures under the figures' version (models, commendations, the tree),
@@ -22,7 +23,7 @@ from organisations.models import Organisation
 from organisations.querysets import scope_paths, user_memberships_paths
 from reports.formatting import span
 from reports.periods import default_period
-from reports.selectors import figures_version, models_by_status, report_figures
+from reports.selectors import figures_version, key_figures, models_by_status
 
 OVERSEEING_ROLES = (Role.REVIEWER, Role.ADMIN)
 
@@ -60,7 +61,7 @@ def _top_unit(paths: list[str]) -> Organisation | None:
 
 def _key_figures(user, unit: Organisation) -> dict:
     period = default_period()
-    total = report_figures(user, unit, period)["total"]
+    total = key_figures(user, unit, period)
     return {
         "unit_id": unit.pk,
         "unit_name": unit.name,
