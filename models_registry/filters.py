@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.urls import reverse_lazy
@@ -16,6 +13,7 @@ from core.filtersets import CountsConditions
 from core.forms import DayMonthYearField, QuickSelect, style_widgets
 from core.pickers import PickerSelect
 from core.text import whole_number
+from core.versions import kept, sequence_version
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
 from organisations.choices import Role
@@ -69,10 +67,7 @@ COUNTED_PARAMETERS = (
 def list_version() -> int:
     """The registry's version: moved on by every statement that writes models or their theme
     links (a trigger, migration 0014), committed or not."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_value, is_called FROM models_registry_list_version")
-        value, called = cursor.fetchone()
-    return value if called else 0
+    return sequence_version("models_registry_list_version")
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -236,15 +231,16 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
         sort, the national administrator's unfiltered million rows) costs one read of the
         version instead of a count, and any write to the models counts anew.
         """
-        key = self._counts_key()
-        counts = cache.get(key)
-        if counts is None:
-            rows = self.qs.order_by().values_list("field").annotate(count=Count("pk"))
-            counts = dict(rows)
-            cache.set(key, counts, COUNTS_CACHE_SECONDS)
-        return counts
+        return kept(
+            "registry-counts",
+            list_version(),
+            self._counted_scope(),
+            lambda: dict(self.qs.order_by().values_list("field").annotate(count=Count("pk"))),
+            COUNTS_CACHE_SECONDS,
+        )
 
-    def _counts_key(self) -> str:
+    def _counted_scope(self) -> str:
+        """The user's scope and the filter's counted parameters, as text (``core.versions``)."""
         user = self.user
         if user.is_superuser:
             scope = "all"
@@ -253,20 +249,20 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
         data = self.form.cleaned_data
         values = [getattr(data.get(name), "pk", data.get(name)) for name in COUNTED_PARAMETERS]
         counted = repr([str(value or "") for value in values])
-        digest = hashlib.sha256(f"{scope}|{counted}".encode()).hexdigest()
-        return f"registry-counts:{list_version()}:{digest}"
+        return f"{scope}|{counted}"
 
     def kept_search(self, number: int, per_page: int) -> tuple[dict, list[int], bool]:
         """``searched_counts_and_page``, kept like the counts by field (same version, scope,
         filter and time; with the sort and the page): a search asked again, with no write to
         the models in between, costs one read of the version instead of a search."""
         sort = self.form.cleaned_data.get("sort") or DEFAULT_SORT
-        key = f"{self._counts_key()}:search:{sort}:{number}:{per_page}"
-        kept = cache.get(key)
-        if kept is None:
-            kept = self.searched_counts_and_page(number, per_page)
-            cache.set(key, kept, COUNTS_CACHE_SECONDS)
-        return kept
+        return kept(
+            "registry-search",
+            list_version(),
+            f"{self._counted_scope()}|{sort}|{number}|{per_page}",
+            lambda: self.searched_counts_and_page(number, per_page),
+            COUNTS_CACHE_SECONDS,
+        )
 
     def searched_counts_and_page(self, number: int, per_page: int) -> tuple[dict, list[int], bool]:
         """For a text search: the counts by field, the ids of page ``number`` and whether the

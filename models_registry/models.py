@@ -19,6 +19,7 @@ from core.models import BackgroundJob, TimeStampedModel
 from core.partial_dates import DatePrecision
 from core.storage import private_storage
 from models_registry.choices import (
+    EDITABLE_STATUSES,
     QUEUE_STATUSES,
     STATUS_DATE_FIELDS,
     Actor,
@@ -307,13 +308,26 @@ class DanVanModel(TimeStampedModel):
                 condition=Q(is_outstanding=True),
                 name="danvanmodel_outstanding_period",
             ),
-            # The review queue, oldest wait first: a province's first page is the first few
-            # hundred entries of the country's waiting models, not a sort of all its own; and
-            # its count reads the index alone.
+            # The review queue's counters (how many wait, since when) from this index alone: the
+            # country's hundred thousand waiting models, or a subtree's by joining its units.
+            models.Index(
+                fields=["owning_unit"],
+                include=["id", "status", "submitted_at", "proposed_at"],
+                condition=Q(status__in=QUEUE_STATUSES),
+                name="danvanmodel_review_queue",
+            ),
+            # The most recently changed drafts and returned registrations (the home page's to-do
+            # list): the national administrator's first ten rows, not a sort of fifty thousand.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status__in=EDITABLE_STATUSES),
+                name="danvanmodel_editable_recent",
+            ),
+            # The review queue's page, oldest wait first: a province's first page is the first
+            # few hundred entries of the country's waiting models, not a sort of all its own.
             models.Index(
                 waiting_since().asc(nulls_first=True),
                 F("id"),
-                include=["owning_unit"],
                 condition=Q(status__in=QUEUE_STATUSES),
                 name="danvanmodel_queue",
             ),

@@ -2,7 +2,12 @@
 
 A cadre sees their units' models by status and how many wait for them (drafts and returned
 registrations); a reviewer or an admin sees the key figures of the current half-year for the top
-unit of their scope, with a link to its report. One ``report_figures`` call at most per page.
+unit of their scope (the report's total row, ``key_figures``), with a link to its report. One
+``key_figures`` call at most per page.
+
+Both are kept in the cache (``core.versions``) under the user's scope: the statuses under the
+registry's version, the key figures under the figures' version (models, commendations, the tree),
+so a figure is counted again only after a write to what it counts.
 """
 
 from __future__ import annotations
@@ -10,19 +15,29 @@ from __future__ import annotations
 from django.db.models import F
 
 from core import hooks
+from core.versions import kept
 from models_registry.choices import EDITABLE_STATUSES, Status
+from models_registry.filters import COUNTS_CACHE_SECONDS, list_version
 from organisations.choices import Role
 from organisations.models import Organisation
-from organisations.querysets import user_memberships_paths
+from organisations.querysets import scope_paths, user_memberships_paths
 from reports.formatting import span
 from reports.periods import default_period
-from reports.selectors import models_by_status, report_figures
+from reports.selectors import figures_version, key_figures, models_by_status
 
 OVERSEEING_ROLES = (Role.REVIEWER, Role.ADMIN)
 
 
 def _statuses(user) -> dict:
-    counts = models_by_status(user)
+    # Kept under the registry's version and the cadre's scope, like the list's counts by field.
+    scope = "all" if user.is_superuser else repr(scope_paths(user, [Role.CADRE]))
+    counts = kept(
+        "home-statuses",
+        list_version(),
+        scope,
+        lambda: models_by_status(user),
+        COUNTS_CACHE_SECONDS,
+    )
     return {
         "is_cadre": True,
         "statuses": [
@@ -46,7 +61,7 @@ def _top_unit(paths: list[str]) -> Organisation | None:
 
 def _key_figures(user, unit: Organisation) -> dict:
     period = default_period()
-    total = report_figures(user, unit, period)["total"]
+    total = key_figures(user, unit, period)
     return {
         "unit_id": unit.pk,
         "unit_name": unit.name,
@@ -59,6 +74,21 @@ def _key_figures(user, unit: Organisation) -> dict:
         "commended_collectives": total["commended_collectives"],
         "commended_individuals": total["commended_individuals"],
     }
+
+
+def _kept_key_figures(user, overseen: list[str]) -> dict | None:
+    """The key figures of the top unit of ``overseen``, kept under the figures' version (any
+    write to what they count, or to the tree, counts them again), these paths and the period.
+
+    Nothing kept (``None``) when no unit has these paths.
+    """
+    scope = f"{default_period().key}|{overseen!r}"
+
+    def count() -> dict:
+        unit = _top_unit(overseen)
+        return {"unit": _key_figures(user, unit) if unit is not None else None}
+
+    return kept("home-figures", figures_version(), scope, count, COUNTS_CACHE_SECONDS)["unit"]
 
 
 @hooks.register(hooks.HOME)
@@ -74,10 +104,11 @@ def figures_panel(request) -> hooks.Panel | None:
     context = {}
     if any(role == Role.CADRE for role, _ in memberships):
         context.update(_statuses(user))
-    overseen = [path for role, path in memberships if role in OVERSEEING_ROLES]
-    unit = _top_unit(overseen) if overseen else None
-    if unit is not None:
-        context["figures"] = _key_figures(user, unit)
+    overseen = sorted(path for role, path in memberships if role in OVERSEEING_ROLES)
+    if overseen:
+        figures = _kept_key_figures(user, overseen)
+        if figures is not None:
+            context["figures"] = figures
     if not context:
         return None
     return hooks.Panel("reports/partials/_home_figures.html", context, order=20)

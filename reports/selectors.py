@@ -36,6 +36,7 @@ from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from core.partial_dates import DatePrecision, partial_date_text
+from core.versions import sequence_version
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Indicator, ResultValue
 from organisations.choices import Role
@@ -225,6 +226,12 @@ def _reporting_memory(*, parallel: bool):
         yield
 
 
+def figures_version() -> int:
+    """The version of what the figures count: moved on by every statement that writes models,
+    commendations, their rounds or the organisation tree (a trigger, migration 0011)."""
+    return sequence_version("reports_figures_version")
+
+
 def report_figures(
     user, organisation: Organisation, period: ReportPeriod, *, recount: bool = False
 ) -> dict:
@@ -235,23 +242,53 @@ def report_figures(
     roll-up (``reports.rollup``) where it answers, else, or with ``recount``, counted from the
     models, values and commendations themselves: the same numbers either way.
     """
-    if not Organisation.objects.visible_to(user).filter(pk=organisation.pk).exists():
-        raise PermissionDenied("Đơn vị nằm ngoài phạm vi của bạn.")
+    _require_visible(user, organisation)
     # The tree's roots (the whole country) read a million rows: those use parallel workers.
     with _reporting_memory(parallel=organisation.depth == 1):
         rolled_up = not recount and rollup.current()
         return _figures(organisation, period, rolled_up=rolled_up)
 
 
-def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: bool) -> dict:
+def key_figures(user, organisation: Organisation, period: ReportPeriod) -> dict:
+    """The report's total row alone, ``report_figures(...)["total"]`` (the same numbers): from
+    its models and commendations, without the tables by unit, the indicators and the outstanding
+    models the home page does not show."""
+    _require_visible(user, organisation)
+    with _reporting_memory(parallel=organisation.depth == 1):
+        groups = _groups(organisation, period, rolled_up=rollup.current(), trend=False)
+        return _field_tables(groups.models, groups.commended)["total"]
+
+
+def _require_visible(user, organisation: Organisation) -> None:
+    if not Organisation.objects.visible_to(user).filter(pk=organisation.pk).exists():
+        raise PermissionDenied("Đơn vị nằm ngoài phạm vi của bạn.")
+
+
+@dataclass
+class _Groups:
+    """What every table of a report is summed from (``_groups``)."""
+
+    scope: ReportScope
+    current: _Window
+    previous_period: ReportPeriod
+    buckets: list[_Window]
+    models: list
+    commended: list
+    by_form: list
+
+
+def _groups(
+    organisation: Organisation, period: ReportPeriod, *, rolled_up: bool, trend: bool = True
+) -> _Groups:
+    """The groups of models and of commendations; with ``trend``, the trend chart's months
+    counted in the same pass (the total row needs none)."""
     # Both periods are counted with the tree as it stood at the end of this one: like with like.
     scope = report_scope(organisation, period.end)
     current, previous_period = _window(period), period.previous()
     previous = _window(previous_period)
-    in_scope = scope.q("owning_unit__path")
 
     # 1. Models, grouped by row × field × kind × actor, every measure of both periods at once.
-    buckets = _trend_buckets(period)
+    buckets = _trend_buckets(period) if trend else []
     if rolled_up and rollup.answers_models(scope, period):
         grouped = _rolled_up_models(scope, period, previous_period, buckets)
     else:
@@ -265,6 +302,15 @@ def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: boo
     commended_groups, by_form_groups = _commendation_groups(
         scope, current, previous, rolled_up=rolled_up
     )
+    return _Groups(
+        scope, current, previous_period, buckets, model_groups, commended_groups, by_form_groups
+    )
+
+
+def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: bool) -> dict:
+    groups = _groups(organisation, period, rolled_up=rolled_up)
+    scope, current, buckets = groups.scope, groups.current, groups.buckets
+    model_groups, commended_groups = groups.models, groups.commended
 
     figures = {
         "organisation": {
@@ -274,7 +320,7 @@ def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: boo
             "document": issuing_body(organisation).as_dict(),
         },
         "period": period.as_dict(),
-        "previous_period": previous_period.as_dict(),
+        "previous_period": groups.previous_period.as_dict(),
         "generated_at": timezone.now().isoformat(),
         "structure_date": period.end.isoformat(),
         "measures": [list(pair) for pair in MEASURES],
@@ -283,10 +329,11 @@ def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: boo
     figures.update(_field_tables(model_groups, commended_groups))
     figures["children"] = _child_rows(organisation, period, scope, model_groups, commended_groups)
     figures["funnel"] = _funnel(model_groups, commended_groups)
-    figures["commendations"] = _by_form(by_form_groups)
+    figures["commendations"] = _by_form(groups.by_form)
     figures["indicators"] = _indicator_sums(
         scope, period, rolled_up=rolled_up and rollup.months_of(period) is not None
     )
+    in_scope = scope.q("owning_unit__path")
     figures["outstanding"] = _outstanding(in_scope, current, whole_tree=scope.whole_tree)
     figures["trend"] = _trend(model_groups, period, buckets)
     return figures

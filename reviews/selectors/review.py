@@ -10,11 +10,14 @@ from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.text import word_diff
+from core.versions import kept
 from models_registry import history
 from models_registry.choices import QUEUE_STATUSES, WORKFLOW_FIELDS, EventAction, Status
+from models_registry.filters import COUNTS_CACHE_SECONDS, list_version
 from models_registry.models import DanVanModel
 from models_registry.querysets import waiting_since
 from organisations.choices import Role
+from organisations.querysets import scope_paths
 from organisations.selectors import user_roles
 from reviews.classification import classify
 from reviews.models import Appraisal, AppraisalScore, Proposal, Rubric
@@ -80,8 +83,30 @@ class QueueCounts:
 
 
 def queue_counts(user) -> QueueCounts:
-    """How many registrations and proposals wait for ``user``, and the longest wait (one query)."""
-    figures = (
+    """How many registrations and proposals wait for ``user``, and the longest wait (one query).
+
+    Kept like the list's counts by field (``core.versions``): under the registry's version and
+    the user's reviewer scope, so the queue is counted again after any write to the models; the
+    days are counted from the oldest wait at each request.
+    """
+    scope = "all" if user.is_superuser else repr(scope_paths(user, [Role.REVIEWER]))
+    figures = kept(
+        "review-queue",
+        list_version(),
+        scope,
+        lambda: _counted_queue(user),
+        COUNTS_CACHE_SECONDS,
+    )
+    oldest = figures["oldest"]
+    return QueueCounts(
+        figures["submitted"],
+        figures["proposed"],
+        waiting_days(oldest) if oldest is not None else None,
+    )
+
+
+def _counted_queue(user) -> dict:
+    return (
         review_queue(user)
         .order_by()
         .aggregate(
@@ -89,12 +114,6 @@ def queue_counts(user) -> QueueCounts:
             proposed=Count("pk", filter=Q(status=Status.PROPOSED)),
             oldest=Min("waiting_since"),
         )
-    )
-    oldest = figures["oldest"]
-    return QueueCounts(
-        figures["submitted"],
-        figures["proposed"],
-        waiting_days(oldest) if oldest is not None else None,
     )
 
 

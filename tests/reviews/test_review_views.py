@@ -733,6 +733,30 @@ def test_home_counters_for_reviewers(client_for, queue, reviewer, other_reviewer
     assert "Việc thẩm định đang chờ bạn" not in page(client_for(cadre).get("/"))
 
 
+def test_home_counters_are_counted_again_after_a_write(client_for, queue, reviewer, cadre, tree):
+    """Kept between requests (no count while nothing was written), counted again after the
+    registration is submitted, then after it is accepted."""
+    client = client_for(reviewer)
+    assert "Đăng ký chờ duyệt: <strong>3</strong>" in page(client.get("/"))
+    with CaptureQueriesContext(connection) as captured:
+        assert "Đăng ký chờ duyệt: <strong>3</strong>" in page(client.get("/"))
+    assert not [q for q in captured.captured_queries if "FILTER (WHERE" in q["sql"]]
+    model = DanVanModelFactory(owning_unit=tree.ward, created_by=cadre, name="Mới gửi")
+    registry.model_submit(model=model, by=cadre)
+    assert "Đăng ký chờ duyệt: <strong>4</strong>" in page(client.get("/"))
+    services.registration_accept(model=model, by=reviewer)
+    assert "Đăng ký chờ duyệt: <strong>3</strong>" in page(client.get("/"))
+
+
+def test_home_counters_are_kept_apart_by_scope(
+    client_for, queue, reviewer, other_reviewer, superuser
+):
+    """Asked in turn with nothing written in between, each reviewer gets their own counters."""
+    for user, submitted in ((reviewer, 3), (other_reviewer, 1), (superuser, 4), (reviewer, 3)):
+        html = page(client_for(user).get("/"))
+        assert f"Đăng ký chờ duyệt: <strong>{submitted}</strong>" in html, user
+
+
 def test_menu_link_for_reviewers(client_for, reviewer, cadre, superuser):
     link = f'href="{QUEUE}">Thẩm định</a>'
     assert link in page(client_for(reviewer).get("/"))
