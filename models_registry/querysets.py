@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import reduce
+from operator import or_
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import models
@@ -92,6 +94,17 @@ class DanVanModelQuerySet(ScopedQuerySetMixin, models.QuerySet):
         terms = [*words[:-1], f"{words[-1]}:*"]
         query = SearchQuery(" & ".join(terms), config="simple", search_type="raw")
         return self.filter(search_vector=query)
+
+    def owned_under(self, paths):
+        """Models whose copy of their unit's path (``owning_path``) lies under one of ``paths``.
+
+        Not a scope: a scoped search adds it to ``visible_to``'s condition on the units so that
+        the scope's part of the word index is read (``danvanmodel_scoped_search``) rather than
+        the country's matches. Tree paths are digits and capital letters, so "~" sorts after
+        every path of a subtree.
+        """
+        conditions = [Q(owning_path__gte=path, owning_path__lt=f"{path}~") for path in paths]
+        return self.filter(reduce(or_, conditions, Q(pk__in=[])))
 
     def for_list(self):
         """What a list row shows, in a fixed number of queries."""

@@ -1,0 +1,92 @@
+"""The owning unit's tree path copied on each model, and an index of it with the words.
+
+A scoped search found every match in the country from the word index and only then kept the
+scope's, through the units; with the path beside the words in one index (btree_gin), the scope's
+ranges of paths and the words are looked up together. The copy is kept by the database alone:
+every insert and update of a model takes its unit's path (whatever was written in the column),
+and a unit moved in the tree (treebeard rewrites the paths of a whole subtree in one statement)
+rewrites the copies of its models. Neither is a change anybody made to a model: the audit trail
+does not track the column, nor do the report roll-up's triggers look at it.
+
+A write racing a move of its unit may keep the path read before the move; the copy only narrows
+a search whose scope ``visible_to`` still decides through the unit, so such a row would be missed
+by the scope's searches until its next write, never shown out of scope.
+
+The copies are filled in one statement, in the transaction that creates the triggers (the new
+column holds an exclusive lock on the models until then), before the index is built.
+"""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.operations import BtreeGinExtension
+from django.db import migrations, models
+
+TRIGGERS = """
+CREATE FUNCTION models_registry_owning_path() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.owning_path := (SELECT path FROM organisations_organisation WHERE id = NEW.owning_unit_id);
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER owning_path_copy
+BEFORE INSERT OR UPDATE ON models_registry_danvanmodel
+FOR EACH ROW EXECUTE FUNCTION models_registry_owning_path();
+
+CREATE FUNCTION models_registry_owning_path_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- The copy trigger above reads the unit's new path again; the condition spares the rows
+    -- that hold it already (a move back within the same transaction).
+    UPDATE models_registry_danvanmodel SET owning_path = NEW.path
+    WHERE owning_unit_id = NEW.id AND owning_path IS DISTINCT FROM NEW.path;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER models_registry_owning_path_moved
+AFTER UPDATE OF path ON organisations_organisation
+FOR EACH ROW WHEN (OLD.path IS DISTINCT FROM NEW.path)
+EXECUTE FUNCTION models_registry_owning_path_moved();
+"""
+
+DROP_TRIGGERS = """
+DROP TRIGGER models_registry_owning_path_moved ON organisations_organisation;
+DROP FUNCTION models_registry_owning_path_moved();
+DROP TRIGGER owning_path_copy ON models_registry_danvanmodel;
+DROP FUNCTION models_registry_owning_path();
+"""
+
+# Before the triggers (the copy trigger would look every unit up again, row by row), with the
+# units locked against moves until the moves' trigger exists; the models are locked already.
+FILL = """
+LOCK TABLE organisations_organisation IN SHARE ROW EXCLUSIVE MODE;
+UPDATE models_registry_danvanmodel model SET owning_path = unit.path
+FROM organisations_organisation unit WHERE unit.id = model.owning_unit_id;
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("models_registry", "0015_list_sort_indexes"),
+        ("organisations", "0010_derive_document_heading"),
+    ]
+
+    operations = [
+        BtreeGinExtension(),
+        migrations.AddField(
+            model_name="danvanmodel",
+            name="owning_path",
+            field=models.CharField(
+                db_collation="C",
+                default="",
+                editable=False,
+                max_length=255,
+                verbose_name="đường dẫn đơn vị chủ trì",
+            ),
+        ),
+        migrations.RunSQL(FILL, migrations.RunSQL.noop),
+        migrations.RunSQL(TRIGGERS, DROP_TRIGGERS),
+        migrations.AddIndex(
+            model_name="danvanmodel",
+            index=GinIndex(fields=["owning_path", "search_vector"], name="danvanmodel_scoped_search"),
+        ),
+    ]
