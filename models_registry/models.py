@@ -30,6 +30,7 @@ from models_registry.choices import (
 from models_registry.querysets import (
     AttachmentQuerySet,
     DanVanModelQuerySet,
+    PathAncestors,
     ResultReportQuerySet,
 )
 from organisations.models import Organisation, SearchText
@@ -127,7 +128,7 @@ class DanVanModel(TimeStampedModel):
     # and update from ``owning_unit`` whatever was written, and rewritten when the unit moves.
     # A scoped search narrows the word index by it (``DanVanModelQuerySet.owned_under``); the
     # scope itself is always decided through the unit (``visible_to``). Compared bytewise
-    # ("C"), so that a subtree is the range from its path up to the path followed by "~".
+    # ("C"): paths are codes, not words.
     owning_path = models.CharField(
         "đường dẫn đơn vị chủ trì",
         max_length=255,
@@ -271,9 +272,13 @@ class DanVanModel(TimeStampedModel):
         ordering = ["-start_date", "-pk"]
         indexes = [
             GinIndex(fields=["search_vector"], name="danvanmodel_search"),
-            # A scope's search: its subtrees' ranges of paths and the words, in one index scan
-            # (btree_gin), instead of every match in the country read to keep the scope's.
-            GinIndex(fields=["owning_path", "search_vector"], name="danvanmodel_scoped_search"),
+            # A scope's search: its subtrees and the words in one index scan, instead of every
+            # match in the country read to keep the scope's (``owned_under``).
+            GinIndex(
+                PathAncestors("owning_path"),
+                F("search_vector"),
+                name="danvanmodel_scoped_search",
+            ),
             models.Index(fields=["field", "start_date"], name="danvanmodel_field_start"),
             models.Index(fields=["start_date"], name="danvanmodel_start"),
             # The whole country sorted by name: the first rows of this index, not a sort of all.

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import reduce
-from operator import or_
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery
 from django.db import models
 from django.db.models import Q
@@ -40,6 +39,15 @@ def code_query(text: str) -> str | None:
     if not any(character.isdigit() for character in code):
         return None  # "nông-thôn": words the text search reads well
     return code.upper()
+
+
+class PathAncestors(models.Func):
+    """The tree paths of a unit and of every unit above it, from the unit's path: "0001000O"
+    gives {"0001", "0001000O"} (``danvan_path_ancestors``, migration 0016). A model is under a
+    subtree when the subtree's path is one of its unit's: a key of an index, not a range."""
+
+    function = "danvan_path_ancestors"
+    output_field = ArrayField(models.TextField())
 
 
 class DanVanModelQuerySet(ScopedQuerySetMixin, models.QuerySet):
@@ -99,12 +107,12 @@ class DanVanModelQuerySet(ScopedQuerySetMixin, models.QuerySet):
         """Models whose copy of their unit's path (``owning_path``) lies under one of ``paths``.
 
         Not a scope: a scoped search adds it to ``visible_to``'s condition on the units so that
-        the scope's part of the word index is read (``danvanmodel_scoped_search``) rather than
-        the country's matches. Tree paths are digits and capital letters, so "~" sorts after
-        every path of a subtree.
+        the word index is read for the scope's subtrees alone (``danvanmodel_scoped_search``),
+        each subtree one key of it, rather than for the whole country.
         """
-        conditions = [Q(owning_path__gte=path, owning_path__lt=f"{path}~") for path in paths]
-        return self.filter(reduce(or_, conditions, Q(pk__in=[])))
+        return self.alias(owning_ancestors=PathAncestors("owning_path")).filter(
+            owning_ancestors__overlap=list(paths)
+        )
 
     def for_list(self):
         """What a list row shows, in a fixed number of queries."""

@@ -1,24 +1,41 @@
-"""The owning unit's tree path copied on each model, and an index of it with the words.
+"""The owning unit's tree path copied on each model, and an index of its subtrees with the words.
 
 A scoped search found every match in the country from the word index and only then kept the
-scope's, through the units; with the path beside the words in one index (btree_gin), the scope's
-ranges of paths and the words are looked up together. The copy is kept by the database alone:
-every insert and update of a model takes its unit's path (whatever was written in the column),
-and a unit moved in the tree (treebeard rewrites the paths of a whole subtree in one statement)
-rewrites the copies of its models. Neither is a change anybody made to a model: the audit trail
-does not track the column, nor do the report roll-up's triggers look at it.
+scope's, through the units. With each model's subtrees (the paths of its unit and of the units
+above it, ``danvan_path_ancestors``) beside the words in one index, a scope's search reads the
+scope's part of the index alone: each subtree is one key of it. (A range of paths on a btree_gin
+column was tried first: a province's range is thousands of keys, gathered one by one into a
+bitmap that the words were then checked against, which cost as much as it saved.)
+
+The copy is kept by the database alone: every insert and update of a model takes its unit's path,
+whatever was written in the column, and a unit moved in the tree (treebeard rewrites the paths of
+a whole subtree in one statement) rewrites the copies of its models. Neither is a change anybody
+made to a model: the audit trail does not track the column, nor do the report roll-up's triggers
+look at it.
 
 A write racing a move of its unit may keep the path read before the move; the copy only narrows
 a search whose scope ``visible_to`` still decides through the unit, so such a row would be missed
 by the scope's searches until its next write, never shown out of scope.
 
 The copies are filled in one statement, in the transaction that creates the triggers (the new
-column holds an exclusive lock on the models until then), before the index is built.
+column holds an exclusive lock on the models until then), before the index is built. The fill
+writes every row once: on a large registry, VACUUM afterwards (the old row versions take space).
 """
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations, models
+
+import models_registry.querysets
+
+# Tree paths are steps of 4 characters (treebeard's ``steplen`` of the units).
+FUNCTION = """
+CREATE FUNCTION danvan_path_ancestors(path text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+    SELECT array_agg(left(path, length) ORDER BY length)
+    FROM generate_series(4, length(path), 4) AS length
+$$;
+"""
+DROP_FUNCTION = "DROP FUNCTION danvan_path_ancestors(text);"
 
 TRIGGERS = """
 CREATE FUNCTION models_registry_owning_path() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -71,7 +88,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        BtreeGinExtension(),
         migrations.AddField(
             model_name="danvanmodel",
             name="owning_path",
@@ -85,8 +101,13 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(FILL, migrations.RunSQL.noop),
         migrations.RunSQL(TRIGGERS, DROP_TRIGGERS),
+        migrations.RunSQL(FUNCTION, DROP_FUNCTION),
         migrations.AddIndex(
             model_name="danvanmodel",
-            index=GinIndex(fields=["owning_path", "search_vector"], name="danvanmodel_scoped_search"),
+            index=GinIndex(
+                models_registry.querysets.PathAncestors("owning_path"),
+                models.F("search_vector"),
+                name="danvanmodel_scoped_search",
+            ),
         ),
     ]
