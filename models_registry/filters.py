@@ -55,7 +55,7 @@ COUNTS_CACHE_SECONDS = 60
 # words). A scope's search counts them all: its matches are found by scope first (through its
 # units, or a province's part of the index of subtrees and words), not among the country's.
 SEARCH_COUNT_LIMIT = 1000
-# The scopes whose searches read the index of subtrees and words (``owned_under``): a province
+# The scopes whose searches read the index of subtrees and words (``matching``): a province
 # holds tens of thousands of models. A commune's few hundred are found quicker through its units,
 # each row checked for the words, than through the index's lists of common words, which the
 # planner would prefer if offered.
@@ -208,15 +208,11 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        matching = queryset.matching(value)
-        if self.user.is_superuser:
-            return matching
-        if not membership_levels(self.user) & WIDE_LEVELS:
-            return matching
+        if self.user.is_superuser or not membership_levels(self.user) & WIDE_LEVELS:
+            return queryset.matching(value)
         # Redundant with the scope the queryset starts from, which stays the rule: the scope's
-        # paths again, on the models' copy of them, so that the word index is read for the
-        # scope alone.
-        return matching.owned_under(scope_paths(self.user))
+        # paths again, on the models' copy of them, so that the index is read for the scope.
+        return queryset.matching(value, within=scope_paths(self.user))
 
     def filter_unit(self, queryset, name, value):
         # A unit's figures include the units merged into it (the 2025 mergers).

@@ -30,8 +30,8 @@ from models_registry.choices import (
 from models_registry.querysets import (
     AttachmentQuerySet,
     DanVanModelQuerySet,
-    PathAncestors,
     ResultReportQuerySet,
+    ScopedWords,
 )
 from organisations.models import Organisation, SearchText
 
@@ -126,7 +126,7 @@ class DanVanModel(TimeStampedModel):
     )
     # The owning unit's tree path, copied by the database (migration 0016): set on every insert
     # and update from ``owning_unit`` whatever was written, and rewritten when the unit moves.
-    # A scoped search narrows the word index by it (``DanVanModelQuerySet.owned_under``); the
+    # A scoped search narrows the word index by it (``DanVanModelQuerySet.matching``); the
     # scope itself is always decided through the unit (``visible_to``). Compared bytewise
     # ("C"): paths are codes, not words.
     owning_path = models.CharField(
@@ -273,12 +273,8 @@ class DanVanModel(TimeStampedModel):
         indexes = [
             GinIndex(fields=["search_vector"], name="danvanmodel_search"),
             # A scope's search: its subtrees and the words in one index scan, instead of every
-            # match in the country read to keep the scope's (``owned_under``).
-            GinIndex(
-                PathAncestors("owning_path"),
-                F("search_vector"),
-                name="danvanmodel_scoped_search",
-            ),
+            # match in the country read to keep the scope's (``matching(within=…)``).
+            GinIndex(ScopedWords(), name="danvanmodel_scoped_search"),
             models.Index(fields=["field", "start_date"], name="danvanmodel_field_start"),
             models.Index(fields=["start_date"], name="danvanmodel_start"),
             # The whole country sorted by name: the first rows of this index, not a sort of all.

@@ -1,11 +1,16 @@
 """The owning unit's tree path copied on each model, and an index of its subtrees with the words.
 
 A scoped search found every match in the country from the word index and only then kept the
-scope's, through the units. With each model's subtrees (the paths of its unit and of the units
-above it, ``danvan_path_ancestors``) beside the words in one index, a scope's search reads the
-scope's part of the index alone: each subtree is one key of it. (A range of paths on a btree_gin
-column was tried first: a province's range is thousands of keys, gathered one by one into a
-bitmap that the words were then checked against, which cost as much as it saved.)
+scope's, through the units. The index ``danvanmodel_scoped_search`` holds each model's words and
+its subtrees as words of their own ("donvi" and the path of its unit and of each unit above it,
+``danvan_subtree_words``), so a scope's search asks for its words and any of its subtrees in one
+condition, and reads the scope's part of the index alone. A search over the whole country asks
+the word column itself and keeps its index (``danvanmodel_search``).
+
+Tried first: a range of paths on a btree_gin column beside the words. A province's range is
+thousands of keys, gathered one by one into a bitmap the words are then checked against, which
+cost as much as it saved; and the planner took that two-column index for the country's searches
+too, for which it is no better and was wrongly thought cheaper.
 
 The copy is kept by the database alone: every insert and update of a model takes its unit's path,
 whatever was written in the column, and a unit moved in the tree (treebeard rewrites the paths of
@@ -19,7 +24,8 @@ by the scope's searches until its next write, never shown out of scope.
 
 The copies are filled in one statement, in the transaction that creates the triggers (the new
 column holds an exclusive lock on the models until then), before the index is built. The fill
-writes every row once: on a large registry, VACUUM afterwards (the old row versions take space).
+writes every row once: on a large registry, reindex the table afterwards (REINDEX TABLE
+CONCURRENTLY; each index holds the old row versions too).
 """
 
 from django.contrib.postgres.indexes import GinIndex
@@ -27,15 +33,16 @@ from django.db import migrations, models
 
 import models_registry.querysets
 
-# Tree paths are steps of 4 characters (treebeard's ``steplen`` of the units).
+# Tree paths are steps of 4 characters (treebeard's ``steplen`` of the units). The words are
+# lower-cased as ``to_tsquery('simple', …)`` reads them (``DanVanModelQuerySet.matching``).
 FUNCTION = """
-CREATE FUNCTION danvan_path_ancestors(path text) RETURNS text[]
+CREATE FUNCTION danvan_subtree_words(path text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
-    SELECT array_agg(left(path, length) ORDER BY length)
+    SELECT array_to_tsvector(array_agg(lower('donvi' || left(path, length))))
     FROM generate_series(4, length(path), 4) AS length
 $$;
 """
-DROP_FUNCTION = "DROP FUNCTION danvan_path_ancestors(text);"
+DROP_FUNCTION = "DROP FUNCTION danvan_subtree_words(text);"
 
 TRIGGERS = """
 CREATE FUNCTION models_registry_owning_path() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -105,9 +112,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="danvanmodel",
             index=GinIndex(
-                models_registry.querysets.PathAncestors("owning_path"),
-                models.F("search_vector"),
-                name="danvanmodel_scoped_search",
+                models_registry.querysets.ScopedWords(), name="danvanmodel_scoped_search"
             ),
         ),
     ]
