@@ -79,12 +79,17 @@ DROP TRIGGER owning_path_copy ON models_registry_danvanmodel;
 DROP FUNCTION models_registry_owning_path();
 """
 
-# Before the triggers (the copy trigger would look every unit up again, row by row), with the
-# units locked against moves until the moves' trigger exists; the models are locked already.
+# Before the triggers (the copy trigger would look every unit up again), with the units locked
+# against moves until the moves' trigger exists; the models are locked already. Each unit is
+# looked up from the model's row, so the models are read, and their new versions written, in
+# the table's order: a join would write them in the units' order, and the planner, reading the
+# start date no longer in step with the table, would give up walking the index on the start
+# date for the country's searches and lists (the first rows in order, read from the table).
 FILL = """
 LOCK TABLE organisations_organisation IN SHARE ROW EXCLUSIVE MODE;
-UPDATE models_registry_danvanmodel model SET owning_path = unit.path
-FROM organisations_organisation unit WHERE unit.id = model.owning_unit_id;
+UPDATE models_registry_danvanmodel model SET owning_path = (
+    SELECT unit.path FROM organisations_organisation unit WHERE unit.id = model.owning_unit_id
+);
 """
 
 
