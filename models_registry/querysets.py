@@ -41,8 +41,8 @@ def code_query(text: str) -> str | None:
     return code.upper()
 
 
-# A model's subtrees as words of its search: this and the path of its unit, and of each unit above
-# it ("donvi0001", "donvi0001000o"), which no text holds.
+# A model's subtrees as words of its search: this followed by the path of its unit and of each
+# unit above it ("donvi0001", "donvi0001000o"), words no text holds.
 SUBTREE_WORD = "donvi"
 
 
