@@ -16,10 +16,15 @@ from core.text import whole_number
 from core.versions import kept, sequence_version
 from models_registry.choices import Actor, Field, ModelKind, Status
 from models_registry.models import DanVanModel, Theme
-from organisations.choices import Role
+from organisations.choices import OrganisationLevel, Role
 from organisations.models import Organisation
 from organisations.pickers import unit_options
-from organisations.querysets import scope_paths, subtree_q, with_predecessors
+from organisations.querysets import (
+    membership_levels,
+    scope_paths,
+    subtree_q,
+    with_predecessors,
+)
 from organisations.selectors import nearby_units
 
 SORTS = (
@@ -45,9 +50,14 @@ COUNTS_CACHE_SECONDS = 60
 # A search over the whole country counts its matches up to this many, the forty pages that may
 # be asked by number (``keyset.MAX_NUMBERED_PAGE``); beyond, the page says "more than" instead
 # of recounting tens of thousands of matches by field (each read from the table to check its
-# words). A scope's search counts them all: the word index knows nothing of scope, so stopping
-# at the limit would first walk the country's matches to find the scope's, and cost more.
+# words). A scope's search counts them all: its matches are found by scope first (through its
+# units, or a province's part of the index of subtrees and words), not among the country's.
 SEARCH_COUNT_LIMIT = 1000
+# The scopes whose searches read the index of subtrees and words (``matching``): a province
+# holds tens of thousands of models. A commune's few hundred are found quicker through its units,
+# each row checked for the words, than through the index's lists of common words, which the
+# planner would prefer if offered.
+WIDE_LEVELS = {OrganisationLevel.CENTRAL, OrganisationLevel.PROVINCE}
 # Parameters that change the rows counted (the sort, the page and the cursor do not).
 COUNTED_PARAMETERS = (
     "q",
@@ -209,7 +219,11 @@ class DanVanModelFilter(CountsConditions, django_filters.FilterSet):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        return queryset.matching(value)
+        if self.user.is_superuser or not membership_levels(self.user) & WIDE_LEVELS:
+            return queryset.matching(value)
+        # Redundant with the scope the queryset starts from, which stays the rule: the scope's
+        # paths again, on the models' copy of them, so that the index is read for the scope.
+        return queryset.matching(value, within=scope_paths(self.user))
 
     def filter_unit(self, queryset, name, value):
         # A unit's figures include the units merged into it (the 2025 mergers).

@@ -33,6 +33,7 @@ from models_registry.querysets import (
     AttachmentQuerySet,
     DanVanModelQuerySet,
     ResultReportQuerySet,
+    ScopedWords,
     waiting_since,
 )
 from organisations.models import Organisation, SearchText
@@ -97,7 +98,9 @@ class Indicator(models.Model):
 
 @audited(
     "DanVanModelHistory",
-    exclude=["search_vector"],  # derived; the history keeps the texts themselves
+    # Derived: the history keeps the texts themselves, and the owning unit (a move of the unit
+    # in the tree rewrites ``owning_path`` without being anybody's change to the model).
+    exclude=["search_vector", "owning_path"],
 )
 class DanVanModel(TimeStampedModel):
     """A registered model (mô hình) or exemplar (điển hình) of the movement."""
@@ -123,6 +126,18 @@ class DanVanModel(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="owned_models",
         verbose_name="đơn vị chủ trì",
+    )
+    # The owning unit's tree path, copied by the database (migration 0018): set on every insert
+    # and update from ``owning_unit`` whatever was written, and rewritten when the unit moves.
+    # A scoped search narrows the word index by it (``DanVanModelQuerySet.matching``); the
+    # scope itself is always decided through the unit (``visible_to``). Compared bytewise
+    # ("C"): paths are codes, not words.
+    owning_path = models.CharField(
+        "đường dẫn đơn vị chủ trì",
+        max_length=255,
+        editable=False,
+        default="",
+        db_collation="C",
     )
     territory = models.ManyToManyField(
         Organisation,
@@ -260,6 +275,9 @@ class DanVanModel(TimeStampedModel):
         ordering = ["-start_date", "-pk"]
         indexes = [
             GinIndex(fields=["search_vector"], name="danvanmodel_search"),
+            # A scope's search: its subtrees and the words in one index scan, instead of every
+            # match in the country read to keep the scope's (``matching(within=…)``).
+            GinIndex(ScopedWords(), name="danvanmodel_scoped_search"),
             models.Index(fields=["field", "start_date"], name="danvanmodel_field_start"),
             models.Index(fields=["start_date"], name="danvanmodel_start"),
             # The whole country sorted by name: the first rows of this index, not a sort of all.

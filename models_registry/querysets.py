@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Upper
@@ -49,6 +50,29 @@ def code_query(text: str) -> str | None:
     return code.upper()
 
 
+# A model's subtrees as words of its search: this followed by the path of its unit and of each
+# unit above it ("donvi0001", "donvi0001000o"), words no text holds.
+SUBTREE_WORD = "donvi"
+
+
+class ScopedWords(models.Func):
+    """A model's words with its subtrees (``SUBTREE_WORD``, ``danvan_subtree_words``, migration
+    0018), the expression of the index ``danvanmodel_scoped_search``: a scope's search asks for
+    its words and any of its subtrees in one condition of that index."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+    output_field = SearchVectorField()
+
+    def __init__(self):
+        subtrees = models.Func(
+            models.F("owning_path"),
+            function="danvan_subtree_words",
+            output_field=SearchVectorField(),
+        )
+        super().__init__(models.F("search_vector"), subtrees)
+
+
 class DanVanModelQuerySet(ScopedQuerySetMixin, models.QuerySet):
     scope_path_lookup = "owning_unit__path"
 
@@ -83,13 +107,18 @@ class DanVanModelQuerySet(ScopedQuerySetMixin, models.QuerySet):
         registrations still under review."""
         return self.filter(status__in=REPLICABLE_STATUSES)
 
-    def matching(self, text: str):
+    def matching(self, text: str, within: Iterable[str] | None = None):
         """Models whose code, name, person or content contain every word of ``text``.
 
         Diacritics and case are ignored; the last word may be unfinished ("nuoi d"). A code
         ("hb-0144", ``code_query``) finds the model of that code, whatever its case (the index
         on ``UPPER(code)``), and the models whose texts hold it, read as the search column
         reads it (PostgreSQL's parser: the same pieces, next to each other).
+
+        ``within``: tree paths the models' units must lie under, read from the models' copy of
+        their unit's path together with the words (``ScopedWords``), so that a scope's search
+        reads the scope's part of the index and not the country's matches. Not a scope: the
+        callers start from ``visible_to``, which decides it through the units.
         """
         code = code_query(text)
         if code is not None:
@@ -100,7 +129,13 @@ class DanVanModelQuerySet(ScopedQuerySetMixin, models.QuerySet):
             return self
         terms = [*words[:-1], f"{words[-1]}:*"]
         query = SearchQuery(" & ".join(terms), config="simple", search_type="raw")
-        return self.filter(search_vector=query)
+        if within is None:
+            return self.filter(search_vector=query)
+        subtrees = [f"{SUBTREE_WORD}{path}" for path in within]
+        if not subtrees:
+            return self.none()
+        query &= SearchQuery(" | ".join(subtrees), config="simple", search_type="raw")
+        return self.alias(scoped_words=ScopedWords()).filter(scoped_words=query)
 
     def for_list(self):
         """What a list row shows, in a fixed number of queries."""

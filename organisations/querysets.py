@@ -51,20 +51,28 @@ def _user_scope_rows(user) -> list[tuple[str, str, bool]]:
     if "rows" not in cache:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT membership.role, unit.path, ({VERSION_SQL}) "
+                f"SELECT membership.role, unit.path, ({VERSION_SQL}), unit.level "
                 "FROM organisations_membership membership "
                 "JOIN organisations_organisation unit ON unit.id = membership.organisation_id "
                 "WHERE membership.user_id = %s",
                 [user.pk],
             )
             memberships = cursor.fetchall()
+        cache["levels"] = {level for _, _, _, level in memberships}
         if memberships:
             cache["tree_version"] = memberships[0][2]
             index = merger_index(cache["tree_version"])
-            cache["rows"] = index.widened((role, path) for role, path, _ in memberships)
+            cache["rows"] = index.widened((role, path) for role, path, _, _ in memberships)
         else:
             cache["rows"] = []
     return cache["rows"]
+
+
+def membership_levels(user) -> set[str]:
+    """The levels (``OrganisationLevel``) of the units ``user`` holds memberships on, read with
+    the scope (no query of its own)."""
+    _user_scope_rows(user)
+    return _cache(user)["levels"]
 
 
 def user_memberships_paths(user) -> list[tuple[str, str]]:

@@ -265,6 +265,9 @@ def generate_models(
         provinces,
         themes=dict(Theme.objects.values_list("name", "pk")),
         indicators=dict(Indicator.objects.values_list("code", "pk")),
+        unit_paths=dict(
+            Organisation.objects.filter(path__startswith=root.path).values_list("pk", "path")
+        ),
     )
     result = GeneratedRegistry()
     started = time.perf_counter()

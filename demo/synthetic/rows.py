@@ -92,6 +92,8 @@ MODEL_FIELDS = (
     "person_position",
     "field",
     "owning_unit",
+    # The copy of the unit's path, which the database's trigger would set: skipped by the load.
+    "owning_path",
     "territory_note",
     "situation",
     "goals",
@@ -168,9 +170,12 @@ def _lower_first(text: str) -> str:
 class Generator:
     """Draws owners, fields and texts, with the weights, ids and earlier models they need."""
 
-    def __init__(self, rng: random.Random, provinces: list[Province], themes, indicators):
+    def __init__(
+        self, rng: random.Random, provinces: list[Province], themes, indicators, unit_paths
+    ):
         self.rng = rng
         self.provinces = provinces
+        self.unit_paths: dict[int, str] = unit_paths  # every owning unit's tree path
         # Uneven provinces: the busiest registers three times as many models as the quietest.
         weights = [1 + 2 * rng.random() for _ in provinces]
         self.province_weights = cumulative(weights)
@@ -330,6 +335,7 @@ def make_model(generator: Generator, model_id: int, start_day: int, rows: Rows, 
         position,
         field_name,
         unit,
+        generator.unit_paths[unit],
         rng.choice(TERRITORY_NOTES) if rng.random() < 0.05 else "",
         rng.choice(SITUATIONS[field_name]),
         rng.choice(GOALS),

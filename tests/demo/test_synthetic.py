@@ -276,6 +276,15 @@ def test_every_reference_points_at_an_existing_row(registry):
     assert Theme.objects.filter(models__isnull=False).exists()
 
 
+def test_models_carry_their_units_path(registry):
+    # The load skips the trigger that copies it: the generator writes it.
+    assert not scalar(
+        """SELECT count(*) FROM models_registry_danvanmodel m
+           JOIN organisations_organisation o ON o.id = m.owning_unit_id
+           WHERE m.owning_path IS DISTINCT FROM o.path"""
+    )
+
+
 def test_synthetic_rows_skip_the_audit_trail_but_later_changes_do_not(registry):
     assert not history("DanVanModelHistory").exists()
     assert not history("ResultReportHistory").exists()
