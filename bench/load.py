@@ -198,6 +198,10 @@ def start_servers(
             str(workers),
             "--threads",
             str(threads),
+            # Idle connections outlive a user's pause (up to 3 s), as behind a proxy that keeps
+            # them: a connection closed while a request is on its way fails that request.
+            "--keep-alive",
+            "10",
             "--chdir",
             str(app_dir),
             "--log-level",
@@ -286,6 +290,8 @@ def print_figures(figures: dict) -> None:
             f"  {group:<10} {result['requests']:>9} {result['requests_per_s']:>7.1f} "
             f"{result['p50_ms']:>7.0f} {result['p95_ms']:>7.0f} {result['errors']:>7}"
         )
+    for error in figures.get("error_messages", []):
+        print(f"  error × {error['occurrences']} ({error['group']}): {error['error']}")
 
 
 def main() -> None:

@@ -112,6 +112,10 @@ def run(users: int, run_time: float, wait: tuple[float, float]) -> dict:
         "wait_s": list(wait),
         "groups": groups,
         "total": _figures(environment.stats.total, elapsed),
+        "error_messages": [
+            {"group": error.name, "error": str(error.error), "occurrences": error.occurrences}
+            for error in environment.stats.errors.values()
+        ],
     }
 
 
