@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass, fields
 from datetime import datetime, time
+from io import StringIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import override_settings
 
 from organisations import services
@@ -82,13 +85,22 @@ def session_vietnam_clock(request):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Browser journeys on the shared demo data (see tests/e2e/conftest.py) run last, after
-    pytest-django's own ordering, so that the data they commit reaches no other test."""
-    on_demo = {id(item) for item in items if "demo_data" in getattr(item, "fixturenames", ())}
+    """Tests on the demo data, committed once (``demo_load``), run last, after pytest-django's
+    own ordering, so that no other test sees its rows: first those that only read it (each in
+    a transaction rolled back), then the browser journeys on the demo site (see
+    tests/e2e/conftest.py), which commit what they add."""
+
+    def demo_order(item) -> int:
+        names = getattr(item, "fixturenames", ())
+        if "demo_load" not in names:
+            return 0
+        return 2 if "demo_site" in names else 1
+
+    order = {id(item): demo_order(item) for item in items}
     for item in items:
-        if id(item) in on_demo:
+        if order[id(item)]:
             item.add_marker(pytest.mark.django_db)
-    items.sort(key=lambda item: id(item) in on_demo)
+    items.sort(key=lambda item: order[id(item)])
 
 
 def pytest_generate_tests(metafunc):
@@ -155,6 +167,33 @@ def seeded_rows(transactional_db):
     and recreated the content types with new ids.
     """
     reseed()
+
+
+@dataclass(frozen=True)
+class DemoLoad:
+    output: str  # what the load printed (its first run's summary)
+    media: Path  # where its files were kept
+
+
+@pytest.fixture(scope="session")
+def demo_load(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data (``load_demo``), loaded once for the session and committed.
+
+    Loading the demo (hundreds of models through the services, with their files) costs far more
+    than any test on it, so the tests that read it (tests/demo) and the browser journeys on the
+    demo site share one load. They run after every other test (``pytest_collection_modifyitems``
+    above), so no other test sees these rows; they are removed when the session ends.
+    """
+    media = tmp_path_factory.mktemp("demo-private")
+    output = StringIO()
+    with override_settings(PRIVATE_MEDIA_ROOT=media), django_db_blocker.unblock():
+        call_command("load_demo", stdout=output)
+    try:
+        yield DemoLoad(output=output.getvalue(), media=media)
+    finally:
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            reseed(SEEDING_MIGRATIONS)
 
 
 def build_tree() -> Tree:
