@@ -2,14 +2,18 @@
 
 from dataclasses import dataclass, fields
 from datetime import datetime, time
+from io import StringIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import override_settings
 
 from organisations import services
 from organisations.choices import OrganisationKind, OrganisationLevel, Role
+from organisations.mergers import _BUMP_SQL as TREE_VERSION_BUMP
 from organisations.mergers import tree_changed
 from organisations.models import Organisation
 from tests.db_snapshots import built_once
@@ -51,6 +55,45 @@ def production_password_hashers(settings):
     settings.PASSWORD_HASHERS = portal_settings.PASSWORD_HASHERS
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_flush():
+    """A transactional test's flush empties the tables by DELETE with the triggers off, then does
+    what the tables' TRUNCATE triggers would have done, instead of Django's TRUNCATE: TRUNCATE
+    gives each of the hundred-odd tables and their indexes new files, most of a second each time
+    for tables that hold a few rows. Needs a superuser, as tests/db_snapshots.py does; anyone
+    else flushes the usual way."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from tests.db_snapshots import may_restore
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables or not may_restore():
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return [
+            # Inside the flush's transaction: foreign keys and triggers are off until its end.
+            "SET LOCAL session_replication_role = replica",
+            *(
+                f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))}"
+                for table in tables
+            ),
+            "SET LOCAL session_replication_role = origin",
+            # The statement triggers on TRUNCATE: organisations' migration 0006 and the
+            # registry's 0014.
+            TREE_VERSION_BUMP,
+            "SELECT nextval('models_registry_list_version')",
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+    try:
+        yield
+    finally:
+        DatabaseOperations.sql_flush = truncate
+
+
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Half an hour either side of midnight in Vietnam: the hours at which the UTC date and the Vietnam
 # date differ (00:30) or are about to (23:30). A test that formats a date must pass at both.
@@ -82,13 +125,22 @@ def session_vietnam_clock(request):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Browser journeys on the shared demo data (see tests/e2e/conftest.py) run last, after
-    pytest-django's own ordering, so that the data they commit reaches no other test."""
-    on_demo = {id(item) for item in items if "demo_data" in getattr(item, "fixturenames", ())}
+    """Tests on the demo data, committed once (``demo_load``), run last, after pytest-django's
+    own ordering, so that no other test sees its rows: first those that only read it (each in
+    a transaction rolled back), then the browser journeys on the demo site (see
+    tests/e2e/conftest.py), which commit what they add."""
+
+    def demo_order(item) -> int:
+        names = getattr(item, "fixturenames", ())
+        if "demo_load" not in names:
+            return 0
+        return 2 if "demo_site" in names else 1
+
+    order = {id(item): demo_order(item) for item in items}
     for item in items:
-        if id(item) in on_demo:
+        if order[id(item)]:
             item.add_marker(pytest.mark.django_db)
-    items.sort(key=lambda item: id(item) in on_demo)
+    items.sort(key=lambda item: order[id(item)])
 
 
 def pytest_generate_tests(metafunc):
@@ -157,6 +209,33 @@ def seeded_rows(transactional_db):
     reseed()
 
 
+@dataclass(frozen=True)
+class DemoLoad:
+    output: str  # what the load printed (its first run's summary)
+    media: Path  # where its files were kept
+
+
+@pytest.fixture(scope="session")
+def demo_load(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data (``load_demo``), loaded once for the session and committed.
+
+    Loading the demo (hundreds of models through the services, with their files) costs far more
+    than any test on it, so the tests that read it (tests/demo) and the browser journeys on the
+    demo site share one load. They run after every other test (``pytest_collection_modifyitems``
+    above), so no other test sees these rows; they are removed when the session ends.
+    """
+    media = tmp_path_factory.mktemp("demo-private")
+    output = StringIO()
+    with override_settings(PRIVATE_MEDIA_ROOT=media), django_db_blocker.unblock():
+        call_command("load_demo", stdout=output)
+    try:
+        yield DemoLoad(output=output.getvalue(), media=media)
+    finally:
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            reseed(SEEDING_MIGRATIONS)
+
+
 def build_tree() -> Tree:
     """The tree written through the factories and services."""
     province = OrganisationFactory(
@@ -209,6 +288,20 @@ def build_tree() -> Tree:
     )
 
 
+def load_tree(pks: list[int]) -> Tree:
+    units = Organisation.objects.in_bulk(pks)
+    return Tree(*(units[pk] for pk in pks))
+
+
+def registry_changed() -> None:
+    """After rows of the registry's models were copied back (triggers off): move the list's
+    version on, as the statement trigger of models_registry's migration 0014 does."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('models_registry_list_version')")
+
+
 @pytest.fixture
 def tree(db, request) -> Tree:
     # Written through the services once, then copied back (tests/db_snapshots.py).
@@ -217,7 +310,7 @@ def tree(db, request) -> Tree:
         "tree",
         build_tree,
         keys=lambda built: [getattr(built, field.name).pk for field in fields(Tree)],
-        load=lambda pks: Tree(*(Organisation.objects.in_bulk(pks)[pk] for pk in pks)),
+        load=load_tree,
         # A version never seen before, as the triggers would set: see organisations/mergers.py.
         restored=tree_changed,
     )

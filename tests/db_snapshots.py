@@ -64,10 +64,20 @@ def may_restore() -> bool:
     return _may_restore
 
 
+_row_counts_query: str | None = None
+
+
 def row_counts() -> tuple[int, ...]:
-    query = "SELECT " + ", ".join(f"(SELECT count(*) FROM {table})" for table in tables())
-    with connection.cursor() as cursor:
-        cursor.execute(query)
+    """Every table's row count, in one statement prepared once per connection, so that its
+    subqueries (one a table) are planned once rather than at every fixture."""
+    global _row_counts_query
+    if _row_counts_query is None:
+        _row_counts_query = "SELECT " + ", ".join(
+            f"(SELECT count(*) FROM {table})" for table in tables()
+        )
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute(_row_counts_query, prepare=True)
         return tuple(cursor.fetchone())
 
 

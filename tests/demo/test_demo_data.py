@@ -15,8 +15,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import transaction
-from django.test import TestCase, override_settings
 from django.utils import timezone
 from pghistory.models import Context
 
@@ -66,36 +64,19 @@ CAU_GIAY_ROUND = (
 )
 
 
-@pytest.fixture(scope="module")
-def demo_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("private")
-
-
 @pytest.fixture(autouse=True)
-def private_media(settings, demo_media):
-    """The demo's files stay where the module's load put them (not a folder per test)."""
-    settings.PRIVATE_MEDIA_ROOT = demo_media
-    return demo_media
+def private_media(settings, demo_load):
+    """The demo's files stay where its load put them (not a folder per test)."""
+    settings.PRIVATE_MEDIA_ROOT = demo_load.media
+    return demo_load.media
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, demo_media):
-    """The demo loaded once for the module (its first run's summary), rolled back after it.
-
-    Each test runs in a savepoint inside this transaction, so none sees another's changes. What
-    the services do once the load commits (the notifications) is run as if it had committed.
-    """
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        override_settings(PRIVATE_MEDIA_ROOT=demo_media, PASSWORD_HASHERS=fast),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        output = StringIO()
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            call_command("load_demo", stdout=output)
-        yield output.getvalue()
-        transaction.set_rollback(True)
+@pytest.fixture
+def demo(demo_load):
+    """The demo, loaded and committed once for the session (``demo_load`` in tests/conftest.py):
+    its first run's summary. Each test runs in a transaction rolled back at its end, so none sees
+    another's changes."""
+    return demo_load.output
 
 
 def demo_entries() -> list[dict]:

@@ -1,5 +1,6 @@
 """The synthetic national registry: spread, consistent workflows, searchable, re-runnable."""
 
+import copy
 import io
 from collections import Counter, defaultdict
 from datetime import date
@@ -21,7 +22,10 @@ from models_registry.models import (
     WorkflowEvent,
 )
 from organisations.choices import OrganisationLevel
+from organisations.mergers import tree_changed
 from organisations.models import Organisation
+from tests.conftest import registry_changed
+from tests.db_snapshots import built_once
 from tests.factories import OrganisationFactory
 
 MODELS = 2_000
@@ -79,15 +83,35 @@ def scalar(sql: str) -> int:
 
 
 @pytest.fixture
-def small_tree(db):
-    """Three provinces, twelve communes, a few hundred units in all."""
-    return generate_organisation_tree(300, provinces=3, communes=12, seed=7)
+def small_tree(db, request):
+    """Three provinces, twelve communes, a few hundred units in all: generated once, then copied
+    back (tests/db_snapshots.py)."""
+    return built_once(
+        request,
+        "synthetic tree",
+        lambda: generate_organisation_tree(300, provinces=3, communes=12, seed=7),
+        keys=copy.deepcopy,
+        load=copy.deepcopy,
+        restored=tree_changed,
+    )
+
+
+def generate_registry() -> None:
+    output = generate()
+    assert "2.000 mô hình" in output
 
 
 @pytest.fixture
-def registry(small_tree):
-    output = generate()
-    assert "2.000 mô hình" in output
+def registry(small_tree, request):
+    """The synthetic registry on the small tree, generated once, then copied back."""
+    built_once(
+        request,
+        "synthetic registry",
+        generate_registry,
+        keys=lambda built: None,
+        load=lambda keys: None,
+        restored=registry_changed,
+    )
     return small_tree
 
 

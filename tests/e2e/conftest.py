@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 from jwcrypto.jwk import JWK
 
@@ -118,29 +116,16 @@ def page(request, browser):
 
 
 @pytest.fixture(scope="session")
-def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A live server over the demo data, loaded once for every journey that walks it.
-
-    Loading the demo (hundreds of models through the services, with their files) costs far more
-    than any journey on it, so it is loaded once and committed. The journeys on it run after
-    every other test (see ``pytest_collection_modifyitems`` in tests/conftest.py), so no other
-    test sees these rows; they are removed when the session ends.
-    """
+def demo_site(demo_load):
+    """A live server over the demo data (``demo_load`` in tests/conftest.py), for every journey
+    that walks it."""
     from pytest_django.live_server_helper import LiveServer
 
-    from tests.conftest import SEEDING_MIGRATIONS, reseed
-
-    media = tmp_path_factory.mktemp("demo-private")
-    with override_settings(PRIVATE_MEDIA_ROOT=media), django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
     server = LiveServer(os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
     try:
-        yield DemoSite(url=server.url, media=media)
+        yield DemoSite(url=server.url, media=demo_load.media)
     finally:
         server.stop()
-        with django_db_blocker.unblock():
-            call_command("flush", interactive=False, verbosity=0)
-            reseed(SEEDING_MIGRATIONS)
 
 
 @dataclass(frozen=True)

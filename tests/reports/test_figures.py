@@ -30,7 +30,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from models_registry.choices import Status
-from models_registry.models import Indicator, ResultReport, ResultValue
+from models_registry.models import DanVanModel, Indicator, ResultReport, ResultValue
 from organisations.choices import OrganisationLevel
 from organisations.models import Organisation
 from organisations.services import organisation_create, organisation_move
@@ -39,6 +39,8 @@ from reports.scope import report_scope
 from reports.selectors import report_figures
 from reviews.choices import CommendationForm, RoundKind, RoundStatus
 from reviews.models import Commendation, CommendationRound
+from tests.conftest import registry_changed
+from tests.db_snapshots import built_once
 from tests.factories import DanVanModelFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -85,7 +87,24 @@ def published_round(unit, decided, *lines):
 
 
 @pytest.fixture
-def registry(tree):
+def registry(tree, request):
+    """The hand-counted registry, written once and then copied back (tests/db_snapshots.py)."""
+    return built_once(
+        request,
+        "hand-counted registry",
+        lambda: build_registry(tree),
+        keys=lambda built: {name: model.pk for name, model in built.items()},
+        load=load_registry,
+        restored=registry_changed,
+    )
+
+
+def load_registry(pks: dict[str, int]) -> dict:
+    models = DanVanModel.objects.in_bulk(pks.values())
+    return {name: models[pk] for name, pk in pks.items()}
+
+
+def build_registry(tree):
     m = {}
     m["A"] = model(
         tree.ward, "A", status=Status.ACCEPTED, submitted=at(15, 2, 2025), accepted=at(1, 3, 2025)

@@ -30,11 +30,15 @@ from django.urls import reverse
 from lxml import html
 
 from models_registry.choices import Field, Status
+from models_registry.models import DanVanModel
 from organisations import services as organisation_services
 from organisations.choices import OrganisationLevel, Role
+from organisations.mergers import tree_changed
 from organisations.models import Organisation
 from reports.periods import half_period, year_period
 from reports.selectors import MEASURE_KEYS, report_figures
+from tests.conftest import registry_changed
+from tests.db_snapshots import built_once
 from tests.factories import DanVanModelFactory, OrganisationFactory, user_with_role
 from tests.reports.test_figures import at
 
@@ -46,7 +50,36 @@ FIRST_DAY = datetime.date(2025, 7, 1)
 
 
 @pytest.fixture
-def reform(db):
+def reform(db, request):
+    """The 2025 reform's units and models, written once and then copied back
+    (tests/db_snapshots.py)."""
+    return built_once(
+        request,
+        "reform",
+        build_reform,
+        keys=lambda built: {
+            part: {name: row.pk for name, row in rows.items()} for part, rows in built.items()
+        },
+        load=load_reform,
+        restored=reform_restored,
+    )
+
+
+def load_reform(pks: dict) -> dict:
+    units = Organisation.objects.in_bulk(pks["units"].values())
+    models = DanVanModel.objects.in_bulk(pks["models"].values())
+    return {
+        "units": {name: units[pk] for name, pk in pks["units"].items()},
+        "models": {name: models[pk] for name, pk in pks["models"].items()},
+    }
+
+
+def reform_restored() -> None:
+    tree_changed()
+    registry_changed()
+
+
+def build_reform() -> dict:
     def unit(name, code, parent=None, *, former=False, new=False, level=None):
         return OrganisationFactory(
             name=name,
