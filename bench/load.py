@@ -305,7 +305,10 @@ def main() -> None:
     parser.add_argument("--only", choices=["load", "compare"], help="run one of the two")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout to serve")
     parser.add_argument(
-        "--threads", type=int, default=1, help="threads of each gunicorn worker (1: sync workers)"
+        "--threads",
+        type=int,
+        default=4,
+        help="threads of each gunicorn worker, as in production (1: sync workers)",
     )
     args = parser.parse_args()
 
