@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="danvanmodel",
             index=models.Index(
-                condition=models.Q(("status__in", ("submitted", "proposed"))),
+                condition=models.Q(("status", "submitted"), ("status", "proposed"), _connector="OR"),
                 fields=["owning_unit"],
                 include=("id", "status", "submitted_at", "proposed_at"),
                 name="danvanmodel_review_queue",
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="danvanmodel",
             index=models.Index(
-                condition=models.Q(("status__in", ("draft", "returned"))),
+                condition=models.Q(("status", "draft"), ("status", "returned"), _connector="OR"),
                 fields=["updated_at"],
                 name="danvanmodel_editable_recent",
             ),

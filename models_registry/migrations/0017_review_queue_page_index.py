@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                     nulls_first=True,
                 ),
                 models.F("id"),
-                condition=models.Q(("status__in", ("submitted", "proposed"))),
+                condition=models.Q(("status", "submitted"), ("status", "proposed"), _connector="OR"),
                 name="danvanmodel_queue",
             ),
         ),

@@ -4,6 +4,7 @@
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 import uuid
 from datetime import timedelta
@@ -193,6 +194,16 @@ def test_database_statements_are_counted_with_the_portal_database_settings(clien
 
 
 @pytest.mark.django_db
+def worker_files(directory) -> set[str]:
+    """The pids of the workers whose figures are in ``directory``."""
+    return {path.stem.rpartition("_")[2] for path in directory.glob("counter_*.db")}
+
+
+def log_in_page(port: int) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/dang-nhap/", timeout=10):
+        pass
+
+
 def test_gunicorn_workers_add_up_their_figures(tmp_path):
     """Under gunicorn with PROMETHEUS_MULTIPROC_DIR, /metrics counts every worker's requests."""
     directory = tmp_path / "metrics"
@@ -231,9 +242,13 @@ def test_gunicorn_workers_add_up_their_figures(tmp_path):
         )
     try:
         wait_for_health(port, process, log)
+        # Each worker opens its files once it has loaded the portal: under load the second may
+        # still be starting when the first answers.
+        deadline = time.monotonic() + 60
+        while len(worker_files(directory)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
         for _ in range(10):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/dang-nhap/", timeout=10):
-                pass
+            log_in_page(port)
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
         )
@@ -242,8 +257,7 @@ def test_gunicorn_workers_add_up_their_figures(tmp_path):
     finally:
         stop_process_groups([process])
     assert not (directory / "counter_1.db").exists()
-    workers = {path.stem.rpartition("_")[2] for path in directory.glob("counter_*.db")}
-    assert len(workers) == 2, tail(log)
+    assert len(worker_files(directory)) == 2, tail(log)
     samples = {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
         for family in text_string_to_metric_families(body)
