@@ -48,6 +48,8 @@ messages:  ## recompile the Vietnamese translations (needs gettext's msgfmt)
 install: $(STAMP) .env
 
 $(BIN)/python:
+	@# A folder without its interpreter (a half-made or copied environment) is made again.
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
