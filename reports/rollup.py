@@ -119,6 +119,14 @@ def answers_models(scope, period: ReportPeriod) -> bool:
     )
 
 
+def answers_trend(scope, period: ReportPeriod) -> bool:
+    """Whether the trend chart of ``scope``'s report for ``period`` can be summed from the
+    roll-up: whole months, and a scope whose filter compares no path longer than the anchors
+    (its rows may be finer: the chart counts the whole scope). A province's report is: its rows
+    are its communes, its filter its subtree and its predecessors'."""
+    return scope.filter_length <= MODEL_ANCHOR_LENGTH and months_of(period) is not None
+
+
 def span(months: Months, year: str = "Y", month: str = "M") -> Q:
     """The roll-up rows of events in ``months``: year rows for the whole years, month rows for
     the months around them (``year`` and ``month`` name the grains)."""
@@ -199,6 +207,18 @@ def model_counts(scope, period: ReportPeriod):
         ),
     )
     return ModelCount.objects.filter(scope.q("anchor"), needed)
+
+
+def trend_counts(scope, period: ReportPeriod):
+    """The roll-up rows the trend chart of ``scope``'s report for ``period`` sums: its accepted
+    and recognised events in the period."""
+    after = months_of(period).after
+    return ModelCount.objects.filter(
+        scope.q("anchor"),
+        event__in=("accepted", "recognised"),
+        bucket__gte=period.start,
+        bucket__lt=after,
+    )
 
 
 def commendation_facts(scope, windows):

@@ -92,6 +92,12 @@ class ReportScope:
         this length falls in the same row, so models can be grouped by it first."""
         return max([self.child_length, *(len(path) for path, _ in self.rules)])
 
+    @property
+    def filter_length(self) -> int:
+        """The longest path that ``q`` compares: whether a model counts is decided the same on
+        any prefix of its unit's path at least this long."""
+        return max(len(path) for path in (*self.roots, *_exception_paths(self._tree(), True)))
+
     def prefix_key(self, path_lookup: str):
         return Substr(path_lookup, 1, self.prefix_length)
 
@@ -192,6 +198,15 @@ def _exceptions(nodes: list[_Node], included: bool, lookup: str) -> Q | None:
     return reduce(or_, parts) if parts else None
 
 
+def _exception_paths(nodes: list[_Node], included: bool):
+    """The paths ``_exceptions`` compares."""
+    for node in nodes:
+        own = node.row is not None
+        if own != included:
+            yield node.path
+        yield from _exception_paths(node.children, own)
+
+
 def _case(nodes: list[_Node], lookup: str, default):
     if not nodes:
         return default
@@ -285,18 +300,19 @@ def report_scope(organisation: Organisation, as_of: date | None = None) -> Repor
         return earlier[before] if before is not None else None
 
     rules: list[tuple[str, str | None]] = []
+    enclosing: list[tuple[str, str | None]] = []  # the rules above the unit, innermost last
     for unit in sorted({*in_effect, *earlier, *roots} - {own}):
         row = row_for(unit)
-        enclosing = next((rule for rule in reversed(rules) if unit.startswith(rule[0])), None)
-        if enclosing is not None:
-            inherited = enclosing[1]
-        elif unit.startswith(own):
-            inherited = unit[:child_length]
-        else:  # a unit from outside: a rule of its own, whatever its row
+        # In path order, a rule's subtree is a run of units: once left, it encloses no other.
+        while enclosing and not unit.startswith(enclosing[-1][0]):
+            enclosing.pop()
+        outside = not enclosing and not unit.startswith(own)
+        inherited = enclosing[-1][1] if enclosing else unit[:child_length]
+        # A unit from outside is a rule of its own, whatever its row; a rule that changes nothing
+        # is left out of the SQL.
+        if outside or row != inherited:
             rules.append((unit, row))
-            continue
-        if row != inherited:  # a rule that changes nothing is left out of the SQL
-            rules.append((unit, row))
+            enclosing.append((unit, row))
     predecessor_rows = tuple(
         (path, merged_on[path]) for path in sorted(merged_on) if row_for(path) == path
     )

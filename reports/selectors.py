@@ -275,27 +275,38 @@ class _Groups:
     models: list
     commended: list
     by_form: list
+    trend: dict[str, int]  # the trend chart's counts by measure name, the whole scope's
 
 
 def _groups(
     organisation: Organisation, period: ReportPeriod, *, rolled_up: bool, trend: bool = True
 ) -> _Groups:
     """The groups of models and of commendations; with ``trend``, the trend chart's months
-    counted in the same pass (the total row needs none)."""
+    counted too (the total row needs none)."""
     # Both periods are counted with the tree as it stood at the end of this one: like with like.
     scope = report_scope(organisation, period.end)
     current, previous_period = _window(period), period.previous()
     previous = _window(previous_period)
 
-    # 1. Models, grouped by row × field × kind × actor, every measure of both periods at once.
+    # 1. Models, grouped by row × field × kind × actor, every measure of both periods at once;
+    # the trend chart's months in the same pass, unless the roll-up holds them for the scope.
     buckets = _trend_buckets(period) if trend else []
+    trend_counts = None
     if rolled_up and rollup.answers_models(scope, period):
         grouped = _rolled_up_models(scope, period, previous_period, buckets)
+    elif rolled_up and buckets and rollup.answers_trend(scope, period):
+        grouped = _counted_model_groups(scope, current, previous, [])
+        trend_counts = _rolled_up_trend(scope, period, buckets)
     else:
         grouped = _counted_model_groups(scope, current, previous, buckets)
+    counted_buckets = buckets if trend_counts is None else []
     model_groups = _grouped_by_row(
-        scope, grouped, keys=("field", "kind", "actor"), sums=_measure_names(buckets)
+        scope, grouped, keys=("field", "kind", "actor"), sums=_measure_names(counted_buckets)
     )
+    if trend_counts is None:
+        trend_counts = {
+            name: sum(group[name] for group in model_groups) for name in _trend_names(buckets)
+        }
 
     # 2 and 3. Commendations, read once: the models commended (distinct) by row × field × kind ×
     # actor in both periods, and the commendations of the period by form × actor.
@@ -303,7 +314,14 @@ def _groups(
         scope, current, previous, rolled_up=rolled_up
     )
     return _Groups(
-        scope, current, previous_period, buckets, model_groups, commended_groups, by_form_groups
+        scope,
+        current,
+        previous_period,
+        buckets,
+        model_groups,
+        commended_groups,
+        by_form_groups,
+        trend_counts,
     )
 
 
@@ -335,16 +353,22 @@ def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: boo
     )
     in_scope = scope.q("owning_unit__path")
     figures["outstanding"] = _outstanding(in_scope, current, whole_tree=scope.whole_tree)
-    figures["trend"] = _trend(model_groups, period, buckets)
+    figures["trend"] = _trend(groups.trend, period, buckets)
     return figures
 
 
 def _measure_names(buckets) -> tuple[str, ...]:
     """The counts of each model group: every measure in both periods, then the trend's."""
-    names = [*_MODEL_CONDITION_NAMES, *(f"previous_{name}" for name in _MODEL_CONDITION_NAMES)]
-    for index in range(len(buckets)):
-        names += [f"trend_new_{index}", f"trend_recognised_{index}"]
-    return tuple(names)
+    previous = (f"previous_{name}" for name in _MODEL_CONDITION_NAMES)
+    return (*_MODEL_CONDITION_NAMES, *previous, *_trend_names(buckets))
+
+
+def _trend_names(buckets) -> tuple[str, ...]:
+    return tuple(
+        f"trend_{measure}_{index}"
+        for index in range(len(buckets))
+        for measure in ("new", "recognised")
+    )
 
 
 _MODEL_CONDITION_NAMES = (*MODEL_MEASURES, "registered")
@@ -372,15 +396,27 @@ def _rolled_up_models(scope: ReportScope, period: ReportPeriod, previous: Report
     counts = rollup.model_measures(rollup.months_of(period))
     before = rollup.model_measures(rollup.months_of(previous))
     counts.update({f"previous_{name}": sum_ for name, sum_ in before.items()})
-    for index, bucket in enumerate(buckets):
-        after = bucket.last_day + timedelta(days=1)
-        counts.update(rollup.trend_measures(index, rollup.Months(bucket.first_day, after)))
+    counts.update(_rolled_up_trend_measures(buckets))
     return (
         rollup.model_counts(scope, period)
         .order_by()
         .values("field", "kind", "actor", prefix=scope.prefix_key("anchor"))
         .annotate(**counts)
     )
+
+
+def _rolled_up_trend_measures(buckets) -> dict:
+    counts = {}
+    for index, bucket in enumerate(buckets):
+        after = bucket.last_day + timedelta(days=1)
+        counts.update(rollup.trend_measures(index, rollup.Months(bucket.first_day, after)))
+    return counts
+
+
+def _rolled_up_trend(scope: ReportScope, period: ReportPeriod, buckets) -> dict[str, int]:
+    """The trend chart's counts of the whole scope, summed from the roll-up (one small query):
+    for a report whose rows are finer than the roll-up's anchors but whose scope is not."""
+    return rollup.trend_counts(scope, period).aggregate(**_rolled_up_trend_measures(buckets))
 
 
 def _commendation_groups(
@@ -801,13 +837,13 @@ def _trend_buckets(period: ReportPeriod) -> list[_Window]:
     return buckets
 
 
-def _trend(model_groups, period: ReportPeriod, buckets: list[_Window]) -> dict:
+def _trend(counts: dict[str, int], period: ReportPeriod, buckets: list[_Window]) -> dict:
     """New and recognised models by month (by year over long periods), for the trend chart."""
     by_month = _trend_by_month(period)
-    series = {}
-    for measure in ("new", "recognised"):
-        keys = [f"trend_{measure}_{index}" for index in range(len(buckets))]
-        series[measure] = [sum(group[key] for group in model_groups) for key in keys]
+    series = {
+        measure: [counts[f"trend_{measure}_{index}"] for index in range(len(buckets))]
+        for measure in ("new", "recognised")
+    }
     labels = [f"{b.first_day:%m/%Y}" if by_month else str(b.first_day.year) for b in buckets]
     return {"granularity": "month" if by_month else "year", "labels": labels, **series}
 

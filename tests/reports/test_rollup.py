@@ -140,6 +140,40 @@ def test_a_wrong_roll_up_row_shows_and_a_rebuild_mends_it(country, superuser):
     assert report_figures(superuser, national, period)["total"]["new"] == right
 
 
+def test_a_province_s_trend_is_summed_from_the_roll_up_unless_its_scope_is_finer(
+    country,
+    superuser,
+    reform,  # noqa: F811
+    tree,
+):
+    """A province's rows are its communes, finer than the roll-up's anchors, so its models are
+    counted; its trend chart counts the whole scope and is summed from the roll-up, unless the
+    scope itself leaves out something below a province (a former province whose wards were
+    merged into another province's)."""
+    province = Organisation.objects.get(pk=tree.province.pk)
+    period = year_period(2025)
+    scope = report_scope(province, period.end)
+    assert not rollup.answers_models(scope, period)
+    assert rollup.answers_trend(scope, period)
+    former = Organisation.objects.get(pk=reform["units"]["hoa_binh"].pk)
+    assert not rollup.answers_trend(
+        report_scope(former, datetime.date(2026, 12, 31)), year_period(2026)
+    )
+
+    right = report_figures(superuser, province, period)["trend"]["new"]
+    changed = ModelCount.objects.filter(
+        anchor=province.path, event="accepted", grain="M", bucket__year=2025
+    ).order_by("bucket")[:1]
+    month = changed[0].bucket.month
+    assert ModelCount.objects.filter(pk__in=changed).update(n=F("n") + 1)
+    wrong = report_figures(superuser, province, period)["trend"]["new"]
+    assert wrong[month - 1] == right[month - 1] + 1
+    recounted = report_figures(superuser, province, period, recount=True)["trend"]["new"]
+    assert recounted == right
+    rollup.rebuild_rollup()
+    assert report_figures(superuser, province, period)["trend"]["new"] == right
+
+
 STAGES = (
     "submitted_model",  # registered and sent for review
     "accepted_model",
