@@ -10,11 +10,11 @@ binary search.
 
 The database says when they are stale: a statement-level trigger on the units and on the links
 sets ``organisations_treeversion.version`` to a new value of a sequence whenever a unit is added,
-removed or moved or a link changes (migration 0006). The row is transactional: other
-transactions see the new version when the change commits, and a rolled-back change leaves the
-old version, whose cached links are still right (a sequence value is never handed out twice, so a
-version seen inside a rolled-back transaction can never name other links later). Without the row
-(after a truncation) nothing is cached. Bulk loaders that bypass the triggers call
+removed or moved, its dates change or a link changes (migrations 0006 and 0011). The row is
+transactional: other transactions see the new version when the change commits, and a rolled-back
+change leaves the old version, whose cached links are still right (a sequence value is never handed
+out twice, so a version seen inside a rolled-back transaction can never name other links later).
+Without the row (after a truncation) nothing is cached. Bulk loaders that bypass the triggers call
 ``tree_changed``.
 """
 
@@ -106,11 +106,16 @@ def merger_index(version: int | None, using: str = "default") -> MergerIndex:
     return index
 
 
-def current_merger_index(using: str = "default") -> MergerIndex:
+def tree_version(using: str = "default") -> int | None:
+    """The tree's version now (None: unknown, so nothing kept under it may serve)."""
     with connections[using].cursor() as cursor:
         cursor.execute(VERSION_SQL)
         row = cursor.fetchone()
-    return merger_index(row[0] if row else None, using)
+    return row[0] if row else None
+
+
+def current_merger_index(using: str = "default") -> MergerIndex:
+    return merger_index(tree_version(using), using)
 
 
 def tree_changed(using: str = "default") -> None:

@@ -97,17 +97,19 @@ def scope_paths(user, roles: Iterable[str] | None = None) -> list[str]:
     return cache[key]
 
 
-def with_predecessors(paths: Iterable[str], *, user=None) -> list[str]:
+def with_predecessors(paths: Iterable[str], *, user=None, version: int | None = None) -> list[str]:
     """``paths`` widened, transitively, by the subtrees of units merged into any unit under them
     (one small query; cycle-safe).
 
-    With the request's ``user``, whose scope was read along with the tree's version, the links of
-    that version serve (the scope and the widening then agree) and nothing more is read.
+    With the request's ``user``, whose scope was read along with the tree's version, or with the
+    tree's ``version`` read by the caller, the links of that version serve (the scope and the
+    widening then agree) and nothing more is read.
     """
     paths = _minimal(paths)
     if not paths:
         return []
-    version = _cache(user).get("tree_version") if user is not None else None
+    if version is None and user is not None:
+        version = _cache(user).get("tree_version")
     index = merger_index(version) if version is not None else current_merger_index()
     rows = index.widened(("", path) for path in paths)
     return _minimal(path for _, path, _ in rows)

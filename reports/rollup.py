@@ -201,23 +201,19 @@ def model_counts(scope, period: ReportPeriod):
             span(now),
             span(before),
             span(Months(None, before.first)),
-            # The trend chart's months.
-            Q(event__in=("accepted", "recognised"), grain="M", bucket__gte=now.first)
-            & Q(bucket__lt=now.after),
         ),
     )
     return ModelCount.objects.filter(scope.q("anchor"), needed)
 
 
-def trend_counts(scope, period: ReportPeriod):
-    """The roll-up rows the trend chart of ``scope``'s report for ``period`` sums: its accepted
-    and recognised events in the period."""
-    after = months_of(period).after
+def trend_counts(scope, months: list[Months]):
+    """The roll-up rows the trend chart of ``scope``'s report sums: its accepted and recognised
+    events in each of ``months`` (the chart's months or years)."""
+    # One index range a bucket: (grain, bucket, anchor) seeks the scope's anchors in each.
     return ModelCount.objects.filter(
         scope.q("anchor"),
+        reduce(or_, (span(bucket) for bucket in months)),
         event__in=("accepted", "recognised"),
-        bucket__gte=period.start,
-        bucket__lt=after,
     )
 
 

@@ -36,14 +36,17 @@ a few prefixes only, never with every merger of a province.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 
+from django.db import connection
 from django.db.models import Case, CharField, Q, Value, When
 from django.db.models.functions import Substr
 
+from organisations.mergers import tree_version
 from organisations.models import Organisation
 from organisations.querysets import subtree_q, with_predecessors
 
@@ -228,15 +231,38 @@ def merger_date(predecessor_end: date | None, successor_start: date | None) -> d
     return successor_start
 
 
+# The scopes computed, by (database, tree version, unit path, structure date): a scope depends on
+# the tree alone, and the whole country's reads its ten thousand merger links (50 ms).
+_scopes: dict[tuple, ReportScope] = {}
+_scopes_lock = threading.Lock()
+SCOPES_KEPT = 512
+
+
 def report_scope(organisation: Organisation, as_of: date | None = None) -> ReportScope:
     """How ``organisation``'s report counts its subtree and its predecessors, with the tree as it
     stood at the end of ``as_of`` (None: every merger followed, as for today's structure).
 
-    Two queries: the subtrees that may reach the unit, and the merger links within them.
+    Kept in memory under the tree's version (``organisations.mergers``), which moves on with
+    every change to units, their dates or merger links: one small query when kept, else the
+    merger links within the subtrees that may reach the unit too.
     """
+    version = tree_version()
+    key = (connection.settings_dict["NAME"], version, organisation.path, as_of)
+    if version is not None and (kept := _scopes.get(key)) is not None:
+        return kept
+    scope = _report_scope(organisation, as_of, version)
+    if version is not None:
+        with _scopes_lock:
+            if len(_scopes) >= SCOPES_KEPT:
+                _scopes.clear()  # the old versions' scopes, mostly; counted again when asked
+            _scopes[key] = scope
+    return scope
+
+
+def _report_scope(organisation: Organisation, as_of: date | None, version: int | None):
     own, step = organisation.path, organisation.steplen
     child_length = len(own) + step
-    roots = tuple(with_predecessors([own]))
+    roots = tuple(with_predecessors([own], version=version))
     links = (
         Organisation.merged_from.through.objects.filter(subtree_q(roots, "to_organisation__path"))
         .order_by("to_organisation__path", "from_organisation__path")

@@ -292,14 +292,14 @@ def _groups(
     # the trend chart's months in the same pass, unless the roll-up holds them for the scope.
     buckets = _trend_buckets(period) if trend else []
     trend_counts = None
-    if rolled_up and rollup.answers_models(scope, period):
-        grouped = _rolled_up_models(scope, period, previous_period, buckets)
-    elif rolled_up and buckets and rollup.answers_trend(scope, period):
-        grouped = _counted_model_groups(scope, current, previous, [])
-        trend_counts = _rolled_up_trend(scope, period, buckets)
-    else:
-        grouped = _counted_model_groups(scope, current, previous, buckets)
+    if rolled_up and buckets and rollup.answers_trend(scope, period):
+        trend_counts = _rolled_up_trend(scope, buckets)
     counted_buckets = buckets if trend_counts is None else []
+    if rolled_up and rollup.answers_models(scope, period):
+        # A scope the roll-up answers for its models answers for its trend too.
+        grouped = _rolled_up_models(scope, period, previous_period)
+    else:
+        grouped = _counted_model_groups(scope, current, previous, counted_buckets)
     model_groups = _grouped_by_row(
         scope, grouped, keys=("field", "kind", "actor"), sums=_measure_names(counted_buckets)
     )
@@ -391,12 +391,11 @@ def _counted_model_groups(scope: ReportScope, current: _Window, previous: _Windo
     )
 
 
-def _rolled_up_models(scope: ReportScope, period: ReportPeriod, previous: ReportPeriod, buckets):
+def _rolled_up_models(scope: ReportScope, period: ReportPeriod, previous: ReportPeriod):
     """The same groups summed from the roll-up's rows of the scope's anchors."""
     counts = rollup.model_measures(rollup.months_of(period))
     before = rollup.model_measures(rollup.months_of(previous))
     counts.update({f"previous_{name}": sum_ for name, sum_ in before.items()})
-    counts.update(_rolled_up_trend_measures(buckets))
     return (
         rollup.model_counts(scope, period)
         .order_by()
@@ -407,16 +406,20 @@ def _rolled_up_models(scope: ReportScope, period: ReportPeriod, previous: Report
 
 def _rolled_up_trend_measures(buckets) -> dict:
     counts = {}
-    for index, bucket in enumerate(buckets):
-        after = bucket.last_day + timedelta(days=1)
-        counts.update(rollup.trend_measures(index, rollup.Months(bucket.first_day, after)))
+    for index, months in enumerate(_bucket_months(buckets)):
+        counts.update(rollup.trend_measures(index, months))
     return counts
 
 
-def _rolled_up_trend(scope: ReportScope, period: ReportPeriod, buckets) -> dict[str, int]:
+def _bucket_months(buckets) -> list[rollup.Months]:
+    return [rollup.Months(b.first_day, b.last_day + timedelta(days=1)) for b in buckets]
+
+
+def _rolled_up_trend(scope: ReportScope, buckets) -> dict[str, int]:
     """The trend chart's counts of the whole scope, summed from the roll-up (one small query):
     for a report whose rows are finer than the roll-up's anchors but whose scope is not."""
-    return rollup.trend_counts(scope, period).aggregate(**_rolled_up_trend_measures(buckets))
+    rows = rollup.trend_counts(scope, _bucket_months(buckets))
+    return rows.aggregate(**_rolled_up_trend_measures(buckets))
 
 
 def _commendation_groups(

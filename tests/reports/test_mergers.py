@@ -234,3 +234,29 @@ def test_many_mergers_in_one_former_district(tree, reviewer):
     for name in ("Xã Phú Lương", "Phường Gia Sàng", "Huyện Phú Lương (cũ)"):
         unit = Organisation.objects.get(name=name)
         assert report_figures(reviewer, unit, YEAR)["total"]["active"] == rows[name], name
+
+
+def test_a_kept_scope_follows_a_unit_s_new_dates(tree):
+    """A scope is kept under the tree's version, which a unit's new end date moves on: the
+    merger then takes effect on its new day in the next report."""
+    from reports.scope import _report_scope, report_scope
+
+    as_of = datetime.date(2025, 3, 31)
+    former = OrganisationFactory(
+        name="Xã Cù Vân (cũ)",
+        code="T19-CV",
+        parent=tree.province,
+        valid_to=datetime.date(2025, 6, 30),
+    )
+    organisation_services.organisation_set_predecessors(
+        organisation=tree.ward, predecessors=[former], by=None
+    )
+    ward = Organisation.objects.get(pk=tree.ward.pk)
+    before = report_scope(ward, as_of)
+    assert report_scope(ward, as_of) is before  # kept
+    assert dict(before.predecessor_rows)[former.path] == datetime.date(2025, 7, 1)
+
+    Organisation.objects.filter(pk=former.pk).update(valid_to=datetime.date(2024, 12, 31))
+    after = report_scope(ward, as_of)
+    assert dict(after.predecessor_rows)[former.path] == datetime.date(2025, 1, 1)
+    assert after == _report_scope(ward, as_of, None)
