@@ -73,6 +73,9 @@ class ReportScope:
     predecessor_rows: tuple[tuple[str, date | None], ...]
     as_of: date | None  # the structure date: the tree as it stood at the end of that day
     whole_tree: bool = False  # the unit is the tree's only root: its report counts every row
+    # What the methods below derived from the rules, kept with the scope (``report_scope``
+    # keeps scopes between requests).
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def q(self, path_lookup: str) -> Q:
         """A filter for the rows whose owning unit counts in this report."""
@@ -99,7 +102,10 @@ class ReportScope:
     def filter_length(self) -> int:
         """The longest path that ``q`` compares: whether a model counts is decided the same on
         any prefix of its unit's path at least this long."""
-        return max(len(path) for path in (*self.roots, *_exception_paths(self._tree(), True)))
+        if "filter_length" not in self._derived:
+            paths = (*self.roots, *_exception_paths(self._tree(), True))
+            self._derived["filter_length"] = max(len(path) for path in paths)
+        return self._derived["filter_length"]
 
     def prefix_key(self, path_lookup: str):
         return Substr(path_lookup, 1, self.prefix_length)
@@ -109,7 +115,12 @@ class ReportScope:
         grouped its rows by prefix first (the CASE then runs once a group, not once a row).
         Paths are written in as literals: they are treebeard's digits and capitals only, and a
         province's hundreds of placeholders cost more to parse than the query to run."""
+        key = ("row_sql", column)
+        if key not in self._derived:
+            self._derived[key] = self._row_sql(column)
+        return self._derived[key]
 
+    def _row_sql(self, column: str) -> str:
         def literal(path: str, pattern: str = "") -> str:
             if not _PATH.fullmatch(path):
                 raise ValueError(f"not a tree path: {path!r}")
