@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import django_filters
 from django import forms
 from django.db import connection
@@ -43,6 +46,7 @@ SORT_ORDERING = {
     "-updated_at": ("-updated_at", "-pk"),
 }
 DEFAULT_SORT = "-start_date"
+T = TypeVar("T")
 # How long the list's counts by field are kept (seconds) under the registry's version: the
 # version moves on with every write to the models, so this bounds only what the version cannot
 # see (a unit moved in the tree, a write committed while a count was being taken).
@@ -78,6 +82,13 @@ def list_version() -> int:
     """The registry's version: moved on by every statement that writes models or their theme
     links (a trigger, migration 0014), committed or not."""
     return sequence_version("models_registry_list_version")
+
+
+def kept_in_scope(name: str, user, role: str, count: Callable[[], T]) -> T:
+    """``count()`` kept like the list's counts by field: under the registry's version and
+    ``user``'s scope with ``role`` (a superuser's: the whole country)."""
+    scope = "all" if user.is_superuser else repr(scope_paths(user, [role]))
+    return kept(name, list_version(), scope, count, COUNTS_CACHE_SECONDS)
 
 
 class YearFilter(django_filters.NumberFilter):

@@ -17,10 +17,10 @@ from django.db.models import F
 from core import hooks
 from core.versions import kept
 from models_registry.choices import EDITABLE_STATUSES, Status
-from models_registry.filters import COUNTS_CACHE_SECONDS, list_version
+from models_registry.filters import COUNTS_CACHE_SECONDS, kept_in_scope
 from organisations.choices import Role
 from organisations.models import Organisation
-from organisations.querysets import scope_paths, user_memberships_paths
+from organisations.querysets import user_memberships_paths
 from reports.formatting import span
 from reports.periods import default_period
 from reports.selectors import figures_version, key_figures, models_by_status
@@ -29,15 +29,7 @@ OVERSEEING_ROLES = (Role.REVIEWER, Role.ADMIN)
 
 
 def _statuses(user) -> dict:
-    # Kept under the registry's version and the cadre's scope, like the list's counts by field.
-    scope = "all" if user.is_superuser else repr(scope_paths(user, [Role.CADRE]))
-    counts = kept(
-        "home-statuses",
-        list_version(),
-        scope,
-        lambda: models_by_status(user),
-        COUNTS_CACHE_SECONDS,
-    )
+    counts = kept_in_scope("home-statuses", user, Role.CADRE, lambda: models_by_status(user))
     return {
         "is_cadre": True,
         "statuses": [

@@ -10,14 +10,12 @@ from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.text import word_diff
-from core.versions import kept
 from models_registry import history
 from models_registry.choices import QUEUE_STATUSES, WORKFLOW_FIELDS, EventAction, Status
-from models_registry.filters import COUNTS_CACHE_SECONDS, list_version
+from models_registry.filters import kept_in_scope
 from models_registry.models import DanVanModel
 from models_registry.querysets import waiting_since
 from organisations.choices import Role
-from organisations.querysets import scope_paths
 from organisations.selectors import user_roles
 from reviews.classification import classify
 from reviews.models import Appraisal, AppraisalScore, Proposal, Rubric
@@ -89,14 +87,7 @@ def queue_counts(user) -> QueueCounts:
     the user's reviewer scope, so the queue is counted again after any write to the models; the
     days are counted from the oldest wait at each request.
     """
-    scope = "all" if user.is_superuser else repr(scope_paths(user, [Role.REVIEWER]))
-    figures = kept(
-        "review-queue",
-        list_version(),
-        scope,
-        lambda: _counted_queue(user),
-        COUNTS_CACHE_SECONDS,
-    )
+    figures = kept_in_scope("review-queue", user, Role.REVIEWER, lambda: _counted_queue(user))
     oldest = figures["oldest"]
     return QueueCounts(
         figures["submitted"],
