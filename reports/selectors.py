@@ -416,8 +416,9 @@ def _bucket_months(buckets) -> list[rollup.Months]:
 
 
 def _rolled_up_trend(scope: ReportScope, buckets) -> dict[str, int]:
-    """The trend chart's counts of the whole scope, summed from the roll-up (one small query):
-    for a report whose rows are finer than the roll-up's anchors but whose scope is not."""
+    """The trend chart's counts of the whole scope, summed from the roll-up in one small query
+    of its own, for any scope no finer than the anchors (a province's rows may be: the chart
+    has none). Counted with the models, the chart's months were a third of their query."""
     rows = rollup.trend_counts(scope, _bucket_months(buckets))
     return rows.aggregate(**_rolled_up_trend_measures(buckets))
 
