@@ -246,7 +246,7 @@ def merger_date(predecessor_end: date | None, successor_start: date | None) -> d
 # the tree alone, and the whole country's reads its ten thousand merger links (50 ms).
 _scopes: dict[tuple, ReportScope] = {}
 _scopes_lock = threading.Lock()
-SCOPES_KEPT = 512
+SCOPES_KEPT = 256  # a province's scope is some 50 KB in memory, the country's less (few rules)
 
 
 def report_scope(organisation: Organisation, as_of: date | None = None) -> ReportScope:
