@@ -149,10 +149,12 @@ def test_the_list_filter_takes_dates_day_first(english_page, tree):
 
 def test_a_form_only_looked_at_leaves_no_draft(english_page):
     page = english_page
+    page.clock.install()  # runs as the real clock; jumped past the autosave's pause below
     page.goto(reverse("models_registry:model_create"))
     # Choosing the kind starts the autosave, with nothing typed: the server makes no draft.
     with page.expect_response("**/tu-dong-luu/", timeout=30_000) as autosaved:
         page.get_by_label("Điển hình", exact=True).check()
+        page.clock.fast_forward(2_500)  # the pause static/js/model_form.js waits for
     assert autosaved.value.json() == {"ok": True, "empty": True}
     expect(page.locator("[data-autosave-status]")).to_have_text("")
     assert page.url.endswith(reverse("models_registry:model_create"))

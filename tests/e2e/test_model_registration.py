@@ -21,6 +21,14 @@ CADRE = "canbo.linhson"
 NAME = "Nuôi Dê sinh sản thôn Nà Pài"
 EDIT_URL = re.compile(r"/(\d+)/sua/$")
 AUTOSAVED = 30_000  # the script waits for a pause in typing before it saves
+AUTOSAVE_PAUSE = 2_500  # that pause, in static/js/model_form.js
+
+
+def pause_typing(page):
+    """The cadre stops typing for the autosave's pause: the page's clock (``page.clock``,
+    installed before the form is opened, running as the real one) jumps it, so that the test
+    does not wait it out. Should the script wait longer, it still saves, only later."""
+    page.clock.fast_forward(AUTOSAVE_PAUSE)
 
 
 def fill_everything_but_the_goals(page):
@@ -113,12 +121,14 @@ def test_cadre_registers_a_model_and_finds_it_without_diacritics(page, demo_data
 
 def test_the_form_saves_itself_as_the_cadre_types(page, demo_data):
     name = "Trồng chè an toàn thôn Khuổi Vài"  # its own: the demo data is shared by the journeys
+    page.clock.install()
     log_in(page, CADRE)
     page.goto(reverse("models_registry:model_create"))
     page.get_by_label("Tên mô hình, điển hình").fill(name)
     page.get_by_label("Thực trạng, lý do xây dựng").fill("Đất dốc, nhiều hộ còn nghèo.")
 
     status = page.locator("[data-autosave-status]")
+    pause_typing(page)
     expect(status).to_contain_text("Đã tự động lưu", timeout=AUTOSAVED)
     # The script created the draft and the address is now its edit page.
     expect(page).to_have_url(EDIT_URL)
@@ -136,11 +146,13 @@ def test_the_form_saves_itself_as_the_cadre_types(page, demo_data):
 
 def test_text_typed_after_the_session_expired_is_restored(page, demo_data):
     name = "Trồng chè an toàn thôn Bản Mạ"  # its own: the demo data is shared by the journeys
+    page.clock.install()
     log_in(page, CADRE)
     page.goto(reverse("models_registry:model_create"))
     page.get_by_label("Tên mô hình, điển hình").fill(name)
     page.get_by_label("Thực trạng, lý do xây dựng").fill("Đất dốc, nhiều hộ còn nghèo.")
     status = page.locator("[data-autosave-status]")
+    pause_typing(page)
     expect(status).to_contain_text("Đã tự động lưu", timeout=AUTOSAVED)
     expect(page).to_have_url(EDIT_URL)
     edit_url = page.url
@@ -149,6 +161,7 @@ def test_text_typed_after_the_session_expired_is_restored(page, demo_data):
     page.context.clear_cookies()
     goals = "Mỗi hộ có ít nhất 5 con dê sinh sản sau một năm."
     page.get_by_label("Mục tiêu, tiêu chí đánh giá").fill(goals)
+    pause_typing(page)
     expect(status).to_contain_text("Phiên đăng nhập đã hết hạn", timeout=AUTOSAVED)
     kept = page.evaluate(
         """() => Object.keys(localStorage).filter((key) => key.startsWith("danvan-draft-"))
@@ -168,6 +181,7 @@ def test_text_typed_after_the_session_expired_is_restored(page, demo_data):
     expect(page.get_by_role("button", name="Khôi phục nội dung")).to_be_hidden()
 
     # Restored, the text is saved to the server too.
+    pause_typing(page)
     expect(status).to_contain_text("Đã tự động lưu", timeout=AUTOSAVED)
     page.reload()
     expect(page.get_by_label("Mục tiêu, tiêu chí đánh giá")).to_have_value(goals)
@@ -175,6 +189,7 @@ def test_text_typed_after_the_session_expired_is_restored(page, demo_data):
 
 def test_saving_while_the_first_autosave_runs_registers_the_model_once(page, demo_data):
     name = "Trồng chè an toàn thôn Nà Cà"  # its own: the demo data is shared by the journeys
+    page.clock.install()
     log_in(page, CADRE)
     page.goto(reverse("models_registry:model_create"))
     # The first autosave reaches the server (and creates the draft), but its answer is held
@@ -186,6 +201,7 @@ def test_saving_while_the_first_autosave_runs_registers_the_model_once(page, dem
 
     page.route("**/tu-dong-luu/", hold_the_answer)
     page.get_by_label("Tên mô hình, điển hình").fill(name)
+    pause_typing(page)
     expect(page.locator("[data-autosave-status]")).to_have_text(
         "Đang tự động lưu…", timeout=AUTOSAVED
     )
