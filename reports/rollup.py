@@ -119,12 +119,17 @@ def answers_models(scope, period: ReportPeriod) -> bool:
     )
 
 
-def answers_trend(scope, period: ReportPeriod) -> bool:
-    """Whether the trend chart of ``scope``'s report for ``period`` can be summed from the
-    roll-up: whole months, and a scope whose filter compares no path longer than the anchors
-    (its rows may be finer: the chart counts the whole scope). A province's report is: its rows
-    are its communes, its filter its subtree and its predecessors'."""
-    return scope.filter_length <= MODEL_ANCHOR_LENGTH and months_of(period) is not None
+def answers_totals(scope, period: ReportPeriod) -> bool:
+    """Whether the whole scope's totals of ``scope``'s report for ``period`` (the funnel's
+    previous period, the trend chart's months) can be summed from the roll-up: whole months,
+    and a scope whose filter compares no path longer than the anchors (its rows may be finer:
+    the totals have none). A province's report is: its rows are its communes, its filter its
+    subtree and its predecessors'. Whatever ``answers_models``, this answers too."""
+    return (
+        scope.filter_length <= MODEL_ANCHOR_LENGTH
+        and months_of(period) is not None
+        and months_of(period.previous()) is not None
+    )
 
 
 def span(months: Months, year: str = "Y", month: str = "M") -> Q:
@@ -189,31 +194,19 @@ def trend_measures(index: int, months: Months) -> dict:
 
 
 def model_counts(scope, period: ReportPeriod):
-    """The roll-up rows a report of ``scope`` (a ``ReportScope``) for ``period`` sums: the
-    scope's filter run over the anchors, the year rows up to the period's end and the month rows
-    from the year the previous period starts in."""
-    now, before = months_of(period), months_of(period.previous())
-    needed = reduce(
-        or_,
-        (
-            span(Months(None, now.after)),
-            span(Months(None, now.first)),
-            span(now),
-            span(before),
-            span(Months(None, before.first)),
-        ),
-    )
+    """The roll-up rows a report of ``scope`` (a ``ReportScope``) for ``period`` sums for its
+    rows: the scope's filter run over the anchors, the year rows up to the period's end and the
+    month rows around its whole years."""
+    now = months_of(period)
+    needed = reduce(or_, (span(Months(None, now.after)), span(Months(None, now.first)), span(now)))
     return ModelCount.objects.filter(scope.q("anchor"), needed)
 
 
-def trend_counts(scope, months: list[Months]):
-    """The roll-up rows the trend chart of ``scope``'s report sums: its accepted and recognised
-    events in each of ``months`` (the chart's months or years)."""
+def scope_events(scope, months: list[Months], events: tuple[str, ...]):
+    """The roll-up rows of ``scope``'s ``events`` in each of ``months``."""
     # One index range a bucket: (grain, bucket, anchor) seeks the scope's anchors in each.
     return ModelCount.objects.filter(
-        scope.q("anchor"),
-        reduce(or_, (span(bucket) for bucket in months)),
-        event__in=("accepted", "recognised"),
+        scope.q("anchor"), reduce(or_, (span(bucket) for bucket in months)), event__in=events
     )
 
 

@@ -275,7 +275,7 @@ class _Groups:
     models: list
     commended: list
     by_form: list
-    trend: dict[str, int]  # the trend chart's counts by measure name, the whole scope's
+    totals: dict[str, int]  # the whole scope's counts that no row needs (``_total_names``)
 
 
 def _groups(
@@ -288,24 +288,27 @@ def _groups(
     current, previous_period = _window(period), period.previous()
     previous = _window(previous_period)
 
-    # 1. Models, grouped by row × field × kind × actor, every measure of both periods at once;
-    # the trend chart's months in the same pass, unless the roll-up holds them for the scope.
+    # 1. Models, grouped by row × field × kind × actor, every measure at once; with them, the
+    # scope's totals that no row needs (the funnel's previous period, the trend chart's months)
+    # unless the roll-up holds them for the scope.
     buckets = _trend_buckets(period) if trend else []
-    trend_counts = None
-    if rolled_up and buckets and rollup.answers_trend(scope, period):
-        trend_counts = _rolled_up_trend(scope, buckets)
-    counted_buckets = buckets if trend_counts is None else []
+    totals = None
+    if rolled_up and rollup.answers_totals(scope, period):
+        totals = _rolled_up_totals(scope, previous_period, buckets)
     if rolled_up and rollup.answers_models(scope, period):
-        # A scope the roll-up answers for its models answers for its trend too.
-        grouped = _rolled_up_models(scope, period, previous_period)
+        # A scope the roll-up answers for its rows answers for its totals too.
+        grouped = _rolled_up_models(scope, period)
     else:
-        grouped = _counted_model_groups(scope, current, previous, counted_buckets)
+        grouped = _counted_model_groups(scope, current, previous, buckets, totals=totals is None)
     model_groups = _grouped_by_row(
-        scope, grouped, keys=("field", "kind", "actor"), sums=_measure_names(counted_buckets)
+        scope,
+        grouped,
+        keys=("field", "kind", "actor"),
+        sums=_measure_names(buckets, totals=totals is None),
     )
-    if trend_counts is None:
-        trend_counts = {
-            name: sum(group[name] for group in model_groups) for name in _trend_names(buckets)
+    if totals is None:
+        totals = {
+            name: sum(group[name] for group in model_groups) for name in _total_names(buckets)
         }
 
     # 2 and 3. Commendations, read once: the models commended (distinct) by row × field × kind ×
@@ -321,7 +324,7 @@ def _groups(
         model_groups,
         commended_groups,
         by_form_groups,
-        trend_counts,
+        totals,
     )
 
 
@@ -346,21 +349,29 @@ def _figures(organisation: Organisation, period: ReportPeriod, *, rolled_up: boo
     }
     figures.update(_field_tables(model_groups, commended_groups))
     figures["children"] = _child_rows(organisation, period, scope, model_groups, commended_groups)
-    figures["funnel"] = _funnel(model_groups, commended_groups)
+    figures["funnel"] = _funnel(model_groups, commended_groups, groups.totals)
     figures["commendations"] = _by_form(groups.by_form)
     figures["indicators"] = _indicator_sums(
         scope, period, rolled_up=rolled_up and rollup.months_of(period) is not None
     )
     in_scope = scope.q("owning_unit__path")
     figures["outstanding"] = _outstanding(in_scope, current, whole_tree=scope.whole_tree)
-    figures["trend"] = _trend(groups.trend, period, buckets)
+    figures["trend"] = _trend(groups.totals, period, buckets)
     return figures
 
 
-def _measure_names(buckets) -> tuple[str, ...]:
-    """The counts of each model group: every measure in both periods, then the trend's."""
-    previous = (f"previous_{name}" for name in _MODEL_CONDITION_NAMES)
-    return (*_MODEL_CONDITION_NAMES, *previous, *_trend_names(buckets))
+def _measure_names(buckets, *, totals: bool = True) -> tuple[str, ...]:
+    """The counts of each model group: every measure of the period; with ``totals``, the
+    funnel's in the previous period and the trend chart's too."""
+    if not totals:
+        return _MODEL_CONDITION_NAMES
+    return (*_MODEL_CONDITION_NAMES, *_total_names(buckets))
+
+
+def _total_names(buckets) -> tuple[str, ...]:
+    """The counts that only the whole scope's total needs: the funnel's previous period and the
+    trend chart's months."""
+    return (*(f"previous_{name}" for name in _PREVIOUS_MEASURES), *_trend_names(buckets))
 
 
 def _trend_names(buckets) -> tuple[str, ...]:
@@ -372,17 +383,36 @@ def _trend_names(buckets) -> tuple[str, ...]:
 
 
 _MODEL_CONDITION_NAMES = (*MODEL_MEASURES, "registered")
+# The funnel's stages counted from the models, each by its model measure, compared with the
+# previous period: the only measures counted in that period.
+_FUNNEL_MEASURES = {
+    "registered": "registered",
+    "accepted": "new",
+    "recognised": "recognised",
+    "outstanding": "outstanding",
+}
+_PREVIOUS_MEASURES = tuple(_FUNNEL_MEASURES.values())
+# The roll-up's events those and the trend chart's months count (``reports.rollup``).
+_TOTAL_EVENTS = ("registered", "accepted", "recognised", "outstanding")
 
 
-def _counted_model_groups(scope: ReportScope, current: _Window, previous: _Window, buckets):
-    """The models grouped by path prefix × field × kind × actor, every measure counted."""
-    now, before = _model_conditions(current), _model_conditions(previous)
+def _counted_model_groups(
+    scope: ReportScope, current: _Window, previous: _Window, buckets, *, totals: bool
+):
+    """The models grouped by path prefix × field × kind × actor, every measure counted; with
+    ``totals``, the funnel's previous period and the trend chart's months too."""
+    now = _model_conditions(current)
     counts = {name: Count("pk", filter=condition) for name, condition in now.items()}
-    counts.update({f"previous_{n}": Count("pk", filter=c) for n, c in before.items()})
-    # The trend chart's months (or years) are counted in the same pass over the models.
-    for index, bucket in enumerate(buckets):
-        counts[f"trend_new_{index}"] = Count("pk", filter=now["new"] & _in("accepted_at", bucket))
-        counts[f"trend_recognised_{index}"] = Count("pk", filter=_in("recognised_at", bucket))
+    if totals:
+        before = _model_conditions(previous)
+        counts.update(
+            {f"previous_{name}": Count("pk", filter=before[name]) for name in _PREVIOUS_MEASURES}
+        )
+        # The trend chart's months (or years) are counted in the same pass over the models.
+        for index, bucket in enumerate(buckets):
+            accepted = now["new"] & _in("accepted_at", bucket)
+            counts[f"trend_new_{index}"] = Count("pk", filter=accepted)
+            counts[f"trend_recognised_{index}"] = Count("pk", filter=_in("recognised_at", bucket))
     return (
         _counted_models(scope, current, previous)
         .order_by()
@@ -391,16 +421,13 @@ def _counted_model_groups(scope: ReportScope, current: _Window, previous: _Windo
     )
 
 
-def _rolled_up_models(scope: ReportScope, period: ReportPeriod, previous: ReportPeriod):
+def _rolled_up_models(scope: ReportScope, period: ReportPeriod):
     """The same groups summed from the roll-up's rows of the scope's anchors."""
-    counts = rollup.model_measures(rollup.months_of(period))
-    before = rollup.model_measures(rollup.months_of(previous))
-    counts.update({f"previous_{name}": sum_ for name, sum_ in before.items()})
     return (
         rollup.model_counts(scope, period)
         .order_by()
         .values("field", "kind", "actor", prefix=scope.prefix_key("anchor"))
-        .annotate(**counts)
+        .annotate(**rollup.model_measures(rollup.months_of(period)))
     )
 
 
@@ -415,12 +442,19 @@ def _bucket_months(buckets) -> list[rollup.Months]:
     return [rollup.Months(b.first_day, b.last_day + timedelta(days=1)) for b in buckets]
 
 
-def _rolled_up_trend(scope: ReportScope, buckets) -> dict[str, int]:
-    """The trend chart's counts of the whole scope, summed from the roll-up in one small query
-    of its own, for any scope no finer than the anchors (a province's rows may be: the chart
-    has none). Counted with the models, the chart's months were a third of their query."""
-    rows = rollup.trend_counts(scope, _bucket_months(buckets))
-    return rows.aggregate(**_rolled_up_trend_measures(buckets))
+def _rolled_up_totals(scope: ReportScope, previous: ReportPeriod, buckets) -> dict[str, int]:
+    """The scope's totals (``_total_names``) summed from the roll-up in one small query of its
+    own, for any scope no finer than the anchors (a province's rows may be: the totals have
+    none). Counted with the models, they were nearly half of their query's filtered counts."""
+    before = rollup.months_of(previous)
+    measures = {
+        f"previous_{name}": sum_
+        for name, sum_ in rollup.model_measures(before).items()
+        if name in _PREVIOUS_MEASURES
+    }
+    measures.update(_rolled_up_trend_measures(buckets))
+    rows = rollup.scope_events(scope, [before, *_bucket_months(buckets)], _TOTAL_EVENTS)
+    return rows.aggregate(**measures)
 
 
 def _commendation_groups(
@@ -700,18 +734,14 @@ def report_unit_name(unit: Organisation, today: date | None = None) -> str:
     return unit.name
 
 
-def _funnel(model_groups, commended_groups) -> list[dict]:
+def _funnel(model_groups, commended_groups, totals: dict[str, int]) -> list[dict]:
     """Table 3: registered → accepted → recognised → outstanding → commended, against before."""
     sums = defaultdict(int)
     for group in model_groups:
-        for stage, measure in (
-            ("registered", "registered"),
-            ("accepted", "new"),
-            ("recognised", "recognised"),
-            ("outstanding", "outstanding"),
-        ):
+        for stage, measure in _FUNNEL_MEASURES.items():
             sums[stage] += group[measure]
-            sums[f"previous_{stage}"] += group[f"previous_{measure}"]
+    for stage, measure in _FUNNEL_MEASURES.items():
+        sums[f"previous_{stage}"] = totals[f"previous_{measure}"]
     for group in commended_groups:
         sums["commended"] += group["current"]
         sums["previous_commended"] += group["previous"]

@@ -140,23 +140,23 @@ def test_a_wrong_roll_up_row_shows_and_a_rebuild_mends_it(country, superuser):
     assert report_figures(superuser, national, period)["total"]["new"] == right
 
 
-def test_a_province_s_trend_is_summed_from_the_roll_up_unless_its_scope_is_finer(
+def test_a_province_s_totals_are_summed_from_the_roll_up_unless_its_scope_is_finer(
     country,
     superuser,
     reform,  # noqa: F811
     tree,
 ):
     """A province's rows are its communes, finer than the roll-up's anchors, so its models are
-    counted; its trend chart counts the whole scope and is summed from the roll-up, unless the
-    scope itself leaves out something below a province (a former province whose wards were
-    merged into another province's)."""
+    counted; its trend chart and its funnel's previous period count the whole scope and are
+    summed from the roll-up, unless the scope itself leaves out something below a province (a
+    former province whose wards were merged into another province's)."""
     province = Organisation.objects.get(pk=tree.province.pk)
     period = year_period(2025)
     scope = report_scope(province, period.end)
     assert not rollup.answers_models(scope, period)
-    assert rollup.answers_trend(scope, period)
+    assert rollup.answers_totals(scope, period)
     former = Organisation.objects.get(pk=reform["units"]["hoa_binh"].pk)
-    assert not rollup.answers_trend(
+    assert not rollup.answers_totals(
         report_scope(former, datetime.date(2026, 12, 31)), year_period(2026)
     )
 
@@ -172,6 +172,20 @@ def test_a_province_s_trend_is_summed_from_the_roll_up_unless_its_scope_is_finer
     assert recounted == right
     rollup.rebuild_rollup()
     assert report_figures(superuser, province, period)["trend"]["new"] == right
+
+    def previous_accepted(**options) -> int:
+        funnel = report_figures(superuser, province, period, **options)["funnel"]
+        return next(stage["previous"] for stage in funnel if stage["key"] == "accepted")
+
+    right = previous_accepted()
+    year_before = ModelCount.objects.filter(
+        anchor=province.path, event="accepted", grain="Y", bucket=datetime.date(2024, 1, 1)
+    )[:1]
+    assert ModelCount.objects.filter(pk__in=year_before).update(n=F("n") + 1)
+    assert previous_accepted() == right + 1
+    assert previous_accepted(recount=True) == right
+    rollup.rebuild_rollup()
+    assert previous_accepted() == right
 
 
 STAGES = (
