@@ -255,7 +255,7 @@ def key_figures(user, organisation: Organisation, period: ReportPeriod) -> dict:
     models the home page does not show."""
     _require_visible(user, organisation)
     with _reporting_memory(parallel=organisation.depth == 1):
-        groups = _groups(organisation, period, rolled_up=rollup.current(), trend=False)
+        groups = _groups(organisation, period, rolled_up=rollup.current(), totals=False)
         return _field_tables(groups.models, groups.commended)["total"]
 
 
@@ -279,35 +279,36 @@ class _Groups:
 
 
 def _groups(
-    organisation: Organisation, period: ReportPeriod, *, rolled_up: bool, trend: bool = True
+    organisation: Organisation, period: ReportPeriod, *, rolled_up: bool, totals: bool = True
 ) -> _Groups:
-    """The groups of models and of commendations; with ``trend``, the trend chart's months
-    counted too (the total row needs none)."""
+    """The groups of models and of commendations; with ``totals``, the scope's totals that no
+    row needs too (``_total_names``: the total row of the home page needs none)."""
     # Both periods are counted with the tree as it stood at the end of this one: like with like.
     scope = report_scope(organisation, period.end)
     current, previous_period = _window(period), period.previous()
     previous = _window(previous_period)
 
     # 1. Models, grouped by row × field × kind × actor, every measure at once; with them, the
-    # scope's totals that no row needs (the funnel's previous period, the trend chart's months)
-    # unless the roll-up holds them for the scope.
-    buckets = _trend_buckets(period) if trend else []
-    totals = None
-    if rolled_up and rollup.answers_totals(scope, period):
-        totals = _rolled_up_totals(scope, previous_period, buckets)
+    # scope's totals (the funnel's previous period, the trend chart's months) unless the roll-up
+    # holds those for the scope.
+    buckets = _trend_buckets(period) if totals else []
+    scope_totals = None if totals else {}
+    if totals and rolled_up and rollup.answers_totals(scope, period):
+        scope_totals = _rolled_up_totals(scope, previous_period, buckets)
+    counted = scope_totals is None
     if rolled_up and rollup.answers_models(scope, period):
         # A scope the roll-up answers for its rows answers for its totals too.
         grouped = _rolled_up_models(scope, period)
     else:
-        grouped = _counted_model_groups(scope, current, previous, buckets, totals=totals is None)
+        grouped = _counted_model_groups(scope, current, previous, buckets, totals=counted)
     model_groups = _grouped_by_row(
         scope,
         grouped,
         keys=("field", "kind", "actor"),
-        sums=_measure_names(buckets, totals=totals is None),
+        sums=_measure_names(buckets, totals=counted),
     )
-    if totals is None:
-        totals = {
+    if scope_totals is None:
+        scope_totals = {
             name: sum(group[name] for group in model_groups) for name in _total_names(buckets)
         }
 
@@ -324,7 +325,7 @@ def _groups(
         model_groups,
         commended_groups,
         by_form_groups,
-        totals,
+        scope_totals,
     )
 
 
